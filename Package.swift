@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Bursar",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bursar", targets: ["bursar"]),
+        .library(name: "BursarCore", targets: ["BursarCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .target(name: "BursarCore", swiftSettings: swiftSettings),
+        .target(name: "BursarStore", dependencies: [
+            "BursarCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "BursarHTTP", dependencies: [
+            "BursarCore", "BursarStore",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "MicroHTTPDServer", dependencies: [
+            "CMicroHTTPD", "BursarHTTP",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "BursarClient", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
+        .executableTarget(name: "bursar", dependencies: [
+            "BursarCore", "BursarStore", "BursarHTTP", "MicroHTTPDServer", "BursarClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "BursarTesting", dependencies: [
+            "BursarCore", "BursarStore", "BursarHTTP", "BursarClient",
+        ], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarHTTPTests", dependencies: ["BursarHTTP", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarTesting"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,50 @@
+/// What a rollup row counts: requests, tokens, money and latency.
+public struct RollupMetrics: Sendable, Equatable {
+    public var requests: Int64 = 0
+    public var inputTokens: Int64 = 0
+    public var cachedInputTokens: Int64 = 0
+    public var outputTokens: Int64 = 0
+    public var reasoningTokens: Int64 = 0
+    public var cost = Money.zero
+    public var baselineCost = Money.zero
+    public var reportedCost = Money.zero
+    public var unpricedRequests: Int64 = 0
+    public var errors: Int64 = 0
+    public var latency = LatencyHistogram()
+
+    public init() {}
+
+    public init(event: UsageEvent, cost: EventCost) {
+        add(event: event, cost: cost)
+    }
+
+    public mutating func add(event: UsageEvent, cost eventCost: EventCost) {
+        requests += 1
+        inputTokens += event.inputTokens
+        cachedInputTokens += event.cachedInputTokens
+        outputTokens += event.outputTokens
+        reasoningTokens += event.reasoningTokens
+        cost += eventCost.cost
+        baselineCost += eventCost.baseline
+        reportedCost += event.reportedCost ?? .zero
+        if eventCost.basis == .unpriced { unpricedRequests += 1 }
+        if event.status != .ok { errors += 1 }
+        if let latency = event.latencyMillis { self.latency.record(latency) }
+    }
+
+    public mutating func merge(_ other: RollupMetrics) {
+        requests += other.requests
+        inputTokens += other.inputTokens
+        cachedInputTokens += other.cachedInputTokens
+        outputTokens += other.outputTokens
+        reasoningTokens += other.reasoningTokens
+        cost += other.cost
+        baselineCost += other.baselineCost
+        reportedCost += other.reportedCost
+        unpricedRequests += other.unpricedRequests
+        errors += other.errors
+        latency.merge(other.latency)
+    }
+
+    public var savings: Money { baselineCost - cost }
+}

@@ -1,0 +1,48 @@
+import BursarCore
+import BursarStore
+import Foundation
+
+/// The whole HTTP API assembled into one responder.
+public struct BursarAPI: Responder {
+    public let database: BursarDatabase
+    public let writer: IngestWriter
+    public let prices: PriceBook
+    private let router: Router
+
+    public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, web: WebFiles?,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.database = database
+        self.writer = writer
+        self.prices = prices
+        var router = Router(authenticator: Authenticator(database: database))
+        let everyone: Set<Role> = [.router, .viewer, .admin]
+        let readers: Set<Role> = [.viewer, .admin]
+
+        let events = EventsHandler(writer: writer, prices: prices)
+        router.add("POST", "/v1/events", roles: [.router, .admin], events.handle)
+
+        let spend = SpendHandlers(database: database, clock: clock)
+        router.add("GET", "/v1/spend", roles: readers, spend.spend)
+        router.add("GET", "/v1/spend/summary", roles: readers, spend.summary)
+
+        let priceList = PricesHandler(database: database, prices: prices)
+        router.add("GET", "/v1/prices", roles: everyone, priceList.get)
+        router.add("PUT", "/v1/prices", roles: [.admin], priceList.put)
+
+        router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }
+        router.add("GET", "/readyz", roles: []) { _, _ in
+            do {
+                try database.checkWritable()
+                return .response(.json(["status": "ready"]))
+            } catch {
+                throw HTTPError.unavailable("the database is not writable: \(error)")
+            }
+        }
+        if let web { router.fallback = { web.response(for: $0) } }
+        self.router = router
+    }
+
+    public func respond(to request: Request) -> Reply {
+        router.respond(to: request)
+    }
+}

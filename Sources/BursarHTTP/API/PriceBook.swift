@@ -1,0 +1,17 @@
+import BursarCore
+import Synchronization
+
+/// The prices in force right now, shared by every request that prices events.
+public final class PriceBook: Sendable {
+    private let costing: Mutex<Costing>
+
+    public init(catalog: PriceCatalog, baselineModel: ModelKey) {
+        costing = Mutex(Costing(catalog: catalog, baselineModel: baselineModel))
+    }
+
+    public var current: Costing { costing.withLock { $0 } }
+
+    public func replace(_ catalog: PriceCatalog) {
+        costing.withLock { $0.catalog = catalog }
+    }
+}

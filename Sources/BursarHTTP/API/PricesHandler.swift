@@ -1,0 +1,66 @@
+import BursarCore
+import BursarStore
+
+/// `GET /v1/prices` and `PUT /v1/prices` (a whole new catalog version).
+struct PricesHandler: Sendable {
+    let database: BursarDatabase
+    let prices: PriceBook
+
+    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+        .response(.json(PriceList.json(prices.current.catalog)))
+    }
+
+    func put(_ request: Request, _ context: RequestContext) throws -> Reply {
+        guard request.mediaType == "application/json" else {
+            throw HTTPError(415, code: "unsupported_media_type", message: "send the price list as application/json", field: "Content-Type")
+        }
+        let entries = try Self.entries(request.body)
+        let list: [ModelPrice]
+        do {
+            list = try PriceList.prices(from: entries)
+        } catch {
+            throw HTTPError(422, error)
+        }
+        let catalog = try database.addPriceCatalog(list, author: context.key?.name ?? "unknown", origin: "api")
+        prices.replace(catalog)
+        return .response(.json(PriceList.json(catalog)))
+    }
+
+    /// `{"prices":[{...}]}` with every value kept as its exact text.
+    static func entries(_ body: [UInt8]) throws -> [[String: String]] {
+        var entries: [[String: String]] = []
+        var sawPrices = false
+        do {
+            try body.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in
+                var scanner = JSONScanner(bytes)
+                guard scanner.peek() == UInt8(ascii: "{") else {
+                    throw JSONSyntaxError(message: "expected an object with a 'prices' list", offset: 0)
+                }
+                try scanner.readObject { scanner, name throws(JSONSyntaxError) in
+                    guard name == "prices", scanner.peek() == UInt8(ascii: "[") else {
+                        _ = try scanner.readScalar()
+                        return
+                    }
+                    sawPrices = true
+                    try scanner.readArray { scanner, _ throws(JSONSyntaxError) in
+                        var entry: [String: String] = [:]
+                        try scanner.readObject { scanner, field throws(JSONSyntaxError) in
+                            switch try scanner.readScalar() {
+                            case .string(let text): entry[field] = text
+                            case .number(let digits): entry[field] = String(decoding: digits, as: UTF8.self)
+                            case .null: break
+                            default: entry[field] = ""
+                            }
+                        }
+                        entries.append(entry)
+                    }
+                }
+                guard scanner.peek() == nil else { throw JSONSyntaxError(message: "unexpected data after the JSON value", offset: scanner.position) }
+            }
+        } catch {
+            throw HTTPError(400, code: "malformed_body", message: "the body is not valid JSON: \(error)")
+        }
+        guard sawPrices else { throw HTTPError(422, code: "missing_field", message: "prices is required", field: "prices") }
+        return entries
+    }
+}

@@ -1,0 +1,38 @@
+import BursarCore
+import BursarStore
+import Foundation
+
+/// `GET /v1/spend` and `GET /v1/spend/summary`.
+struct SpendHandlers: Sendable {
+    let database: BursarDatabase
+    let clock: @Sendable () -> Int64
+
+    func spend(_ request: Request, _ context: RequestContext) throws -> Reply {
+        try checkParameters(request, allowed: ["from", "to", "group_by", "interval", "order", "limit"] + RollupDimension.allCases.map(\.rawValue))
+        let query: SpendQuery
+        do {
+            query = try SpendQuery.parse(request.query, now: clock())
+        } catch {
+            throw HTTPError(400, error)
+        }
+        return .response(.json(SpendJSON.report(try database.spend(query))))
+    }
+
+    func summary(_ request: Request, _ context: RequestContext) throws -> Reply {
+        try checkParameters(request, allowed: ["from", "to"])
+        let now = clock()
+        let range: (Int64, Int64)
+        do {
+            range = try SpendQuery.range(request.query, now: now)
+        } catch {
+            throw HTTPError(400, error)
+        }
+        return .response(.json(SpendJSON.summary(try database.summary(from: range.0, to: range.1, now: now))))
+    }
+
+    private func checkParameters(_ request: Request, allowed: [String]) throws {
+        if let unknown = request.query.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw HTTPError.badRequest("unknown parameter '\(unknown)'; this endpoint takes \(allowed.joined(separator: ", "))", field: unknown)
+        }
+    }
+}

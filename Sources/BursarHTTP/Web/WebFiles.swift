@@ -1,0 +1,56 @@
+import Foundation
+
+/// Static files of the dashboard from a folder, plus Chart.js from Debian's package.
+public struct WebFiles: Sendable {
+    public static let chartJSPath = "/usr/share/javascript/chart.js/chart.min.js"
+
+    static let contentTypes: [String: String] = [
+        "html": "text/html; charset=utf-8",
+        "css": "text/css; charset=utf-8",
+        "js": "text/javascript; charset=utf-8",
+        "mjs": "text/javascript; charset=utf-8",
+        "json": "application/json",
+        "svg": "image/svg+xml",
+        "png": "image/png",
+        "ico": "image/x-icon",
+        "txt": "text/plain; charset=utf-8",
+        "csv": "text/csv; charset=utf-8",
+    ]
+
+    public let root: String
+
+    public init(root: String) {
+        self.root = URL(fileURLWithPath: root).standardizedFileURL.path
+    }
+
+    /// The file for a GET path, or nil when there is none.
+    public func response(for request: Request) -> Response? {
+        let file: String
+        if request.path == "/vendor/chart.js" {
+            file = Self.chartJSPath
+        } else {
+            let relative = request.path == "/" ? "index.html" : String(request.path.drop { $0 == "/" })
+            guard !relative.split(separator: "/").contains(where: { $0 == ".." || $0.hasPrefix(".") }) else { return nil }
+            file = root + "/" + relative
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes[.size] as? Int,
+              let modified = attributes[.modificationDate] as? Date else { return nil }
+        let etag = "\"\(String(size, radix: 16))-\(String(Int(modified.timeIntervalSince1970 * 1000), radix: 16))\""
+        var headers: [(String, String)] = [
+            ("Content-Type", Self.contentTypes[String(file.split(separator: ".").last ?? "")] ?? "application/octet-stream"),
+            ("ETag", etag),
+            ("Cache-Control", "no-cache"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if file.hasSuffix(".html") {
+            headers.append(("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'"))
+        }
+        if request.header("if-none-match") == etag {
+            return Response(status: 304, headers: headers)
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        return Response(status: 200, headers: headers, body: Array(data))
+    }
+}

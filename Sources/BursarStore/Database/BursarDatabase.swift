@@ -1,0 +1,67 @@
+import BursarCore
+import Foundation
+import GRDB
+
+/// Bursar's SQLite database: one writer, concurrent readers (WAL), and the domain's
+/// reads and writes as methods.
+public final class BursarDatabase: Sendable {
+    /// How hard a commit is made durable.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: an acknowledged commit survives power loss.
+        case full
+        /// `synchronous=NORMAL`: survives a process crash; the last commits may be lost on power loss.
+        case normal
+    }
+
+    let writer: any DatabaseWriter
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String, durability: Durability = .full) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.path = path
+        writer = try DatabasePool(path: path, configuration: Self.configuration(durability))
+        try Schema.migrator.migrate(writer)
+    }
+
+    /// A fresh in-memory database, for tests.
+    public init(inMemoryNamed name: String = UUID().uuidString) throws {
+        path = ":memory:"
+        writer = try DatabaseQueue(named: name, configuration: Self.configuration(.normal))
+        try Schema.migrator.migrate(writer)
+    }
+
+    static func configuration(_ durability: Durability) -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            db.add(function: LatencyFunctions.merge)
+            db.add(function: LatencyFunctions.sum)
+        }
+        return configuration
+    }
+
+    /// Whether a write can be made now (for readiness checks).
+    public func checkWritable() throws {
+        try writer.write { db in
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS readiness(x); DELETE FROM readiness")
+        }
+    }
+
+    /// Runs `body` with the writer connection, outside any transaction.
+    func withWriter<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction(body)
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.write(body)
+    }
+}

@@ -1,0 +1,99 @@
+import BursarCore
+import GRDB
+
+/// The database schema, as migrations registered by id; a released migration is never edited.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 events, rollups, prices, keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    time INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    model TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    tier TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    team TEXT NOT NULL,
+                    feature TEXT NOT NULL,
+                    input_tokens INTEGER NOT NULL,
+                    cached_input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL,
+                    reasoning_tokens INTEGER NOT NULL,
+                    cost_nanos INTEGER NOT NULL,
+                    baseline_nanos INTEGER NOT NULL,
+                    reported_nanos INTEGER,
+                    cost_basis INTEGER NOT NULL,
+                    price_id INTEGER,
+                    latency_ms INTEGER,
+                    ttft_ms INTEGER,
+                    status TEXT NOT NULL,
+                    request_id TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    policy_revision TEXT NOT NULL,
+                    intent TEXT NOT NULL,
+                    complexity REAL,
+                    confidence REAL,
+                    pii INTEGER,
+                    context_tokens INTEGER
+                );
+                CREATE UNIQUE INDEX events_identity ON events(source, event_id);
+                """)
+            for cuboid in RollupCuboid.all {
+                for grain in RollupGrain.allCases {
+                    try db.execute(sql: rollupTableSQL(cuboid, grain))
+                }
+            }
+            try db.execute(sql: """
+                CREATE TABLE price_catalogs (
+                    version INTEGER PRIMARY KEY,
+                    created_at INTEGER NOT NULL,
+                    author TEXT NOT NULL,
+                    origin TEXT NOT NULL
+                );
+                CREATE TABLE prices (
+                    id INTEGER PRIMARY KEY,
+                    catalog_version INTEGER NOT NULL REFERENCES price_catalogs(version),
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    effective_from INTEGER NOT NULL,
+                    input_nanos INTEGER NOT NULL,
+                    cached_input_nanos INTEGER NOT NULL,
+                    output_nanos INTEGER NOT NULL,
+                    reasoning_nanos INTEGER NOT NULL
+                );
+                CREATE INDEX prices_by_catalog ON prices(catalog_version);
+                CREATE TABLE api_keys (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    secret_sha256 BLOB NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL;
+                """)
+        }
+        return migrator
+    }
+
+    static func rollupTableSQL(_ cuboid: RollupCuboid, _ grain: RollupGrain) -> String {
+        let dimensions = cuboid.dimensions.map { "\($0.column) TEXT NOT NULL" }.joined(separator: ", ")
+        let key = (["bucket"] + cuboid.dimensions.map(\.column)).joined(separator: ", ")
+        return """
+            CREATE TABLE \(cuboid.table(grain)) (
+                bucket INTEGER NOT NULL, \(dimensions),
+                requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
+                cost_nanos INTEGER NOT NULL, baseline_nanos INTEGER NOT NULL, reported_nanos INTEGER NOT NULL,
+                unpriced INTEGER NOT NULL, errors INTEGER NOT NULL, latency BLOB NOT NULL,
+                PRIMARY KEY (\(key))
+            ) WITHOUT ROWID
+            """
+    }
+}

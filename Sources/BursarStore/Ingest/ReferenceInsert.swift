@@ -1,0 +1,19 @@
+import BursarCore
+import Foundation
+
+extension BursarDatabase {
+    /// Inserts events into the events table alone, in one transaction, with nothing else:
+    /// the raw SQLite limit that benchmarks compare the full ingest path against.
+    public func insertEventsOnly(_ events: [PricedEvent]) throws -> Int {
+        try withWriter { db in
+            var inserted = 0
+            try db.inTransaction(.immediate) {
+                let table = try EventTable(db)
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                for event in events where try table.insert(event, receivedAt: now) { inserted += 1 }
+                return .commit
+            }
+            return inserted
+        }
+    }
+}

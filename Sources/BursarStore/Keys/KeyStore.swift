@@ -1,0 +1,100 @@
+import BursarCore
+import Crypto
+import Foundation
+import GRDB
+import Synchronization
+
+/// API keys: created with a random secret shown once, stored only as its SHA-256.
+extension BursarDatabase {
+    public enum KeyError: Error, CustomStringConvertible {
+        case nameTaken(String)
+        case notFound(String)
+        case invalidName
+
+        public var description: String {
+            switch self {
+            case .nameTaken(let name): return "an active key named '\(name)' already exists"
+            case .notFound(let name): return "no active key named '\(name)'"
+            case .invalidName: return "a key name is 1 to 100 characters"
+            }
+        }
+    }
+
+    /// Creates a key and returns its secret, which is never stored and cannot be shown again.
+    public func createKey(name: String, role: Role) throws -> String {
+        guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
+        let secret = Self.newSecret()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try write { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL)", arguments: [name]) == true {
+                throw KeyError.nameTaken(name)
+            }
+            try db.execute(sql: "INSERT INTO api_keys (name, role, secret_sha256, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [name, role.rawValue, Self.digest(secret), now])
+        }
+        return secret
+    }
+
+    public func listKeys() throws -> [APIKey] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY id").map(Self.key)
+        }
+    }
+
+    public func revokeKey(name: String) throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try write { db in
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
+            if db.changesCount == 0 { throw KeyError.notFound(name) }
+        }
+    }
+
+    public func hasKeys() throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys)") ?? false }
+    }
+
+    /// The active key whose secret this is, or nil.
+    ///
+    /// The lookup is by digest, and the stored digest is compared to the presented one in
+    /// constant time, so timing tells nothing about the secret.
+    public func authenticate(secret: String) throws -> APIKey? {
+        let presented = Self.digest(secret)
+        return try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT id, name, role, created_at, revoked_at, secret_sha256 FROM api_keys
+                WHERE secret_sha256 = ? AND revoked_at IS NULL
+                """, arguments: [presented]) else { return nil }
+            let stored: Data = row[5]
+            guard Self.constantTimeEqual(Array(stored), Array(presented)) else { return nil }
+            return try Self.key(row)
+        }
+    }
+
+    static func key(_ row: Row) throws -> APIKey {
+        let roleName: String = row[2]
+        guard let role = Role(rawValue: roleName) else {
+            throw DatabaseError(message: "api_keys row \(row[0] as Int64) has unknown role \(roleName)")
+        }
+        return APIKey(id: row[0], name: row[1], role: role, createdAt: row[3], revokedAt: row[4])
+    }
+
+    static func newSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let base64 = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return "bsr_" + base64
+    }
+
+    static func digest(_ secret: String) -> Data {
+        Data(SHA256.hash(data: Array(secret.utf8)))
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

@@ -1,0 +1,59 @@
+import BursarCore
+import Crypto
+import Foundation
+import GRDB
+
+/// Price catalog versions: each change stores a whole new catalog; events keep the row they used.
+extension BursarDatabase {
+    /// The newest catalog, or an empty one (version 0) before any was stored.
+    public func currentPriceCatalog() throws -> PriceCatalog {
+        try read { db in try Self.currentCatalog(db) }
+    }
+
+    /// Stores `prices` as a new catalog version and returns it.
+    @discardableResult
+    public func addPriceCatalog(_ prices: [ModelPrice], author: String, origin: String) throws -> PriceCatalog {
+        try write { db in try Self.insertCatalog(prices, author: author, origin: origin, db) }
+    }
+
+    /// Imports a price file as a new version unless this exact content was imported before.
+    ///
+    /// Returns the catalog now in force and whether the file was imported.
+    public func importPriceFile(_ prices: [ModelPrice], content: [UInt8]) throws -> (PriceCatalog, imported: Bool) {
+        let origin = "file:" + SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        return try write { db in
+            let seen = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE origin = ?)", arguments: [origin]) ?? false
+            if seen { return (try Self.currentCatalog(db), false) }
+            return (try Self.insertCatalog(prices, author: "price file", origin: origin, db), true)
+        }
+    }
+
+    static func currentCatalog(_ db: Database) throws -> PriceCatalog {
+        guard let version = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM price_catalogs") else { return .empty }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT id, provider, model, effective_from, input_nanos, cached_input_nanos, output_nanos, reasoning_nanos
+            FROM prices WHERE catalog_version = ?
+            """, arguments: [version])
+        return PriceCatalog(version: version, prices: rows.map { row in
+            ModelPrice(id: row[0], provider: row[1], model: row[2], effectiveFrom: row[3],
+                       inputPerMillion: Money(nanos: row[4]), cachedInputPerMillion: Money(nanos: row[5]),
+                       outputPerMillion: Money(nanos: row[6]), reasoningPerMillion: Money(nanos: row[7]))
+        })
+    }
+
+    static func insertCatalog(_ prices: [ModelPrice], author: String, origin: String, _ db: Database) throws -> PriceCatalog {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try db.execute(sql: "INSERT INTO price_catalogs (created_at, author, origin) VALUES (?, ?, ?)",
+                       arguments: [now, author, origin])
+        let version = db.lastInsertedRowID
+        for price in prices {
+            try db.execute(sql: """
+                INSERT INTO prices (catalog_version, provider, model, effective_from, input_nanos,
+                                    cached_input_nanos, output_nanos, reasoning_nanos)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [version, price.provider, price.model, price.effectiveFrom, price.inputPerMillion.nanos,
+                                 price.cachedInputPerMillion.nanos, price.outputPerMillion.nanos, price.reasoningPerMillion.nanos])
+        }
+        return try currentCatalog(db)
+    }
+}

@@ -1,0 +1,120 @@
+import BursarHTTP
+import CMicroHTTPD
+import Foundation
+
+// libmicrohttpd's callbacks: plain functions (a C callback cannot capture), with the server
+// passed through the context pointer and each request's Exchange through `*req_cls`.
+
+/// Called with the headers, then once per body chunk, then once more with no data (and
+/// again after a suspended request is resumed).
+func bursarAccessHandler(
+    context: UnsafeMutableRawPointer?, connection: OpaquePointer?, url: UnsafePointer<CChar>?,
+    method: UnsafePointer<CChar>?, version: UnsafePointer<CChar>?, uploadData: UnsafePointer<CChar>?,
+    uploadDataSize: UnsafeMutablePointer<Int>?, requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> MHD_Result {
+    guard let context, let connection, let requestContext else { return .NO }
+    let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
+
+    guard let existing = requestContext.pointee else {
+        let exchange = Exchange(method: method.map { String(cString: $0) } ?? "GET", path: url.map { String(cString: $0) } ?? "/")
+        exchange.state.withLock { state in
+            state.headers = connectionValues(connection, .HEADER_KIND)
+            state.query = connectionValues(connection, .GET_ARGUMENT_KIND)
+        }
+        requestContext.pointee = Unmanaged.passRetained(exchange).toOpaque()
+        server.activeExchanges.add(1, ordering: .relaxed)
+        return .YES
+    }
+    let exchange = Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue()
+
+    if let uploadDataSize, uploadDataSize.pointee > 0 {
+        let size = uploadDataSize.pointee
+        exchange.state.withLock { state in
+            if state.body.count + size > server.configuration.maximumBodyBytes {
+                state.bodyTooLarge = true
+                state.body = []
+            } else if !state.bodyTooLarge, let uploadData {
+                uploadData.withMemoryRebound(to: UInt8.self, capacity: size) {
+                    state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
+                }
+            }
+        }
+        uploadDataSize.pointee = 0
+        return .YES
+    }
+
+    let next = exchange.state.withLock { state -> (response: Response?, request: Request?) in
+        if let response = state.response { return (response, nil) }
+        if state.dispatched { return (nil, nil) }
+        state.dispatched = true
+        if state.bodyTooLarge {
+            let limit = server.configuration.maximumBodyBytes
+            return (HTTPError(413, code: "body_too_large", message: "the body is larger than \(limit) bytes; send smaller batches").response, nil)
+        }
+        let request = Request(method: exchange.method, path: exchange.path, query: state.query, headers: state.headers, body: state.body)
+        state.body = []
+        return (nil, request)
+    }
+    if let response = next.response { return queue(response, on: connection, server: server) }
+    guard let request = next.request else { return .YES }
+
+    switch server.responder.respond(to: request) {
+    case .response(let response):
+        return queue(response, on: connection, server: server)
+    case .pending(let pending):
+        MHD_suspend_connection(connection)
+        server.suspendedExchanges.add(1, ordering: .relaxed)
+        let handle = ConnectionHandle(pointer: connection)
+        pending.whenComplete { response in
+            exchange.state.withLock { $0.response = response }
+            server.suspendedExchanges.subtract(1, ordering: .relaxed)
+            MHD_resume_connection(handle.pointer)
+        }
+        return .YES
+    }
+}
+
+/// Releases a request's Exchange when libmicrohttpd is done with it.
+func bursarRequestCompleted(
+    context: UnsafeMutableRawPointer?, connection: OpaquePointer?,
+    requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, termination: MHD_RequestTerminationCode
+) {
+    guard let context, let requestContext, let existing = requestContext.pointee else { return }
+    let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
+    Unmanaged<Exchange>.fromOpaque(existing).release()
+    requestContext.pointee = nil
+    server.activeExchanges.subtract(1, ordering: .releasing)
+}
+
+private func queue(_ response: Response, on connection: OpaquePointer, server: MicroHTTPDServer) -> MHD_Result {
+    var body = response.body
+    let handle = body.withUnsafeMutableBytes { bytes in
+        MHD_create_response_from_buffer(bytes.count, bytes.baseAddress, .RESPMEM_MUST_COPY)
+    }
+    guard let handle else { return .NO }
+    for (name, value) in response.headers {
+        _ = MHD_add_response_header(handle, name, value)
+    }
+    if server.draining.load(ordering: .relaxed) {
+        _ = MHD_add_response_header(handle, "Connection", "close")
+    }
+    let result = MHD_queue_response(connection, UInt32(response.status), handle)
+    MHD_destroy_response(handle)
+    return result
+}
+
+private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [String: String] {
+    var values: [String: String] = [:]
+    withUnsafeMutablePointer(to: &values) { pointer in
+        _ = MHD_get_connection_values(connection, kind, collectValue, pointer)
+    }
+    return values
+}
+
+private func collectValue(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let context, let key else { return .YES }
+    let values = context.assumingMemoryBound(to: [String: String].self)
+    let name = kind == .HEADER_KIND ? String(cString: key).lowercased() : String(cString: key)
+    values.pointee[name] = value.map { String(cString: $0) } ?? ""
+    return .YES
+}

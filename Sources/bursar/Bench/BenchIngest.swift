@@ -1,0 +1,75 @@
+import ArgumentParser
+import BursarClient
+import BursarCore
+import Foundation
+import Synchronization
+
+extension Bursar.Bench {
+    struct Ingest: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "POST batches over HTTP from several connections; print events/s.")
+
+        @Option var url = "http://127.0.0.1:8080"
+        @Option var key: String
+        @Option var events = 400_000
+        @Option var batchSize = 100
+        @Option var connections = 8
+        @Option var seed: UInt64 = 7
+
+        func run() throws {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let corpus = BenchCorpus.events(count: events, users: 10_000, days: 7, now: now, seed: seed, source: "bench-\(seed)")
+            let bodies: [[UInt8]] = stride(from: 0, to: corpus.count, by: batchSize).map { start in
+                JSONValue.array(corpus[start..<min(start + batchSize, corpus.count)].map(\.json)).serialized()
+            }
+            let next = Atomic<Int>(0)
+            let failures = Atomic<Int>(0)
+            let accepted = Atomic<Int>(0)
+            let started = ContinuousClock.now
+            DispatchQueue.concurrentPerform(iterations: connections) { _ in
+                let connection = HTTPConnection(url: url)!
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < bodies.count else { return }
+                    while true {
+                        guard let reply = try? connection.send("POST", "/v1/events", headers: [
+                            "Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: bodies[index])
+                        else { failures.add(1, ordering: .relaxed); connection.close(); continue }
+                        if reply.status == 503 { failures.add(1, ordering: .relaxed); usleep(10_000); continue }
+                        accepted.add(Bursar.Demo.count("accepted", in: reply.text), ordering: .relaxed)
+                        break
+                    }
+                }
+            }
+            let seconds = Self.seconds(ContinuousClock.now - started)
+            print("ingest_events_per_second \(Int(Double(accepted.load(ordering: .relaxed)) / seconds))")
+            print("ingest_accepted \(accepted.load(ordering: .relaxed)) retries \(failures.load(ordering: .relaxed)) seconds \(String(format: "%.2f", seconds))")
+        }
+
+        static func seconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        }
+    }
+
+    struct Insert: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Raw SQLite insert of the same rows in one transaction; print rows/s.")
+
+        @Option var db: String
+        @Option var events = 400_000
+        @Option var prices = "policies/prices.yaml"
+        @Option var seed: UInt64 = 7
+
+        func run() throws {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let costing = try BenchCorpus.costing(pricesFile: prices)
+            let priced = BenchCorpus.events(count: events, users: 10_000, days: 7, now: now, seed: seed, source: "bench-\(seed)")
+                .map { PricedEvent(event: $0, cost: costing.cost(of: $0)) }
+            let database = try BursarDatabase(path: db)
+            let started = ContinuousClock.now
+            let inserted = try database.insertEventsOnly(priced)
+            let seconds = Ingest.seconds(ContinuousClock.now - started)
+            print("raw_insert_rows_per_second \(Int(Double(inserted) / seconds))")
+        }
+    }
+}
+
+import BursarStore

@@ -1,0 +1,75 @@
+import ArgumentParser
+import BursarClient
+import BursarCore
+import BursarStore
+import Foundation
+
+extension Bursar.Bench {
+    struct Seed: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Fill a database through the ingest writer (no HTTP).")
+
+        @Option var db: String
+        @Option var events = 1_000_000
+        @Option var users = 10_000
+        @Option var days = 90
+        @Option var prices = "policies/prices.yaml"
+        @Option var seed: UInt64 = 11
+
+        func run() throws {
+            let database = try BursarDatabase(path: db, durability: .normal)
+            let writer = IngestWriter(database: database)
+            let costing = try BenchCorpus.costing(pricesFile: prices)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            var generator = TrafficGenerator(source: "seed", users: users, from: now - Int64(days) * 86_400_000, to: now - 60_000, seed: seed)
+            var sent = 0
+            let chunk = 20_000
+            while sent < events {
+                var batch: [PricedEvent] = []
+                batch.reserveCapacity(chunk)
+                while batch.count < min(chunk, events - sent) {
+                    for event in generator.nextRequest() where batch.count < chunk {
+                        batch.append(PricedEvent(event: event, cost: costing.cost(of: event)))
+                    }
+                }
+                sent += batch.count
+                let done = DispatchSemaphore(value: 0)
+                try writer.submit(batch) { _ in done.signal() }
+                done.wait()
+            }
+            writer.close()
+            print("seeded \(sent) events")
+        }
+    }
+
+    struct Query: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Time spend queries over HTTP; print p50/p95 in ms.")
+
+        @Option var url = "http://127.0.0.1:8080"
+        @Option var key: String
+        @Option var runs = 40
+        @Option var label = ""
+
+        func run() throws {
+            let connection = HTTPConnection(url: url)!
+            let targets = [
+                ("summary_30d", "/v1/spend/summary"),
+                ("group_by_user_30d", "/v1/spend?group_by=user&limit=100"),
+                ("group_by_feature_model_30d", "/v1/spend?group_by=feature,model&limit=100"),
+                ("by_day_30d", "/v1/spend?interval=day&group_by=tier"),
+            ]
+            for (name, target) in targets {
+                var timings: [Double] = []
+                for _ in 0..<runs {
+                    let started = ContinuousClock.now
+                    let reply = try connection.send("GET", target, headers: ["Authorization": "Bearer \(key)"])
+                    guard reply.status == 200 else { throw ValidationError("\(target) answered \(reply.status): \(reply.text)") }
+                    timings.append(Ingest.seconds(ContinuousClock.now - started) * 1000)
+                }
+                timings.sort()
+                let p50 = timings[timings.count / 2]
+                let p95 = timings[min(timings.count - 1, Int(Double(timings.count) * 0.95))]
+                print("query \(label) \(name) p50_ms \(String(format: "%.1f", p50)) p95_ms \(String(format: "%.1f", p95))")
+            }
+        }
+    }
+}

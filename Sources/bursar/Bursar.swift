@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Bursar: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bursar",
+        abstract: "Cost observability and policy control plane for multi-model LLM routing.",
+        subcommands: [Serve.self, Keys.self, Demo.self, Bench.self],
+        defaultSubcommand: Serve.self)
+}

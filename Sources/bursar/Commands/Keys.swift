@@ -1,0 +1,51 @@
+import ArgumentParser
+import BursarCore
+import BursarStore
+import Foundation
+
+extension Role: ExpressibleByArgument {}
+
+extension Bursar {
+    struct Keys: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage API keys.",
+            subcommands: [Create.self, List.self, Revoke.self])
+
+        struct Create: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create a key and print it (only the key, on stdout).")
+
+            @OptionGroup var database: DatabaseOptions
+            @Option(help: "router, viewer or admin.") var role: Role
+            @Option(help: "A unique name; events from a router key default to it as their source.") var name: String
+
+            func run() throws {
+                print(try database.open().createKey(name: name, role: role))
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List keys (names and roles; secrets are never stored).")
+
+            @OptionGroup var database: DatabaseOptions
+
+            func run() throws {
+                for key in try database.open().listKeys() {
+                    let state = key.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "active"
+                    print("\(key.name)\t\(key.role.rawValue)\tcreated \(Timestamp.format(key.createdAt))\t\(state)")
+                }
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke the active key with this name.")
+
+            @OptionGroup var database: DatabaseOptions
+            @Argument var name: String
+
+            func run() throws {
+                try database.open().revokeKey(name: name)
+                print("revoked \(name)")
+            }
+        }
+    }
+}

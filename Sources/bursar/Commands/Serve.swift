@@ -1,0 +1,111 @@
+import ArgumentParser
+import BursarCore
+import BursarHTTP
+import BursarStore
+import Dispatch
+import Foundation
+import Logging
+import MicroHTTPDServer
+
+extension Bursar {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the Bursar server.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "Address and port to listen on (HOST:PORT; port 0 picks a free one).")
+        var listen = "127.0.0.1:8080"
+
+        @Option(help: "Folder of policy files and prices.yaml.")
+        var policies = "policies"
+
+        @Option(help: "Folder of the dashboard's static files.")
+        var web = "web"
+
+        @Option(help: "The model savings are measured against (provider/model), until policies name one.")
+        var baselineModel = "openai/gpt-4o-2024-08-06"
+
+        @Option(help: "HTTP worker threads (default: the number of cores, at least 2).")
+        var threads: Int?
+
+        @Option(help: "Largest request body accepted, in MiB.")
+        var maxBodyMib = 16
+
+        @Option(help: "Seconds an idle connection is kept open.")
+        var connectionTimeout: UInt32 = 30
+
+        @Option(help: "Most connections open at once.")
+        var connectionLimit: UInt32 = 10_000
+
+        @Option(help: "Most events waiting for the writer before ingest answers 503.")
+        var queueLimit = 200_000
+
+        func validate() throws {
+            guard Self.split(listen) != nil else { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080") }
+            guard ModelKey(baselineModel) != nil else { throw ValidationError("--baseline-model takes provider/model") }
+            guard maxBodyMib > 0 else { throw ValidationError("--max-body-mib must be positive") }
+        }
+
+        func run() throws {
+            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            let logger = Logger(label: "bursar")
+            let db = try database.open()
+            let catalog = try loadPrices(db, logger: logger)
+            if try !db.hasKeys() {
+                let secret = try db.createKey(name: "admin", role: .admin)
+                Output.line("""
+
+                    ================================================================
+                      First start: an admin API key was created. It is shown once.
+
+                        \(secret)
+
+                      Keep it safe; make more with `bursar keys create`.
+                    ================================================================
+
+                    """)
+            }
+            let prices = PriceBook(catalog: catalog, baselineModel: ModelKey(baselineModel)!)
+            let writer = IngestWriter(database: db, maximumQueuedEvents: queueLimit)
+            let api = BursarAPI(database: db, writer: writer, prices: prices, web: WebFiles(root: web))
+
+            let (host, port) = Self.split(listen)!
+            var configuration = MicroHTTPDServer.Configuration()
+            configuration.host = host
+            configuration.port = port
+            if let threads { configuration.threads = threads }
+            configuration.maximumBodyBytes = maxBodyMib * 1024 * 1024
+            configuration.connectionTimeoutSeconds = connectionTimeout
+            configuration.connectionLimit = connectionLimit
+            let server = MicroHTTPDServer(configuration: configuration, responder: api)
+            let bound = try server.start()
+            logger.info("Bursar listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(db.path))")
+            Output.line("listening on http://\(host):\(bound)/")
+
+            ShutdownSignal.wait()
+            logger.info("stopping: draining requests in flight")
+            server.drain()
+            writer.close()
+            logger.info("stopped; every acknowledged event is committed")
+        }
+
+        private func loadPrices(_ db: BursarDatabase, logger: Logger) throws -> PriceCatalog {
+            let path = policies + "/prices.yaml"
+            guard FileManager.default.fileExists(atPath: path) else {
+                logger.warning("no \(path); events stay unpriced until prices are set with PUT /v1/prices")
+                return try db.currentPriceCatalog()
+            }
+            let file = try PriceFile.load(path: path)
+            let (catalog, imported) = try db.importPriceFile(file.prices, content: file.content)
+            if imported { logger.info("imported \(file.prices.count) prices from \(path) as catalog version \(catalog.version)") }
+            return catalog
+        }
+
+        static func split(_ listen: String) -> (String, UInt16)? {
+            guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else { return nil }
+            var host = String(listen[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            return (host.isEmpty ? "0.0.0.0" : host, port)
+        }
+    }
+}
