@@ -46,11 +46,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "BursarClient",
+            "BursarCore", "BursarStore", "BursarHTTP", "BursarClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: ["BursarHTTP", "BursarTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarStore", "BursarClient", "BursarTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -15,6 +15,13 @@ public struct EventCost: Sendable, Equatable {
     public var basis: Basis
     /// The catalog row used, when the basis is the catalog.
     public var priceID: Int64?
+
+    public init(cost: Money, baseline: Money, basis: Basis, priceID: Int64?) {
+        self.cost = cost
+        self.baseline = baseline
+        self.basis = basis
+        self.priceID = priceID
+    }
 }
 
 /// Prices events against the catalog and the baseline model.

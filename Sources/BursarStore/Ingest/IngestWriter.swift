@@ -14,6 +14,11 @@ public final class IngestWriter: Sendable {
     public struct Outcome: Sendable, Equatable {
         public var accepted: Int
         public var duplicates: Int
+
+        public init(accepted: Int, duplicates: Int) {
+            self.accepted = accepted
+            self.duplicates = duplicates
+        }
     }
 
     public enum SubmitError: Error, Sendable {

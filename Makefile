@@ -1,0 +1,41 @@
+# Bursar — see README.md. `make run` and `make test` work on a fresh Debian machine as root.
+
+SWIFT ?= swift
+LISTEN ?= 127.0.0.1:8080
+DB ?= ./var/bursar.db
+
+# Debian packages each goal needs; installed only when missing.
+BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev libjs-chart.js
+TEST_PACKAGES := curl
+BENCH_PACKAGES := wrk nginx-light curl
+
+.PHONY: run build release test bench deps test-deps bench-deps clean
+
+run: deps release
+	mkdir -p $(dir $(DB))
+	.build/release/bursar serve --db $(DB) --listen $(LISTEN)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps test-deps
+	$(SWIFT) build
+	$(SWIFT) test --parallel
+
+bench: deps bench-deps release
+	scripts/bench.sh
+
+deps:
+	@scripts/apt-install.sh $(BUILD_PACKAGES)
+
+test-deps:
+	@scripts/apt-install.sh $(TEST_PACKAGES)
+
+bench-deps:
+	@scripts/apt-install.sh $(BENCH_PACKAGES)
+
+clean:
+	rm -rf .build

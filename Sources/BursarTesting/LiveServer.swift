@@ -1,0 +1,26 @@
+import BursarClient
+import BursarHTTP
+import MicroHTTPDServer
+
+/// A `TestApp` served over a real socket by libmicrohttpd on a free port.
+public final class LiveServer: Sendable {
+    public let app: TestApp
+    public let server: MicroHTTPDServer
+    public let port: UInt16
+
+    public init(app: TestApp, maximumBodyBytes: Int = 16 * 1024 * 1024) throws {
+        self.app = app
+        var configuration = MicroHTTPDServer.Configuration()
+        configuration.port = 0
+        configuration.maximumBodyBytes = maximumBodyBytes
+        configuration.connectionTimeoutSeconds = 10
+        server = MicroHTTPDServer(configuration: configuration, responder: app.api)
+        port = try server.start()
+    }
+
+    deinit { server.stop() }
+
+    public func connection() -> HTTPConnection {
+        HTTPConnection(host: "127.0.0.1", port: port)
+    }
+}

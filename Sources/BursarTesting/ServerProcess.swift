@@ -1,0 +1,79 @@
+import BursarClient
+import Foundation
+
+/// The real `bursar` executable run as a child process, for crash and shutdown tests.
+public final class ServerProcess {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The package's root folder, found from this source file.
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built executable (`swift build` puts it here; `make test` builds before testing).
+    public static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["BURSAR_EXECUTABLE"] { return URL(fileURLWithPath: path) }
+        return packageRoot.appendingPathComponent(".build/debug/bursar")
+    }
+
+    public let process = Process()
+    public private(set) var port: UInt16 = 0
+    private let output = Pipe()
+
+    /// Runs `bursar ARGUMENTS` to completion and returns its standard output.
+    public static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "bursar \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Starts `bursar serve` on a free port and waits until it listens.
+    public init(database: String, extraArguments: [String] = []) throws {
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0"] + extraArguments
+        process.currentDirectoryURL = Self.packageRoot
+        process.standardOutput = output
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let range = text.range(of: "listening on http://127.0.0.1:"),
+               let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) {
+                self.port = port
+                return
+            }
+        }
+        process.terminate()
+        throw Failure(description: "bursar serve did not start: \(text)")
+    }
+
+    public func connection() -> HTTPConnection {
+        HTTPConnection(host: "127.0.0.1", port: port)
+    }
+
+    public func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    public func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}

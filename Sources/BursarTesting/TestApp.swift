@@ -1,0 +1,55 @@
+import BursarCore
+import BursarHTTP
+import BursarStore
+import Foundation
+
+/// A whole Bursar API on a fresh in-memory (or temporary file) database, with one key per role,
+/// for tests that call the responder directly (no socket).
+public final class TestApp: Sendable {
+    public let database: BursarDatabase
+    public let writer: IngestWriter
+    public let prices: PriceBook
+    public let api: BursarAPI
+    public let adminKey: String
+    public let viewerKey: String
+    public let routerKey: String
+
+    /// `now` fixes the clock that spend queries use.
+    public init(catalog: [ModelPrice] = TestPrices.catalog, baseline: ModelKey = TestPrices.baseline,
+                path: String? = nil, now: Int64? = nil) throws {
+        database = try path.map { try BursarDatabase(path: $0, durability: .normal) } ?? BursarDatabase()
+        let stored = try database.addPriceCatalog(catalog, author: "test", origin: "test")
+        writer = IngestWriter(database: database)
+        prices = PriceBook(catalog: stored, baselineModel: baseline)
+        let clock: @Sendable () -> Int64
+        if let now {
+            clock = { now }
+        } else {
+            clock = { Int64(Date().timeIntervalSince1970 * 1000) }
+        }
+        api = BursarAPI(database: database, writer: writer, prices: prices, web: nil, clock: clock)
+        adminKey = try database.createKey(name: "test-admin", role: .admin)
+        viewerKey = try database.createKey(name: "test-viewer", role: .viewer)
+        routerKey = try database.createKey(name: "test-router", role: .router)
+    }
+
+    deinit { writer.close() }
+
+    /// Sends a request through the router and waits for the response.
+    public func send(_ method: String, _ target: String, key: String?, contentType: String? = "application/json",
+                     body: [UInt8] = []) -> Response {
+        var headers: [String: String] = [:]
+        if let key { headers["Authorization"] = "Bearer \(key)" }
+        if let contentType, !body.isEmpty || method == "POST" || method == "PUT" { headers["Content-Type"] = contentType }
+        return api.respond(to: Request(method: method, target: target, headers: headers, body: body)).wait()
+    }
+
+    public func postEvents(_ events: [JSONValue], key: String? = nil) -> Response {
+        send("POST", "/v1/events", key: key ?? routerKey, body: JSONValue.array(events).serialized())
+    }
+
+    public func getJSON(_ target: String, key: String? = nil) throws -> [String: Any] {
+        let response = send("GET", target, key: key ?? viewerKey)
+        return try JSONSupport.object(response.body)
+    }
+}

@@ -1,0 +1,115 @@
+import BursarCore
+import BursarStore
+import BursarTesting
+import Foundation
+import Testing
+
+@Suite struct StoreTests {
+    func priced(_ count: Int, prefix: String) -> [PricedEvent] {
+        (0..<count).map { index in
+            var event = UsageEvent(id: "\(prefix)-\(index)", source: "s", time: 1_795_375_926_000 + Int64(index) * 60_000,
+                                   model: "gpt-4o", provider: "openai", tier: "frontier", inputTokens: 10, outputTokens: 10)
+            event.user = "u\(index % 3)"
+            event.latencyMillis = Int64(index)
+            return PricedEvent(event: event, cost: EventCost(cost: Money(nanos: 7), baseline: Money(nanos: 9), basis: .catalog, priceID: 1))
+        }
+    }
+
+    func submit(_ writer: IngestWriter, _ events: [PricedEvent]) throws -> IngestWriter.Outcome {
+        let result = Mutex<Result<IngestWriter.Outcome, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        try writer.submit(events) { outcome in
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+        done.wait()
+        return try result.withLock { $0! }.get()
+    }
+
+    @Test func theWriterDeduplicatesAndKeepsRollupsExact() throws {
+        let database = try BursarDatabase()
+        let writer = IngestWriter(database: database)
+        defer { writer.close() }
+        let events = priced(500, prefix: "a")
+        #expect(try submit(writer, events) == IngestWriter.Outcome(accepted: 500, duplicates: 0))
+        #expect(try submit(writer, Array(events[100..<200]) + priced(10, prefix: "b")) == IngestWriter.Outcome(accepted: 10, duplicates: 100))
+        #expect(try database.eventCount() == 510)
+        #expect(try database.rollupDiscrepancies().isEmpty)
+        var query = SpendQuery(from: 1_795_372_400_000, to: 1_795_500_000_000)
+        query.groupBy = [.user]
+        let report = try database.spend(query)
+        #expect(report.total.cost == Money(nanos: 510 * 7))
+        #expect(report.rows.map(\.values) == [["u0"], ["u1"], ["u2"]])
+    }
+
+    @Test func aFullQueueRefusesInsteadOfGrowing() throws {
+        let database = try BursarDatabase()
+        let writer = IngestWriter(database: database, maximumQueuedEvents: 100)
+        defer { writer.close() }
+        var refused = 0
+        for batch in 0..<200 {
+            do {
+                try writer.submit(priced(60, prefix: "q\(batch)")) { _ in }
+            } catch .overloaded {
+                refused += 1
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+        #expect(refused > 0)
+    }
+
+    @Test func aClosedWriterCommitsWhatWasQueuedAndRefusesMore() throws {
+        let database = try BursarDatabase()
+        let writer = IngestWriter(database: database)
+        let acknowledged = Mutex(0)
+        for batch in 0..<20 {
+            try writer.submit(priced(50, prefix: "c\(batch)")) { result in
+                if case .success(let outcome) = result { acknowledged.withLock { $0 += outcome.accepted } }
+            }
+        }
+        writer.close()
+        #expect(acknowledged.withLock { $0 } == 1000)
+        #expect(try database.eventCount() == 1000)
+        #expect(throws: IngestWriter.SubmitError.self) { try writer.submit(priced(1, prefix: "late")) { _ in } }
+    }
+
+    @Test func keysAreStoredAsHashesAndRevocable() throws {
+        let database = try BursarDatabase()
+        let secret = try database.createKey(name: "edge", role: .router)
+        #expect(try database.authenticate(secret: secret)?.role == .router)
+        #expect(try database.authenticate(secret: secret + "x") == nil)
+        #expect(throws: BursarDatabase.KeyError.self) { try database.createKey(name: "edge", role: .admin) }
+        try database.revokeKey(name: "edge")
+        #expect(try database.authenticate(secret: secret) == nil)
+        #expect(try database.listKeys().first?.revokedAt != nil)
+    }
+
+    @Test func theShippedPriceFileLoadsAndImportsOnce() throws {
+        let path = ServerProcess.packageRoot.appendingPathComponent("policies/prices.yaml").path
+        let file = try PriceFile.load(path: path)
+        #expect(file.prices.count > 30)
+        let providers = Set(file.prices.map(\.provider))
+        #expect(providers.isSuperset(of: ["openai", "anthropic", "google", "groq", "together", "mistral", "deepseek", "qwen"]))
+        let database = try BursarDatabase()
+        let (first, imported) = try database.importPriceFile(file.prices, content: file.content)
+        #expect(imported && first.version == 1)
+        let (second, again) = try database.importPriceFile(file.prices, content: file.content)
+        #expect(!again && second.version == 1)
+        let mini = try #require(second.price(for: ModelKey(provider: "openai", model: "gpt-4o-mini"), at: 1_795_375_926_000))
+        #expect(mini.cachedInputPerMillion == Money(decimal: "0.075"))
+    }
+
+    @Test func aBrokenPriceFileNamesTheLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("prices-\(UUID().uuidString).yaml").path
+        try "prices:\n  - {provider: a, model: b, input: 1, output: 1}\n  - {provider: a, model: c, input: cheap, output: 1}\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try PriceFile.load(path: path)
+        } throws: { error in
+            "\(error)".contains(":3:") && "\(error)".contains("prices[1].input")
+        }
+    }
+}
+
+import Synchronization

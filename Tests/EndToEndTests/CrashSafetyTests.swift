@@ -1,0 +1,64 @@
+import BursarClient
+import BursarCore
+import BursarStore
+import BursarTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// SIGKILL the real server during concurrent ingest: nothing acknowledged may be lost or doubled.
+@Suite(.serialized) struct CrashSafetyTests {
+    @Test func acknowledgedEventsSurviveSIGKILLExactlyOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bursar-crash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("bursar.db").path
+        let key = try ServerProcess.run(["keys", "create", "--role", "router", "--name", "crash-router", "--db", database])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(key.hasPrefix("bsr_"))
+
+        let server = try ServerProcess(database: database)
+        let acknowledged = Mutex<[[UInt8]]>([])
+        let acknowledgedIDs = Mutex<Set<String>>([])
+        let clients = 4
+        let port = server.port
+        let threads = (0..<clients).map { client in
+            Thread {
+                let connection = HTTPConnection(host: "127.0.0.1", port: port)
+                var batchNumber = 0
+                while true {
+                    batchNumber += 1
+                    let ids = (0..<50).map { "c\(client)-b\(batchNumber)-e\($0)" }
+                    let body = JSONValue.array(ids.map { EventJSON.event($0, extra: [("user", .string("u\(client)")), ("latency_ms", 120)]) }).serialized()
+                    guard let reply = try? connection.send("POST", "/v1/events", headers: [
+                        "Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body) else { return }
+                    if reply.status == 200 {
+                        acknowledged.withLock { $0.append(body) }
+                        acknowledgedIDs.withLock { $0.formUnion(ids) }
+                    }
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        Thread.sleep(forTimeInterval: 1.5)
+        server.kill()
+        Thread.sleep(forTimeInterval: 0.5)
+
+        let ids = acknowledgedIDs.withLock { $0 }
+        #expect(ids.count > 0, "some batches were acknowledged before the kill")
+
+        let restarted = try ServerProcess(database: database)
+        let connection = restarted.connection()
+        if let body = acknowledged.withLock({ $0.first }) {
+            let reply = try connection.send("POST", "/v1/events", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body)
+            #expect(try JSONSupport.object(reply.body)["duplicates"] as? Int == 50)
+        }
+        #expect(restarted.terminate() == 0, "SIGTERM drains and exits 0")
+
+        let store = try BursarDatabase(path: database)
+        let stored = try store.eventIDs(source: "crash-router")
+        #expect(stored.count == Set(stored).count, "no event is stored twice")
+        #expect(ids.isSubset(of: Set(stored)), "every acknowledged event is present")
+        #expect(try store.rollupDiscrepancies() == [])
+    }
+}
