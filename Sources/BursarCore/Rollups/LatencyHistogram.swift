@@ -2,21 +2,59 @@
 ///
 /// Values below 8 ms have a bucket each; above, every power of two is split into eight
 /// buckets, so a percentile read from it is within 1/16 (6.25%) of the true value.
-/// Stored as sparse pairs (bucket index, LEB128 count) so that rollup rows stay small.
+/// Stored as sparse pairs (bucket index, LEB128 count), sorted by bucket, so that rollup
+/// rows stay small and two stored histograms merge without decoding into memory.
 public struct LatencyHistogram: Sendable, Equatable {
-    public private(set) var counts: [UInt8: UInt64] = [:]
+    /// Non-empty buckets, sorted by bucket index.
+    public private(set) var entries: [(bucket: UInt8, count: UInt64)] = []
 
     public init() {}
 
-    public var total: UInt64 { counts.values.reduce(0, +) }
-    public var isEmpty: Bool { counts.isEmpty }
+    public static func == (lhs: LatencyHistogram, rhs: LatencyHistogram) -> Bool {
+        lhs.entries.elementsEqual(rhs.entries) { $0.bucket == $1.bucket && $0.count == $1.count }
+    }
+
+    public var total: UInt64 { entries.reduce(0) { $0 + $1.count } }
+    public var isEmpty: Bool { entries.isEmpty }
 
     public mutating func record(_ millis: Int64, count: UInt64 = 1) {
-        counts[Self.bucket(of: millis), default: 0] += count
+        add(bucket: Self.bucket(of: millis), count: count)
+    }
+
+    mutating func add(bucket: UInt8, count: UInt64) {
+        var low = 0
+        var high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].bucket < bucket { low = middle + 1 } else { high = middle }
+        }
+        if low < entries.count, entries[low].bucket == bucket {
+            entries[low].count += count
+        } else {
+            entries.insert((bucket, count), at: low)
+        }
     }
 
     public mutating func merge(_ other: LatencyHistogram) {
-        for (bucket, count) in other.counts { counts[bucket, default: 0] += count }
+        guard !other.entries.isEmpty else { return }
+        guard !entries.isEmpty else {
+            entries = other.entries
+            return
+        }
+        var merged: [(bucket: UInt8, count: UInt64)] = []
+        merged.reserveCapacity(entries.count + other.entries.count)
+        var i = 0
+        var j = 0
+        while i < entries.count || j < other.entries.count {
+            if j == other.entries.count || (i < entries.count && entries[i].bucket < other.entries[j].bucket) {
+                merged.append(entries[i]); i += 1
+            } else if i == entries.count || other.entries[j].bucket < entries[i].bucket {
+                merged.append(other.entries[j]); j += 1
+            } else {
+                merged.append((entries[i].bucket, entries[i].count + other.entries[j].count)); i += 1; j += 1
+            }
+        }
+        entries = merged
     }
 
     /// The bucket's midpoint at quantile `q` (0–1), or nil when empty.
@@ -25,9 +63,9 @@ public struct LatencyHistogram: Sendable, Equatable {
         guard total > 0 else { return nil }
         let rank = max(1, UInt64((q * Double(total)).rounded(.up)))
         var seen: UInt64 = 0
-        for bucket in counts.keys.sorted() {
-            seen += counts[bucket]!
-            if seen >= rank { return Self.midpoint(of: bucket) }
+        for entry in entries {
+            seen += entry.count
+            if seen >= rank { return Self.midpoint(of: entry.bucket) }
         }
         return nil
     }
@@ -58,31 +96,92 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     public var encoded: [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(counts.count * 3)
-        for bucket in counts.keys.sorted() {
-            bytes.append(bucket)
-            var count = counts[bucket]!
-            repeat {
-                let low = UInt8(count & 0x7F)
-                count >>= 7
-                bytes.append(count == 0 ? low : low | 0x80)
-            } while count != 0
+        bytes.reserveCapacity(entries.count * 3)
+        for entry in entries {
+            bytes.append(entry.bucket)
+            Self.appendVarint(entry.count, to: &bytes)
         }
         return bytes
     }
 
     /// Decodes stored bytes; malformed input decodes as far as it is well formed.
     public init(encoded bytes: some Collection<UInt8>) {
-        var iterator = bytes.makeIterator()
-        while let bucket = iterator.next() {
+        var reader = EncodedReader(bytes: Array(bytes))
+        while let (bucket, count) = reader.next() { add(bucket: bucket, count: count) }
+    }
+
+    /// Merges two encoded histograms straight into encoded form (the SQL functions use this).
+    public static func mergeEncoded(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        var left = RawReader(bytes: a)
+        var right = RawReader(bytes: b)
+        var x = left.next()
+        var y = right.next()
+        while x != nil || y != nil {
+            if let l = x, y == nil || l.bucket < y!.bucket {
+                output.append(l.bucket); appendVarint(l.count, to: &output); x = left.next()
+            } else if let r = y, x == nil || r.bucket < x!.bucket {
+                output.append(r.bucket); appendVarint(r.count, to: &output); y = right.next()
+            } else {
+                output.append(x!.bucket); appendVarint(x!.count &+ y!.count, to: &output)
+                x = left.next(); y = right.next()
+            }
+        }
+    }
+
+    /// Adds an encoded histogram's counts into 256 dense counters.
+    public static func accumulate(_ bytes: UnsafeRawBufferPointer, into counters: UnsafeMutablePointer<UInt64>) {
+        var reader = RawReader(bytes: bytes)
+        while let (bucket, count) = reader.next() { counters[Int(bucket)] &+= count }
+    }
+
+    /// Encodes 256 dense counters.
+    public static func encode(counters: UnsafePointer<UInt64>, into output: inout [UInt8]) {
+        for bucket in 0..<256 where counters[bucket] != 0 {
+            output.append(UInt8(bucket))
+            appendVarint(counters[bucket], to: &output)
+        }
+    }
+
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var count = value
+        repeat {
+            let low = UInt8(count & 0x7F)
+            count >>= 7
+            bytes.append(count == 0 ? low : low | 0x80)
+        } while count != 0
+    }
+
+    struct EncodedReader {
+        var bytes: [UInt8]
+        var index = 0
+
+        mutating func next() -> (bucket: UInt8, count: UInt64)? {
+            bytes.withUnsafeBytes { raw in
+                var reader = RawReader(bytes: raw, index: index)
+                defer { index = reader.index }
+                return reader.next()
+            }
+        }
+    }
+
+    struct RawReader {
+        var bytes: UnsafeRawBufferPointer
+        var index = 0
+
+        mutating func next() -> (bucket: UInt8, count: UInt64)? {
+            guard index < bytes.count else { return nil }
+            let bucket = bytes[index]
+            index += 1
             var count: UInt64 = 0
             var shift: UInt64 = 0
-            while let byte = iterator.next() {
-                count |= UInt64(byte & 0x7F) << shift
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if shift < 64 { count |= UInt64(byte & 0x7F) << shift }
                 shift += 7
-                if byte & 0x80 == 0 || shift > 56 { break }
+                if byte & 0x80 == 0 { break }
             }
-            counts[bucket, default: 0] += count
+            return (bucket, count)
         }
     }
 }

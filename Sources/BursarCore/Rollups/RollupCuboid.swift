@@ -1,17 +1,21 @@
-/// A family of rollup tables kept by one set of dimensions, at hour and day grain.
+/// A family of rollup tables kept by one set of dimensions, at one or more time grains.
 ///
 /// Three are kept so that each query reads the smallest table that has its dimensions:
-/// traffic without users (dashboards, tier mix), users by team and tier (top spenders),
-/// and the full detail for any other cut.
+/// traffic without users (dashboards, tier mix) by hour and day, users by team and tier
+/// (top spenders) by day, and the full detail for any other cut by day. Per-user tables
+/// have no hour grain: by hour they would be as large as the raw events and cost ingest
+/// a random page write per event, so a query by user is answered in whole UTC days.
 public struct RollupCuboid: Sendable, Hashable {
     public var name: String
     public var dimensions: [RollupDimension]
+    public var grains: [RollupGrain]
 
     public static let traffic = RollupCuboid(
         name: "traffic",
-        dimensions: [.source, .team, .feature, .tier, .provider, .model, .status, .reason])
-    public static let users = RollupCuboid(name: "users", dimensions: [.user, .team, .tier])
-    public static let detail = RollupCuboid(name: "detail", dimensions: RollupDimension.allCases)
+        dimensions: [.source, .team, .feature, .tier, .provider, .model, .status, .reason],
+        grains: [.hour, .day])
+    public static let users = RollupCuboid(name: "users", dimensions: [.user, .team, .tier], grains: [.day])
+    public static let detail = RollupCuboid(name: "detail", dimensions: RollupDimension.allCases, grains: [.day])
 
     /// Smallest first.
     public static let all: [RollupCuboid] = [.traffic, .users, .detail]

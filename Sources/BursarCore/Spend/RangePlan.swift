@@ -11,7 +11,11 @@ public struct RangePlan: Sendable, Equatable {
 
     public var segments: [Segment]
 
-    public init(from: Int64, to: Int64, interval: SpendQuery.Interval?) {
+    public init(from: Int64, to: Int64, interval: SpendQuery.Interval?, grains: [RollupGrain] = RollupGrain.allCases) {
+        if !grains.contains(.hour) {
+            segments = [Segment(grain: .day, from: UTC.dayStart(from), to: UTC.dayStart(to + UTC.millisPerDay - 1))]
+            return
+        }
         if interval == .hour {
             segments = [Segment(grain: .hour, from: from, to: to)]
             return

@@ -27,7 +27,8 @@ public struct SpendQuery: Sendable, Equatable {
 
     /// Reads query parameters, naming the parameter that is wrong.
     ///
-    /// `from` and `to` take RFC 3339 times or dates and are widened to whole hours; without
+    /// `from` and `to` take RFC 3339 times or dates and are widened to whole hours (to whole
+    /// UTC days when the query groups or filters by user, or needs the full detail); without
     /// them the range is the last 30 days up to the end of the current hour.
     public static func parse(_ parameters: [String: String], now: Int64) throws(FieldError) -> SpendQuery {
         let (from, to) = try range(parameters, now: now)
@@ -58,6 +59,13 @@ public struct SpendQuery: Sendable, Equatable {
                 throw invalid("limit", "must be a whole number from 1 to \(maximumLimit)")
             }
             query.limit = parsed
+        }
+        if !query.cuboid.grains.contains(.hour) {
+            if query.interval == .hour {
+                throw invalid("interval", "hour is not kept per user or per model and feature together; use day or month")
+            }
+            query.from = UTC.dayStart(query.from)
+            query.to = UTC.dayStart(query.to + UTC.millisPerDay - 1)
         }
         return query
     }

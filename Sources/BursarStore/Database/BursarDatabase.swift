@@ -39,8 +39,8 @@ public final class BursarDatabase: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            db.add(function: LatencyFunctions.merge)
-            db.add(function: LatencyFunctions.sum)
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            try LatencyFunctions.register(on: db)
         }
         return configuration
     }

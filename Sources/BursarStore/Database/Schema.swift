@@ -45,7 +45,7 @@ enum Schema {
                 CREATE UNIQUE INDEX events_identity ON events(source, event_id);
                 """)
             for cuboid in RollupCuboid.all {
-                for grain in RollupGrain.allCases {
+                for grain in cuboid.grains {
                     try db.execute(sql: rollupTableSQL(cuboid, grain))
                 }
             }

@@ -97,6 +97,8 @@ public final class IngestWriter: Sendable {
         guard !alreadyClosed else { return }
         wakeup.signal()
         stopped.wait()
+        let statistics = self.statistics
+        logger.info("ingest writer stopped after \(statistics.commits) commits of \(statistics.committedEvents) new events")
     }
 
     private func run() {

@@ -13,7 +13,7 @@ struct RollupAccumulator {
 
     mutating func add(_ priced: PricedEvent) {
         for cuboid in RollupCuboid.all {
-            for grain in RollupGrain.allCases {
+            for grain in cuboid.grains {
                 let key = cuboid.key(of: priced.event, bucket: grain.bucket(of: priced.event.time))
                 tables[RollupTableID(cuboid: cuboid, grain: grain), default: [:]][key, default: RollupMetrics()]
                     .add(event: priced.event, cost: priced.cost)

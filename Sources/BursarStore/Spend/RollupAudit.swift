@@ -9,7 +9,7 @@ extension BursarDatabase {
             var problems: [String] = []
             let latencySamples = try Int64.fetchOne(db, sql: "SELECT COUNT(latency_ms) FROM events") ?? 0
             for cuboid in RollupCuboid.all {
-                for grain in RollupGrain.allCases {
+                for grain in cuboid.grains {
                     let table = cuboid.table(grain)
                     let recomputed = Self.recomputationSQL(cuboid, grain)
                     let stored = "SELECT bucket, \(cuboid.dimensions.map(\.column).joined(separator: ", ")), "

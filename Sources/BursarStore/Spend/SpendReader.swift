@@ -44,7 +44,7 @@ extension BursarDatabase {
     static func groups(_ query: SpendQuery, _ db: Database) throws -> [SpendReport.Row] {
         let cuboid = query.cuboid
         var merged: [RollupKey: RollupMetrics] = [:]
-        for segment in RangePlan(from: query.from, to: query.to, interval: query.interval).segments {
+        for segment in RangePlan(from: query.from, to: query.to, interval: query.interval, grains: cuboid.grains).segments {
             let (sql, arguments) = segmentSQL(query, cuboid: cuboid, segment: segment)
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             let width = query.groupBy.count

@@ -3,14 +3,15 @@ import BursarStore
 
 /// The synthetic events every benchmark uses, priced with the shipped price list.
 enum BenchCorpus {
-    static func events(count: Int, users: Int, days: Int, now: Int64, seed: UInt64, source: String = "bench") -> [UsageEvent] {
-        var generator = TrafficGenerator(source: source, users: users, from: now - Int64(days) * 86_400_000, to: now - 60_000, seed: seed)
+    /// Live traffic: `count` events over the hour before `now`, in time order, as routers ship them.
+    static func events(count: Int, users: Int, now: Int64, seed: UInt64, source: String = "bench") -> [UsageEvent] {
+        var generator = TrafficGenerator(source: source, users: users, from: now - 3_600_000, to: now - 1000, seed: seed)
         var events: [UsageEvent] = []
         events.reserveCapacity(count)
         while events.count < count {
             events.append(contentsOf: generator.nextRequest().prefix(count - events.count))
         }
-        return events
+        return events.sorted { $0.time < $1.time }
     }
 
     static func costing(pricesFile: String) throws -> Costing {

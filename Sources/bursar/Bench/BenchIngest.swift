@@ -17,7 +17,7 @@ extension Bursar.Bench {
 
         func run() throws {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let corpus = BenchCorpus.events(count: events, users: 10_000, days: 7, now: now, seed: seed, source: "bench-\(seed)")
+            let corpus = BenchCorpus.events(count: events, users: 10_000, now: now, seed: seed, source: "bench-\(seed)")
             let bodies: [[UInt8]] = stride(from: 0, to: corpus.count, by: batchSize).map { start in
                 JSONValue.array(corpus[start..<min(start + batchSize, corpus.count)].map(\.json)).serialized()
             }
@@ -25,7 +25,11 @@ extension Bursar.Bench {
             let failures = Atomic<Int>(0)
             let accepted = Atomic<Int>(0)
             let started = ContinuousClock.now
-            DispatchQueue.concurrentPerform(iterations: connections) { _ in
+            let finished = DispatchGroup()
+            for _ in 0..<connections {
+              finished.enter()
+              Thread.detachNewThread {
+                defer { finished.leave() }
                 let connection = HTTPConnection(url: url)!
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
@@ -39,7 +43,9 @@ extension Bursar.Bench {
                         break
                     }
                 }
+              }
             }
+            finished.wait()
             let seconds = Self.seconds(ContinuousClock.now - started)
             print("ingest_events_per_second \(Int(Double(accepted.load(ordering: .relaxed)) / seconds))")
             print("ingest_accepted \(accepted.load(ordering: .relaxed)) retries \(failures.load(ordering: .relaxed)) seconds \(String(format: "%.2f", seconds))")
@@ -61,7 +67,7 @@ extension Bursar.Bench {
         func run() throws {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let costing = try BenchCorpus.costing(pricesFile: prices)
-            let priced = BenchCorpus.events(count: events, users: 10_000, days: 7, now: now, seed: seed, source: "bench-\(seed)")
+            let priced = BenchCorpus.events(count: events, users: 10_000, now: now, seed: seed, source: "bench-\(seed)")
                 .map { PricedEvent(event: $0, cost: costing.cost(of: $0)) }
             let database = try BursarDatabase(path: db)
             let started = ContinuousClock.now

@@ -14,15 +14,32 @@ extension Bursar.Bench {
         @Option var days = 90
         @Option var prices = "policies/prices.yaml"
         @Option var seed: UInt64 = 11
+        @Option var chunk = 20_000
+        @Option var durability: BursarDatabase.Durability = .normal
+        @Flag var live = false
 
         func run() throws {
-            let database = try BursarDatabase(path: db, durability: .normal)
+            let database = try BursarDatabase(path: db, durability: durability)
             let writer = IngestWriter(database: database)
             let costing = try BenchCorpus.costing(pricesFile: prices)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            var generator = TrafficGenerator(source: "seed", users: users, from: now - Int64(days) * 86_400_000, to: now - 60_000, seed: seed)
+            var generator = TrafficGenerator(source: "seed", users: users, from: now - Int64(live ? 1 : days * 24) * 3_600_000, to: now - 60_000, seed: seed)
             var sent = 0
-            let chunk = 20_000
+            if live {
+                let costing = costing
+                let all = BenchCorpus.events(count: events, users: users, now: now, seed: seed)
+                    .map { PricedEvent(event: $0, cost: costing.cost(of: $0)) }
+                let started = ContinuousClock.now
+                for start in stride(from: 0, to: all.count, by: chunk) {
+                    let done = DispatchSemaphore(value: 0)
+                    try writer.submit(Array(all[start..<min(start + chunk, all.count)])) { _ in done.signal() }
+                    done.wait()
+                }
+                print("writer alone: \(Int(Double(all.count) / Ingest.seconds(ContinuousClock.now - started))) events/s in commits of \(chunk)")
+                writer.close()
+                return
+            }
+            let started = ContinuousClock.now
             while sent < events {
                 var batch: [PricedEvent] = []
                 batch.reserveCapacity(chunk)
@@ -37,7 +54,7 @@ extension Bursar.Bench {
                 done.wait()
             }
             writer.close()
-            print("seeded \(sent) events")
+            print("seeded \(sent) events, \(Int(Double(sent) / Ingest.seconds(ContinuousClock.now - started))) events/s")
         }
     }
 
