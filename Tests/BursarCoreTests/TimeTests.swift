@@ -35,14 +35,29 @@ import Testing
         #expect(Timestamp.format(UTC.hourStart(time)) == "2026-12-31T23:00:00Z")
     }
 
-    @Test func rangePlanReadsWholeDaysFromDayTables() {
-        let from = Timestamp.parse("2026-11-01T20:00:00Z")!
-        let to = Timestamp.parse("2026-11-04T03:00:00Z")!
-        let plan = RangePlan(from: from, to: to, interval: nil)
-        #expect(plan.segments.map(\.grain) == [.hour, .day, .hour])
-        #expect(plan.segments.map { Timestamp.format($0.from) } == ["2026-11-01T20:00:00Z", "2026-11-02T00:00:00Z", "2026-11-04T00:00:00Z"])
-        #expect(RangePlan(from: from, to: to, interval: .hour).segments.count == 1)
-        let sameDay = RangePlan(from: from, to: from + 3 * UTC.millisPerHour, interval: .day)
-        #expect(sameDay.segments.map(\.grain) == [.hour])
+    @Test func rangePlanReadsTheCoarsestBucketsThatFit() {
+        let t: (String) -> Int64 = { Timestamp.parse($0)! }
+        let plan = RangePlan(from: t("2026-10-30T20:00:00Z"), to: t("2026-12-02T03:00:00Z"), interval: nil)
+        #expect(plan.segments == [RangePlan.Segment]([
+            .init(grain: .hour, from: t("2026-10-30T20:00:00Z"), to: t("2026-10-31T00:00:00Z")),
+            .init(grain: .day, from: t("2026-10-31T00:00:00Z"), to: t("2026-11-01T00:00:00Z")),
+            .init(grain: .month, from: t("2026-11-01T00:00:00Z"), to: t("2026-12-01T00:00:00Z")),
+            .init(grain: .day, from: t("2026-12-01T00:00:00Z"), to: t("2026-12-02T00:00:00Z")),
+            .init(grain: .hour, from: t("2026-12-02T00:00:00Z"), to: t("2026-12-02T03:00:00Z")),
+        ]))
+        #expect(RangePlan(from: t("2026-11-01T00:00:00Z"), to: t("2026-11-04T00:00:00Z"), interval: .hour).segments.map(\.grain) == [.hour])
+        let byDay = RangePlan(from: t("2026-11-01T00:00:00Z"), to: t("2026-12-01T00:00:00Z"), interval: .day)
+        #expect(byDay.segments.map(\.grain) == [.day])
+    }
+
+    @Test func aMonthWithNothingStoredAfterTheRangeIsReadWhole() {
+        let t: (String) -> Int64 = { Timestamp.parse($0)! }
+        let to = t("2026-11-22T20:00:00Z")
+        let stretched = RangePlan(from: t("2026-10-24T00:00:00Z"), to: to, interval: nil, dataEnd: to)
+        #expect(stretched.segments.map(\.grain) == [.day, .month])
+        let notStretched = RangePlan(from: t("2026-10-24T00:00:00Z"), to: to, interval: nil, dataEnd: to + UTC.millisPerHour)
+        #expect(notStretched.segments.map(\.grain) == [.day, .hour])
+        let dayOnly = RangePlan(from: t("2026-11-20T00:00:00Z"), to: t("2026-11-22T00:00:00Z"), interval: nil, grains: [.day, .month])
+        #expect(dayOnly.segments == [RangePlan.Segment(grain: .day, from: t("2026-11-20T00:00:00Z"), to: t("2026-11-22T00:00:00Z"))])
     }
 }

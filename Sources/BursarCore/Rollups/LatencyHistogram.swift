@@ -110,6 +110,12 @@ public struct LatencyHistogram: Sendable, Equatable {
         while let (bucket, count) = reader.next() { add(bucket: bucket, count: count) }
     }
 
+    /// Adds the counts of an encoded histogram.
+    public mutating func add(encoded bytes: UnsafeRawBufferPointer) {
+        var reader = RawReader(bytes: bytes)
+        while let (bucket, count) = reader.next() { add(bucket: bucket, count: count) }
+    }
+
     /// Merges two encoded histograms straight into encoded form (the SQL functions use this).
     public static func mergeEncoded(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         var left = RawReader(bytes: a)

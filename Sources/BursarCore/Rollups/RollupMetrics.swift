@@ -32,6 +32,22 @@ public struct RollupMetrics: Sendable, Equatable {
         if let latency = event.latencyMillis { self.latency.record(latency) }
     }
 
+    /// Adds the sums of a stored rollup row.
+    public mutating func add(requests: Int64, inputTokens: Int64, cachedInputTokens: Int64, outputTokens: Int64,
+                             reasoningTokens: Int64, cost: Int64, baselineCost: Int64, reportedCost: Int64,
+                             unpricedRequests: Int64, errors: Int64) {
+        self.requests += requests
+        self.inputTokens += inputTokens
+        self.cachedInputTokens += cachedInputTokens
+        self.outputTokens += outputTokens
+        self.reasoningTokens += reasoningTokens
+        self.cost.nanos += cost
+        self.baselineCost.nanos += baselineCost
+        self.reportedCost.nanos += reportedCost
+        self.unpricedRequests += unpricedRequests
+        self.errors += errors
+    }
+
     public mutating func merge(_ other: RollupMetrics) {
         requests += other.requests
         inputTokens += other.inputTokens

@@ -32,6 +32,8 @@ public final class IngestWriter: Sendable {
 
     struct Job {
         var events: [PricedEvent]
+        /// The rollups of all of `events`, computed by the submitting thread.
+        var rollups: RollupAccumulator
         var completion: Completion
     }
 
@@ -76,11 +78,15 @@ public final class IngestWriter: Sendable {
     }
 
     /// Queues a batch; `completion` runs on the writer thread once it is committed (or failed).
+    ///
+    /// The batch's rollups are summed here, on the caller's thread, to keep the writer's
+    /// share of the work small.
     public func submit(_ events: [PricedEvent], completion: @escaping Completion) throws(SubmitError) {
+        let rollups = RollupAccumulator(events)
         let refusal: SubmitError? = queue.withLock { queue in
             if queue.closed { return .closed }
             if queue.queuedEvents + events.count > maximumQueuedEvents, !queue.jobs.isEmpty { return .overloaded }
-            queue.jobs.append(Job(events: events, completion: completion))
+            queue.jobs.append(Job(events: events, rollups: rollups, completion: completion))
             queue.queuedEvents += events.count
             return nil
         }
@@ -155,13 +161,17 @@ public final class IngestWriter: Sendable {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             for job in jobs {
                 var outcome = Outcome(accepted: 0, duplicates: 0)
+                var inserted: [Bool] = []
+                inserted.reserveCapacity(job.events.count)
                 for priced in job.events {
-                    if try events.insert(priced, receivedAt: now) {
-                        outcome.accepted += 1
-                        rollups.add(priced)
-                    } else {
-                        outcome.duplicates += 1
-                    }
+                    let new = try events.insert(priced, receivedAt: now)
+                    inserted.append(new)
+                    if new { outcome.accepted += 1 } else { outcome.duplicates += 1 }
+                }
+                if outcome.duplicates == 0 {
+                    rollups.merge(job.rollups)
+                } else {
+                    rollups.merge(RollupAccumulator(zip(job.events, inserted).lazy.filter(\.1).map(\.0)))
                 }
                 outcomes.append(outcome)
             }

@@ -1,28 +1,53 @@
 import BursarCore
 import GRDB
 
-/// Sums a commit's new events by rollup key, then adds the sums to the rollup tables,
-/// so each touched rollup row is written once per commit, not once per event.
-struct RollupAccumulator {
-    private var tables: [RollupTableID: [RollupKey: RollupMetrics]] = [:]
+/// Sums events by rollup key, then adds the sums to the rollup tables, so each touched
+/// rollup row is written once per commit, not once per event.
+///
+/// Requests build one for their batch on their own thread; the writer merges them.
+public struct RollupAccumulator: Sendable {
+    /// One per rollup table, in `tableIDs` order.
+    private var tables: [[RollupKey: RollupMetrics]]
 
     struct RollupTableID: Hashable {
         var cuboid: RollupCuboid
         var grain: RollupGrain
     }
 
+    static let tableIDs: [RollupTableID] = RollupCuboid.all.flatMap { cuboid in
+        cuboid.grains.map { RollupTableID(cuboid: cuboid, grain: $0) }
+    }
+
+    public init() {
+        tables = Array(repeating: [:], count: Self.tableIDs.count)
+    }
+
+    public init(_ events: some Sequence<PricedEvent>) {
+        self.init()
+        for event in events { add(event) }
+    }
+
     mutating func add(_ priced: PricedEvent) {
-        for cuboid in RollupCuboid.all {
-            for grain in cuboid.grains {
-                let key = cuboid.key(of: priced.event, bucket: grain.bucket(of: priced.event.time))
-                tables[RollupTableID(cuboid: cuboid, grain: grain), default: [:]][key, default: RollupMetrics()]
-                    .add(event: priced.event, cost: priced.cost)
+        for (index, table) in Self.tableIDs.enumerated() {
+            let key = table.cuboid.key(of: priced.event, bucket: table.grain.bucket(of: priced.event.time))
+            tables[index][key, default: RollupMetrics()].add(event: priced.event, cost: priced.cost)
+        }
+    }
+
+    mutating func merge(_ other: RollupAccumulator) {
+        for index in tables.indices {
+            if tables[index].isEmpty {
+                tables[index] = other.tables[index]
+                continue
+            }
+            for (key, metrics) in other.tables[index] {
+                tables[index][key, default: RollupMetrics()].merge(metrics)
             }
         }
     }
 
     func write(_ db: Database) throws {
-        for (table, rows) in tables {
+        for (table, rows) in zip(Self.tableIDs, tables) where !rows.isEmpty {
             let statement = SQLiteStatement(try db.cachedStatement(sql: Self.upsertSQL(table.cuboid, table.grain)), in: db)
             for (key, metrics) in rows {
                 statement.bind(1, key.bucket)

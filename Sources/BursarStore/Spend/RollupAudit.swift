@@ -50,7 +50,9 @@ extension BursarDatabase {
             default: return dimension.column
             }
         }
-        let bucket = "(time - ((time % \(unit)) + \(unit)) % \(unit))"
+        let bucket = grain == .month
+            ? "(CAST(strftime('%s', time / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000)"
+            : "(time - ((time % \(unit)) + \(unit)) % \(unit))"
         return """
             SELECT \(bucket), \(dimensions.joined(separator: ", ")), COUNT(*), SUM(input_tokens), SUM(cached_input_tokens),
                    SUM(output_tokens), SUM(reasoning_tokens), SUM(cost_nanos), SUM(baseline_nanos),

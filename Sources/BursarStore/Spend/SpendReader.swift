@@ -1,6 +1,7 @@
 import BursarCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Spend questions answered from rollup tables (never from raw events).
 extension BursarDatabase {
@@ -40,65 +41,45 @@ extension BursarDatabase {
         return try groups(SpendQuery(from: from, to: to), db).reduce(Money.zero) { $0 + $1.metrics.cost }
     }
 
-    /// Every group of the query, unordered, merged across the plan's segments.
+    /// Every group of the query, unordered, summed across the plan's segments.
     static func groups(_ query: SpendQuery, _ db: Database) throws -> [SpendReport.Row] {
         let cuboid = query.cuboid
-        var merged: [RollupKey: RollupMetrics] = [:]
-        for segment in RangePlan(from: query.from, to: query.to, interval: query.interval, grains: cuboid.grains).segments {
-            let (sql, arguments) = segmentSQL(query, cuboid: cuboid, segment: segment)
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            let width = query.groupBy.count
-            let hasBucket = query.interval != nil
-            while let row = try rows.next() {
-                guard let requests = row[width + (hasBucket ? 1 : 0)] as Int64? else { continue }
-                var values: [String] = []
-                values.reserveCapacity(width)
-                for index in 0..<width { values.append(row[index]) }
-                var bucket: Int64 = 0
-                if hasBucket {
-                    bucket = row[width]
-                    if query.interval == .month { bucket = UTC.monthStart(bucket) }
-                }
-                let base = width + (hasBucket ? 1 : 0)
-                var metrics = RollupMetrics()
-                metrics.requests = requests
-                metrics.inputTokens = row[base + 1]
-                metrics.cachedInputTokens = row[base + 2]
-                metrics.outputTokens = row[base + 3]
-                metrics.reasoningTokens = row[base + 4]
-                metrics.cost = Money(nanos: row[base + 5])
-                metrics.baselineCost = Money(nanos: row[base + 6])
-                metrics.reportedCost = Money(nanos: row[base + 7])
-                metrics.unpricedRequests = row[base + 8]
-                metrics.errors = row[base + 9]
-                if let latency = row[base + 10] as Data? { metrics.latency = LatencyHistogram(encoded: latency) }
-                merged[RollupKey(bucket: bucket, values: values), default: RollupMetrics()].merge(metrics)
-            }
+        let bucketing: (Int64) -> Int64
+        switch query.interval {
+        case nil: bucketing = { _ in 0 }
+        case .hour: bucketing = { $0 }
+        case .day: bucketing = UTC.dayStart
+        case .month: bucketing = UTC.monthStart
         }
-        return merged.map { key, metrics in
-            SpendReport.Row(values: key.values, bucket: query.interval == nil ? nil : key.bucket, metrics: metrics)
+        var accumulator = GroupAccumulator(width: query.groupBy.count, bucketing: bucketing)
+        let plan = RangePlan(from: query.from, to: query.to, interval: query.interval, grains: cuboid.grains,
+                             dataEnd: try dataEnd(db))
+        for segment in plan.segments {
+            let (sql, arguments) = segmentSQL(query, cuboid: cuboid, segment: segment)
+            let statement = try db.cachedStatement(sql: sql)
+            try statement.setArguments(arguments)
+            try accumulator.consume(statement.sqliteStatement)
+            sqlite3_reset(statement.sqliteStatement)
+        }
+        return accumulator.groups.map { group in
+            SpendReport.Row(values: group.values, bucket: query.interval == nil ? nil : group.bucket, metrics: group.metrics)
         }
     }
 
+    /// The end of the last hour holding any event (nil when there are none).
+    static func dataEnd(_ db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT MAX(bucket) FROM \(RollupCuboid.traffic.table(.hour))").map { $0 + UTC.millisPerHour }
+    }
+
     static func segmentSQL(_ query: SpendQuery, cuboid: RollupCuboid, segment: RangePlan.Segment) -> (String, StatementArguments) {
-        var selected = query.groupBy.map(\.column)
-        var grouped = selected
-        if let interval = query.interval {
-            let bucket = interval == .hour || segment.grain == .day ? "bucket" : "bucket - bucket % \(UTC.millisPerDay)"
-            selected.append(bucket)
-            grouped.append(bucket)
-        }
-        let sums = ["requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "cost_nanos",
-                    "baseline_nanos", "reported_nanos", "unpriced", "errors"].map { "SUM(\($0))" }
+        let columns = query.groupBy.map(\.column) + ["bucket"] + RollupAccumulator.metricColumns + ["latency"]
         var conditions = ["bucket >= ?", "bucket < ?"]
         var arguments: [any DatabaseValueConvertible] = [segment.from, segment.to]
         for (dimension, value) in query.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             conditions.append("\(dimension.column) = ?")
             arguments.append(value)
         }
-        var sql = "SELECT \((selected + sums + ["bursar_latency(latency)"]).joined(separator: ", "))"
-        sql += " FROM \(cuboid.table(segment.grain)) WHERE \(conditions.joined(separator: " AND "))"
-        if !grouped.isEmpty { sql += " GROUP BY \(grouped.joined(separator: ", "))" }
+        let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(cuboid.table(segment.grain)) WHERE \(conditions.joined(separator: " AND "))"
         return (sql, StatementArguments(arguments))
     }
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench: every figure measured side by side in one run, on this machine.
+# Prints a table; BENCHMARKS.md keeps the latest one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BURSAR=.build/release/bursar
+WORK=$(mktemp -d /tmp/bursar-bench.XXXXXX)
+PORT=${BENCH_PORT:-18290}
+EVENTS=${BENCH_EVENTS:-400000}
+LARGE=${BENCH_LARGE_EVENTS:-10000000}
+SERVER=""
+cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+start_server() { # DB [extra args...]
+  local db=$1; shift
+  $BURSAR serve --db "$db" --listen 127.0.0.1:$PORT "$@" >"$WORK/serve.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && return; sleep 0.1; done
+  echo "server did not start"; cat "$WORK/serve.log"; exit 1
+}
+stop_server() { kill "$SERVER"; wait "$SERVER" || true; SERVER=""; }
+value() { awk -v k="$1" '$1 == k { print $2 }'; }
+
+echo "== ingest over HTTP: 100-event JSON batches, 64 connections, synchronous=FULL, durable acks"
+KEY=$($BURSAR keys create --role admin --name bench --db "$WORK/ingest.db")
+start_server "$WORK/ingest.db"
+INGEST=$($BURSAR bench ingest --url http://127.0.0.1:$PORT --key "$KEY" --events "$EVENTS" --batch-size 100 --connections 64)
+echo "$INGEST"
+stop_server
+INGEST_RATE=$(echo "$INGEST" | value ingest_events_per_second)
+
+echo "== the same rows inserted raw into SQLite (events table only, one transaction)"
+RAW=$($BURSAR bench insert --db "$WORK/raw.db" --events "$EVENTS")
+echo "$RAW"
+RAW_RATE=$(echo "$RAW" | value raw_insert_rows_per_second)
+
+query_bench() { # label
+  local key
+  key=$($BURSAR keys create --role viewer --name "viewer-$1" --db "$WORK/large.db")
+  start_server "$WORK/large.db"
+  $BURSAR bench query --url http://127.0.0.1:$PORT --key "$key" --runs 40 --label "$1" | tee -a "$WORK/queries.txt"
+  stop_server
+}
+
+echo "== spend queries at 1M events (90 days, 10k users)"
+$BURSAR bench seed --db "$WORK/large.db" --events 1000000 --days 90 --users 10000 --seed 11 2>/dev/null
+query_bench 1M
+if [ "$LARGE" -gt 1000000 ]; then
+  echo "== spend queries at $((LARGE / 1000000))M events"
+  $BURSAR bench seed --db "$WORK/large.db" --events $((LARGE - 1000000)) --days 90 --users 10000 --seed 12 2>/dev/null
+  query_bench "$((LARGE / 1000000))M"
+fi
+
+echo
+echo "| figure | value |"
+echo "|---|---|"
+echo "| ingest events/s (HTTP, 100-event batches, durable acks) | $INGEST_RATE |"
+echo "| raw SQLite insert rows/s (same rows, one transaction) | $RAW_RATE |"
+echo "| ratio ingest / raw (target >= 0.35) | $(awk -v a="$INGEST_RATE" -v b="$RAW_RATE" 'BEGIN { printf "%.2f", a / b }') |"
+while read -r _ label name _ p50 _ p95; do
+  echo "| $name at $label events: p50 / p95 ms (target p95 < 50) | $p50 / $p95 |"
+done < "$WORK/queries.txt"
