@@ -14,6 +14,11 @@ public struct LatencyHistogram: Sendable, Equatable {
         lhs.entries.elementsEqual(rhs.entries) { $0.bucket == $1.bucket && $0.count == $1.count }
     }
 
+    /// A histogram from 256 dense counters, one per bucket.
+    public init(counters: [UInt64]) {
+        for (bucket, count) in counters.enumerated() where count > 0 { entries.append((UInt8(bucket), count)) }
+    }
+
     public var total: UInt64 { entries.reduce(0) { $0 + $1.count } }
     public var isEmpty: Bool { entries.isEmpty }
 

@@ -31,13 +31,30 @@ public struct SpendReport: Sendable, Equatable {
     /// Orders rows (by bucket first when there is an interval, then by the chosen metric,
     /// largest first, then by the dimension values) and applies the limit.
     public static func ordered(_ rows: [Row], by order: SpendQuery.Order, limit: Int) -> [Row] {
-        let sorted = rows.sorted { a, b in
-            if a.bucket != b.bucket { return (a.bucket ?? 0) < (b.bucket ?? 0) }
-            let (x, y) = order == .cost
-                ? (a.metrics.cost.nanos, b.metrics.cost.nanos) : (a.metrics.requests, b.metrics.requests)
-            if x != y { return x > y }
-            return a.values.lexicographicallyPrecedes(b.values)
+        // Sort small keys, not the rows (each holds arrays that a swap would retain and release).
+        let keys = rows.indices.map { index in
+            let metrics = rows[index].metrics
+            return (bucket: rows[index].bucket ?? 0, metric: order == .cost ? metrics.cost.nanos : metrics.requests, index: index)
         }
-        return Array(sorted.prefix(limit))
+        let sorted = keys.sorted { a, b in
+            if a.bucket != b.bucket { return a.bucket < b.bucket }
+            if a.metric != b.metric { return a.metric > b.metric }
+            return rows[a.index].values.lexicographicallyPrecedes(rows[b.index].values)
+        }
+        return sorted.prefix(limit).map { rows[$0.index] }
+    }
+
+    /// The sum of many rows' metrics (latency summed in dense counters, not pairwise).
+    public static func total(_ rows: [Row]) -> RollupMetrics {
+        var total = RollupMetrics()
+        var counters = [UInt64](repeating: 0, count: 256)
+        for row in rows {
+            var metrics = row.metrics
+            for entry in metrics.latency.entries { counters[Int(entry.bucket)] &+= entry.count }
+            metrics.latency = LatencyHistogram()
+            total.merge(metrics)
+        }
+        total.latency = LatencyHistogram(counters: counters)
+        return total
     }
 }

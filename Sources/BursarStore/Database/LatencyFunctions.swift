@@ -2,7 +2,7 @@ import BursarCore
 import GRDB
 import GRDBSQLite
 
-/// SQL functions over stored latency histograms, registered through SQLite's C API so the
+/// SQL functions over stored latency histograms and packed counters, registered through SQLite's C API so the
 /// ingest upserts and GROUP BY queries merge blobs without Swift allocations per row.
 enum LatencyFunctions {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -15,6 +15,28 @@ enum LatencyFunctions {
         guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
         code = sqlite3_create_function_v2(connection, "bursar_latency", 1, flags, nil, nil, sumStep, sumFinal, nil)
         guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+        code = sqlite3_create_function_v2(connection, "bursar_sums_add", 2, flags, nil, sumsAdd, nil, nil, nil)
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+    }
+
+    /// `bursar_sums_add(a, b)`: two packed rollup counter blobs added element by element;
+    /// an overflow is an error (the transaction fails rather than store a wrong sum).
+    private static let sumsAdd: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
+        guard let arguments else { return }
+        let a = RollupSums.decode(blob(arguments[0]))
+        let b = RollupSums.decode(blob(arguments[1]))
+        var output = [UInt8](repeating: 0, count: RollupSums.byteCount)
+        for index in 0..<RollupSums.count {
+            let (sum, overflow) = a[index].addingReportingOverflow(b[index])
+            if overflow {
+                sqlite3_result_error(context, "rollup counter overflow", -1)
+                return
+            }
+            output.withUnsafeMutableBytes { $0.storeBytes(of: sum.littleEndian, toByteOffset: index * 8, as: Int64.self) }
+        }
+        output.withUnsafeBytes { raw in
+            sqlite3_result_blob(context, raw.baseAddress, Int32(raw.count), transient)
+        }
     }
 
     static func bytes(_ value: DatabaseValue) -> [UInt8] {

@@ -88,10 +88,7 @@ enum Schema {
         return """
             CREATE TABLE \(cuboid.table(grain)) (
                 bucket INTEGER NOT NULL, \(dimensions),
-                requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
-                output_tokens INTEGER NOT NULL, reasoning_tokens INTEGER NOT NULL,
-                cost_nanos INTEGER NOT NULL, baseline_nanos INTEGER NOT NULL, reported_nanos INTEGER NOT NULL,
-                unpriced INTEGER NOT NULL, errors INTEGER NOT NULL, latency BLOB NOT NULL,
+                sums BLOB NOT NULL, latency BLOB NOT NULL,
                 PRIMARY KEY (\(key))
             ) WITHOUT ROWID
             """

@@ -56,32 +56,22 @@ public struct RollupAccumulator: Sendable {
                     statement.bind(index, value)
                     index += 1
                 }
-                for number in [metrics.requests, metrics.inputTokens, metrics.cachedInputTokens, metrics.outputTokens,
-                               metrics.reasoningTokens, metrics.cost.nanos, metrics.baselineCost.nanos,
-                               metrics.reportedCost.nanos, metrics.unpricedRequests, metrics.errors] {
-                    statement.bind(index, number)
-                    index += 1
-                }
-                statement.bind(index, metrics.latency.encoded)
+                statement.bind(index, RollupSums.encode(metrics))
+                statement.bind(index + 1, metrics.latency.encoded)
                 _ = try statement.run()
             }
         }
     }
 
-    static let metricColumns = [
-        "requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens",
-        "cost_nanos", "baseline_nanos", "reported_nanos", "unpriced", "errors",
-    ]
-
     static func upsertSQL(_ cuboid: RollupCuboid, _ grain: RollupGrain) -> String {
         let keyColumns = ["bucket"] + cuboid.dimensions.map(\.column)
-        let columns = keyColumns + metricColumns + ["latency"]
+        let columns = keyColumns + ["sums", "latency"]
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ",")
-        let updates = metricColumns.map { "\($0) = \($0) + excluded.\($0)" }
-            + ["latency = bursar_latency_merge(latency, excluded.latency)"]
         return """
             INSERT INTO \(cuboid.table(grain)) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT (\(keyColumns.joined(separator: ", "))) DO UPDATE SET \(updates.joined(separator: ", "))
+            ON CONFLICT (\(keyColumns.joined(separator: ", "))) DO UPDATE SET
+                sums = bursar_sums_add(sums, excluded.sums),
+                latency = bursar_latency_merge(latency, excluded.latency)
             """
     }
 }

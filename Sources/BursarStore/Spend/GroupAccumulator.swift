@@ -23,7 +23,7 @@ struct GroupAccumulator {
         self.bucketing = bucketing
     }
 
-    /// Reads every row of `statement`: `width` text columns, bucket, ten sums, latency blob.
+    /// Reads every row of `statement`: `width` text columns, bucket, packed sums, latency blob.
     mutating func consume(_ statement: OpaquePointer) throws {
         while true {
             let code = sqlite3_step(statement)
@@ -61,20 +61,19 @@ struct GroupAccumulator {
     }
 
     private mutating func add(_ statement: OpaquePointer, to group: Int) {
-        let base = Int32(width + 1)
-        groups[group].metrics.add(
-            requests: sqlite3_column_int64(statement, base),
-            inputTokens: sqlite3_column_int64(statement, base + 1),
-            cachedInputTokens: sqlite3_column_int64(statement, base + 2),
-            outputTokens: sqlite3_column_int64(statement, base + 3),
-            reasoningTokens: sqlite3_column_int64(statement, base + 4),
-            cost: sqlite3_column_int64(statement, base + 5),
-            baselineCost: sqlite3_column_int64(statement, base + 6),
-            reportedCost: sqlite3_column_int64(statement, base + 7),
-            unpricedRequests: sqlite3_column_int64(statement, base + 8),
-            errors: sqlite3_column_int64(statement, base + 9))
-        if let blob = sqlite3_column_blob(statement, base + 10) {
-            let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, base + 10)))
+        let sums = Int32(width + 1)
+        if let blob = sqlite3_column_blob(statement, sums) {
+            let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, sums)))
+            if bytes.count >= RollupSums.byteCount {
+                func value(_ index: Int) -> Int64 { Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: Int64.self)) }
+                groups[group].metrics.add(
+                    requests: value(0), inputTokens: value(1), cachedInputTokens: value(2), outputTokens: value(3),
+                    reasoningTokens: value(4), cost: value(5), baselineCost: value(6), reportedCost: value(7),
+                    unpricedRequests: value(8), errors: value(9))
+            }
+        }
+        if let blob = sqlite3_column_blob(statement, sums + 1) {
+            let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, sums + 1)))
             groups[group].metrics.latency.add(encoded: bytes)
         }
     }

@@ -11,17 +11,24 @@ extension BursarDatabase {
             for cuboid in RollupCuboid.all {
                 for grain in cuboid.grains {
                     let table = cuboid.table(grain)
-                    let recomputed = Self.recomputationSQL(cuboid, grain)
-                    let stored = "SELECT bucket, \(cuboid.dimensions.map(\.column).joined(separator: ", ")), "
-                        + RollupAccumulator.metricColumns.joined(separator: ", ") + " FROM \(table)"
-                    let missing = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(recomputed) EXCEPT \(stored))") ?? 0
-                    let extra = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(stored) EXCEPT \(recomputed))") ?? 0
-                    if missing + extra > 0 {
-                        problems.append("\(table): \(missing) rows differ from the raw events, \(extra) rows have no match")
+                    var expected: [RollupKey: [Int64]] = [:]
+                    for row in try Row.fetchAll(db, sql: Self.recomputationSQL(cuboid, grain)) {
+                        let key = RollupKey(bucket: row[0], values: (1...cuboid.dimensions.count).map { row[$0] })
+                        expected[key] = (0..<RollupSums.count).map { row[cuboid.dimensions.count + 1 + $0] }
                     }
+                    var stored: [RollupKey: [Int64]] = [:]
                     var samples: UInt64 = 0
-                    for blob in try Row.fetchAll(db, sql: "SELECT latency FROM \(table)") {
-                        samples += LatencyHistogram(encoded: LatencyFunctions.bytes(blob[0])).total
+                    let columns = cuboid.dimensions.map(\.column).joined(separator: ", ")
+                    for row in try Row.fetchAll(db, sql: "SELECT bucket, \(columns), sums, latency FROM \(table)") {
+                        let key = RollupKey(bucket: row[0], values: (1...cuboid.dimensions.count).map { row[$0] })
+                        let sums = LatencyFunctions.bytes(row[cuboid.dimensions.count + 1])
+                        stored[key] = sums.withUnsafeBytes { RollupSums.decode($0) }
+                        samples += LatencyHistogram(encoded: LatencyFunctions.bytes(row[cuboid.dimensions.count + 2])).total
+                    }
+                    let differing = expected.filter { stored[$0.key] != $0.value }.count
+                    let unmatched = stored.keys.filter { expected[$0] == nil }.count
+                    if differing + unmatched > 0 {
+                        problems.append("\(table): \(differing) rows differ from the raw events, \(unmatched) rows have no match")
                     }
                     if samples != UInt64(latencySamples) {
                         problems.append("\(table): \(samples) latency samples, the raw events have \(latencySamples)")

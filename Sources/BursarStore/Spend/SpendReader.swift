@@ -7,10 +7,8 @@ import GRDBSQLite
 extension BursarDatabase {
     public func spend(_ query: SpendQuery) throws -> SpendReport {
         let groups = try read { db in try Self.groups(query, db) }
-        var total = RollupMetrics()
-        for row in groups { total.merge(row.metrics) }
         return SpendReport(query: query, rows: SpendReport.ordered(groups, by: query.order, limit: query.limit),
-                           total: total, groups: groups.count)
+                           total: SpendReport.total(groups), groups: groups.count)
     }
 
     /// Totals and tier mix for `[from, to)`, month to date and the month-end forecast at `now`.
@@ -19,8 +17,7 @@ extension BursarDatabase {
             var byTierQuery = SpendQuery(from: from, to: to)
             byTierQuery.groupBy = [.tier]
             let tiers = try Self.groups(byTierQuery, db)
-            var total = RollupMetrics()
-            for row in tiers { total.merge(row.metrics) }
+            let total = SpendReport.total(tiers)
             let byTier = SpendReport.ordered(tiers, by: .cost, limit: tiers.count).map { (tier: $0.values[0], metrics: $0.metrics) }
 
             let endOfHour = UTC.hourStart(now) + UTC.millisPerHour
@@ -72,7 +69,7 @@ extension BursarDatabase {
     }
 
     static func segmentSQL(_ query: SpendQuery, cuboid: RollupCuboid, segment: RangePlan.Segment) -> (String, StatementArguments) {
-        let columns = query.groupBy.map(\.column) + ["bucket"] + RollupAccumulator.metricColumns + ["latency"]
+        let columns = query.groupBy.map(\.column) + ["bucket", "sums", "latency"]
         var conditions = ["bucket >= ?", "bucket < ?"]
         var arguments: [any DatabaseValueConvertible] = [segment.from, segment.to]
         for (dimension, value) in query.filters.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {

@@ -16,42 +16,41 @@ extension Bursar.Bench {
         @Option var seed: UInt64 = 11
         @Option var chunk = 20_000
         @Option var durability: BursarDatabase.Durability = .normal
-        @Flag var live = false
 
         func run() throws {
             let database = try BursarDatabase(path: db, durability: durability)
             let writer = IngestWriter(database: database)
             let costing = try BenchCorpus.costing(pricesFile: prices)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            var generator = TrafficGenerator(source: "seed", users: users, from: now - Int64(live ? 1 : days * 24) * 3_600_000, to: now - 60_000, seed: seed)
-            var sent = 0
-            if live {
-                let costing = costing
-                let all = BenchCorpus.events(count: events, users: users, now: now, seed: seed)
-                    .map { PricedEvent(event: $0, cost: costing.cost(of: $0)) }
-                let started = ContinuousClock.now
-                for start in stride(from: 0, to: all.count, by: chunk) {
-                    let done = DispatchSemaphore(value: 0)
-                    try writer.submit(Array(all[start..<min(start + chunk, all.count)])) { _ in done.signal() }
-                    done.wait()
-                }
-                print("writer alone: \(Int(Double(all.count) / Ingest.seconds(ContinuousClock.now - started))) events/s in commits of \(chunk)")
-                writer.close()
-                return
-            }
+            let from = now - Int64(days) * UTC.millisPerDay
+            let chunks = max(1, (events + chunk - 1) / chunk)
+            let slice = (now - 60_000 - from) / Int64(chunks)
             let started = ContinuousClock.now
-            while sent < events {
+            var sent = 0
+            for index in 0..<chunks where sent < events {
+                // Time-ordered, as routers ship live traffic: each chunk covers the next slice of the range.
+                let start = from + Int64(index) * slice
+                var generator = TrafficGenerator(source: "seed", users: users, from: start, to: start + slice,
+                                                 seed: seed &* 1_000_000 &+ UInt64(index))
                 var batch: [PricedEvent] = []
                 batch.reserveCapacity(chunk)
                 while batch.count < min(chunk, events - sent) {
-                    for event in generator.nextRequest() where batch.count < chunk {
+                    for event in generator.nextRequest() where batch.count < min(chunk, events - sent) {
                         batch.append(PricedEvent(event: event, cost: costing.cost(of: event)))
                     }
                 }
                 sent += batch.count
-                let done = DispatchSemaphore(value: 0)
-                try writer.submit(batch) { _ in done.signal() }
-                done.wait()
+                // The writer commits this chunk while the next one is generated.
+                while true {
+                    do {
+                        try writer.submit(batch) { result in
+                            if case .failure(let error) = result { fatalError("seeding failed: \(error)") }
+                        }
+                        break
+                    } catch .overloaded {
+                        Thread.sleep(forTimeInterval: 0.01)
+                    }
+                }
             }
             writer.close()
             print("seeded \(sent) events, \(Int(Double(sent) / Ingest.seconds(ContinuousClock.now - started))) events/s")
