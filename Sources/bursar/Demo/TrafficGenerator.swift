@@ -23,7 +23,6 @@ struct TrafficGenerator {
         Tier(name: "secure", chain: [ModelKey(provider: "onprem", model: "llama-3.1-70b-instruct")], medianLatency: 1400),
     ]
     static let unpricedModel = ModelKey(provider: "local", model: "qwen2.5-7b-support-ft")
-    static let teams = ["support", "sales", "engineering", "legal", "marketing", "executives"]
     static let features = ["support-chat", "email-drafting", "code-assist", "contract-review", "search", "summarize"]
     static let intents = ["faq", "chitchat", "summarization", "code_generation", "legal_analysis", "contract_review", "extraction"]
 
@@ -49,15 +48,17 @@ struct TrafficGenerator {
         requestNumber += 1
         let requestID = "req-\(runID)-\(requestNumber)"
         let user = pickUser()
-        let team = Self.teams[Int(userHash(user) % UInt64(Self.teams.count))]
+        let team = Self.team(percentile: Int(userHash(user) % 100))
         let feature = Self.features[Int(userHash(user + "f") % UInt64(Self.features.count))]
         let time = from + Int64.random(in: 0..<max(1, to - from), using: &random)
         let pii = random.chance(0.02)
         let roll = Double.random(in: 0..<1, using: &random)
-        var tierIndex = pii ? 3 : (roll < 0.77 ? 0 : (roll < 0.955 ? 1 : 2))
-        if team == "executives" { tierIndex = 2 }
+        var tierIndex = pii ? 3 : (roll < 0.84 ? 0 : (roll < 0.98 ? 1 : 2))
+        // Executives always get the frontier tier; the first power user does heavy legal work.
+        if !pii, team == "executives" || (user.hasPrefix("power-user-1@") && random.chance(0.3)) { tierIndex = 2 }
         let complexity = (Double.random(in: 0..<1, using: &random) * 100).rounded() / 100
-        let confidence = (Double.random(in: 0.3..<1, using: &random) * 100).rounded() / 100
+        // Most answers come back confident; a few land in the 0.45–0.55 escalation band.
+        let confidence = ((1 - 0.7 * pow(Double.random(in: 0..<1, using: &random), 3)) * 100).rounded() / 100
         let intent = Self.intents[Int.random(in: 0..<Self.intents.count, using: &random)]
         let input = Int64(random.logNormal(median: 900, spread: 0.8)).clamped(20, 120_000)
         let output = Int64(random.logNormal(median: 220, spread: 0.7)).clamped(5, 8_000)
@@ -100,7 +101,7 @@ struct TrafficGenerator {
             attempt(tier, tier.chain[0], reason: .primary, status: failure)
             attempt(tier, tier.chain[1], reason: .fallback, status: .ok)
         } else {
-            let invalid = tierIndex < 2 && random.chance(0.02)
+            let invalid = tierIndex < 2 && random.chance(0.01)
             attempt(tier, tier.chain[0], reason: .primary, status: invalid ? .invalidOutput : .ok)
             let lowConfidence = tierIndex < 2 && (0.45...0.55).contains(confidence)
             if invalid || lowConfidence {
@@ -111,9 +112,21 @@ struct TrafficGenerator {
         return attempts
     }
 
-    /// Three power users make about a fifth of requests; the rest follow a long tail.
+    /// Teams by share of users: support 35%, engineering 25%, sales 20%, marketing 10%, legal 8%, executives 2%.
+    static func team(percentile: Int) -> String {
+        switch percentile {
+        case ..<35: return "support"
+        case ..<60: return "engineering"
+        case ..<80: return "sales"
+        case ..<90: return "marketing"
+        case ..<98: return "legal"
+        default: return "executives"
+        }
+    }
+
+    /// Three power users make about a tenth of requests; the rest follow a long tail.
     private mutating func pickUser() -> String {
-        if random.chance(0.2) { return "power-user-\(Int.random(in: 1...3, using: &random))@example.com" }
+        if random.chance(0.1) { return "power-user-\(Int.random(in: 1...3, using: &random))@example.com" }
         let u = Double.random(in: 0..<1, using: &random)
         let rank = Int(pow(Double(users), u))
         return "user-\(rank)@example.com"
