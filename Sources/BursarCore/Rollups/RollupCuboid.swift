@@ -1,11 +1,12 @@
 /// A family of rollup tables kept by one set of dimensions, at one or more time grains.
 ///
 /// Three are kept so that each query reads the smallest table that has its dimensions:
-/// traffic without users (dashboards, tier mix) by hour, day and month, users by team and
-/// tier (top spenders) by day and month, and the full detail for any other cut by day and
-/// month. Per-user tables
-/// have no hour grain: by hour they would be as large as the raw events and cost ingest
-/// a random page write per event, so a query by user is answered in whole UTC days.
+/// traffic without users (dashboards, tier mix) by hour, day and month; users by tier and
+/// team (top spenders; tier first, so `tier=frontier` reads a key range) by day and month;
+/// the full detail for any other cut by day. Per-user tables have no hour grain: by hour
+/// they would be as large as the raw events and cost ingest a random page write per event,
+/// so a query by user is answered in whole UTC days. The detail has no month grain: it
+/// would be rewritten nearly whole by every commit.
 public struct RollupCuboid: Sendable, Hashable {
     public var name: String
     public var dimensions: [RollupDimension]
@@ -15,8 +16,8 @@ public struct RollupCuboid: Sendable, Hashable {
         name: "traffic",
         dimensions: [.source, .team, .feature, .tier, .provider, .model, .status, .reason],
         grains: [.hour, .day, .month])
-    public static let users = RollupCuboid(name: "users", dimensions: [.user, .team, .tier], grains: [.day, .month])
-    public static let detail = RollupCuboid(name: "detail", dimensions: RollupDimension.allCases, grains: [.day, .month])
+    public static let users = RollupCuboid(name: "users", dimensions: [.tier, .user, .team], grains: [.day, .month])
+    public static let detail = RollupCuboid(name: "detail", dimensions: RollupDimension.allCases, grains: [.day])
 
     /// Smallest first.
     public static let all: [RollupCuboid] = [.traffic, .users, .detail]

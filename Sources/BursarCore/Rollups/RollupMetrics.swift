@@ -19,20 +19,14 @@ public struct RollupMetrics: Sendable, Equatable {
     }
 
     public mutating func add(event: UsageEvent, cost eventCost: EventCost) {
-        requests += 1
-        inputTokens += event.inputTokens
-        cachedInputTokens += event.cachedInputTokens
-        outputTokens += event.outputTokens
-        reasoningTokens += event.reasoningTokens
-        cost += eventCost.cost
-        baselineCost += eventCost.baseline
-        reportedCost += event.reportedCost ?? .zero
-        if eventCost.basis == .unpriced { unpricedRequests += 1 }
-        if event.status != .ok { errors += 1 }
+        add(requests: 1, inputTokens: event.inputTokens, cachedInputTokens: event.cachedInputTokens,
+            outputTokens: event.outputTokens, reasoningTokens: event.reasoningTokens, cost: eventCost.cost.nanos,
+            baselineCost: eventCost.baseline.nanos, reportedCost: event.reportedCost?.nanos ?? 0,
+            unpricedRequests: eventCost.basis == .unpriced ? 1 : 0, errors: event.status == .ok ? 0 : 1)
         if let latency = event.latencyMillis { self.latency.record(latency) }
     }
 
-    /// Adds the sums of a stored rollup row.
+    /// Adds counts and sums (a stored rollup row's, or another group's).
     public mutating func add(requests: Int64, inputTokens: Int64, cachedInputTokens: Int64, outputTokens: Int64,
                              reasoningTokens: Int64, cost: Int64, baselineCost: Int64, reportedCost: Int64,
                              unpricedRequests: Int64, errors: Int64) {
@@ -49,16 +43,10 @@ public struct RollupMetrics: Sendable, Equatable {
     }
 
     public mutating func merge(_ other: RollupMetrics) {
-        requests += other.requests
-        inputTokens += other.inputTokens
-        cachedInputTokens += other.cachedInputTokens
-        outputTokens += other.outputTokens
-        reasoningTokens += other.reasoningTokens
-        cost += other.cost
-        baselineCost += other.baselineCost
-        reportedCost += other.reportedCost
-        unpricedRequests += other.unpricedRequests
-        errors += other.errors
+        add(requests: other.requests, inputTokens: other.inputTokens, cachedInputTokens: other.cachedInputTokens,
+            outputTokens: other.outputTokens, reasoningTokens: other.reasoningTokens, cost: other.cost.nanos,
+            baselineCost: other.baselineCost.nanos, reportedCost: other.reportedCost.nanos,
+            unpricedRequests: other.unpricedRequests, errors: other.errors)
         latency.merge(other.latency)
     }
 

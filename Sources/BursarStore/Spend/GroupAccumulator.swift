@@ -11,9 +11,11 @@ struct GroupAccumulator {
         var values: [String]
         var bucket: Int64
         var metrics = RollupMetrics()
+        /// Latency counts, one per histogram bucket (dense: adding a row is a few additions).
+        var latency = [UInt64](repeating: 0, count: 256)
     }
 
-    private(set) var groups: [Group] = []
+    private var groups: [Group] = []
     private var index: [UInt64: [Int]] = [:]
     let width: Int
     let bucketing: (Int64) -> Int64
@@ -21,6 +23,15 @@ struct GroupAccumulator {
     init(width: Int, bucketing: @escaping (Int64) -> Int64) {
         self.width = width
         self.bucketing = bucketing
+    }
+
+    /// The groups summed so far, latency included.
+    var results: [(values: [String], bucket: Int64, metrics: RollupMetrics)] {
+        groups.map { group in
+            var metrics = group.metrics
+            metrics.latency = LatencyHistogram(counters: group.latency)
+            return (group.values, group.bucket, metrics)
+        }
     }
 
     /// Reads every row of `statement`: `width` text columns, bucket, packed sums, latency blob.
@@ -74,7 +85,9 @@ struct GroupAccumulator {
         }
         if let blob = sqlite3_column_blob(statement, sums + 1) {
             let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, sums + 1)))
-            groups[group].metrics.latency.add(encoded: bytes)
+            groups[group].latency.withUnsafeMutableBufferPointer { counters in
+                LatencyHistogram.accumulate(bytes, into: counters.baseAddress!)
+            }
         }
     }
 

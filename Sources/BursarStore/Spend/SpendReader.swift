@@ -58,7 +58,7 @@ extension BursarDatabase {
             try accumulator.consume(statement.sqliteStatement)
             sqlite3_reset(statement.sqliteStatement)
         }
-        return accumulator.groups.map { group in
+        return accumulator.results.map { group in
             SpendReport.Row(values: group.values, bucket: query.interval == nil ? nil : group.bucket, metrics: group.metrics)
         }
     }
