@@ -1,4 +1,5 @@
 import BursarCore
+import Foundation
 import GRDBSQLite
 
 /// Sums rollup rows into groups while stepping a raw SQLite statement.
@@ -8,11 +9,10 @@ import GRDBSQLite
 /// costs a fraction of that.
 struct GroupAccumulator {
     struct Group {
-        var values: [String]
+        /// The dimension values as stored bytes, compared with each row's without making Strings.
+        var bytes: [[UInt8]]
         var bucket: Int64
         var metrics = RollupMetrics()
-        /// Latency counts, one per histogram bucket (dense: adding a row is a few additions).
-        var latency = [UInt64](repeating: 0, count: 256)
     }
 
     private var groups: [Group] = []
@@ -25,12 +25,10 @@ struct GroupAccumulator {
         self.bucketing = bucketing
     }
 
-    /// The groups summed so far, latency included.
+    /// The groups summed so far.
     var results: [(values: [String], bucket: Int64, metrics: RollupMetrics)] {
         groups.map { group in
-            var metrics = group.metrics
-            metrics.latency = LatencyHistogram(counters: group.latency)
-            return (group.values, group.bucket, metrics)
+            (group.bytes.map { String(decoding: $0, as: UTF8.self) }, group.bucket, group.metrics)
         }
     }
 
@@ -54,19 +52,22 @@ struct GroupAccumulator {
             digest = (digest ^ 0xFF) &* 1_099_511_628_211
         }
         if let candidates = index[digest] {
-            for candidate in candidates where groups[candidate].bucket == bucket && matches(groups[candidate].values, statement) {
+            for candidate in candidates where groups[candidate].bucket == bucket && matches(groups[candidate].bytes, statement) {
                 return candidate
             }
         }
-        let values = (0..<Int32(width)).map { String(decoding: Self.text(statement, $0), as: UTF8.self) }
-        groups.append(Group(values: values, bucket: bucket))
+        groups.append(Group(bytes: (0..<Int32(width)).map { Array(Self.text(statement, $0)) }, bucket: bucket))
         index[digest, default: []].append(groups.count - 1)
         return groups.count - 1
     }
 
-    private func matches(_ values: [String], _ statement: OpaquePointer) -> Bool {
-        for column in 0..<width where !values[column].utf8.elementsEqual(Self.text(statement, Int32(column))) {
-            return false
+    private func matches(_ values: [[UInt8]], _ statement: OpaquePointer) -> Bool {
+        for column in 0..<width {
+            let text = Self.text(statement, Int32(column))
+            let same = values[column].withUnsafeBufferPointer { stored in
+                stored.count == text.count && (text.count == 0 || memcmp(stored.baseAddress!, text.baseAddress!, text.count) == 0)
+            }
+            if !same { return false }
         }
         return true
     }
@@ -85,9 +86,7 @@ struct GroupAccumulator {
         }
         if let blob = sqlite3_column_blob(statement, sums + 1) {
             let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, sums + 1)))
-            groups[group].latency.withUnsafeMutableBufferPointer { counters in
-                LatencyHistogram.accumulate(bytes, into: counters.baseAddress!)
-            }
+            groups[group].metrics.latency.add(encoded: bytes)
         }
     }
 

@@ -67,9 +67,12 @@ extension Bursar.Bench {
 
         func run() throws {
             let connection = HTTPConnection(url: url)!
+            let monthStart = Timestamp.format(UTC.monthStart(Int64(Date().timeIntervalSince1970 * 1000)))
             let targets = [
                 ("summary_30d", "/v1/spend/summary"),
                 ("group_by_user_30d", "/v1/spend?group_by=user&limit=100"),
+                ("group_by_user_month_to_date", "/v1/spend?group_by=user&limit=100&from=\(monthStart)"),
+                ("frontier_top_users_30d", "/v1/spend?group_by=user&tier=frontier&limit=20"),
                 ("group_by_feature_model_30d", "/v1/spend?group_by=feature,model&limit=100"),
                 ("by_day_30d", "/v1/spend?interval=day&group_by=tier"),
             ]
