@@ -1,0 +1,61 @@
+import BursarCore
+import BursarHTTP
+import BursarTesting
+import Foundation
+import Testing
+
+@Suite struct WebFilesTests {
+    let web = WebFiles(root: ServerProcess.packageRoot.appendingPathComponent("web").path)
+
+    @Test func servesTheLandingPageWithTypeCachingAndSecurityHeaders() throws {
+        let page = try #require(web.response(for: Request(method: "GET", target: "/")))
+        #expect(page.status == 200)
+        #expect(page.header("Content-Type") == "text/html; charset=utf-8")
+        #expect(page.header("Cache-Control") == "no-cache")
+        #expect(page.header("X-Content-Type-Options") == "nosniff")
+        #expect(page.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+        let etag = try #require(page.header("ETag"))
+        let again = web.response(for: Request(method: "GET", target: "/", headers: ["If-None-Match": etag]))
+        #expect(again?.status == 304)
+        #expect(web.response(for: Request(method: "GET", target: "/style.css"))?.header("Content-Type") == "text/css; charset=utf-8")
+    }
+
+    @Test(arguments: ["/../Package.swift", "/.git/config", "/nothing.html", "/%2e%2e/Package.swift"])
+    func refusesWhatIsNotAServedFile(path: String) {
+        #expect(web.response(for: Request(method: "GET", target: path)) == nil)
+    }
+}
+
+@Suite struct SpendAPITests {
+    @Test func intervalsBucketTheSameTotal() throws {
+        let app = try TestApp()
+        let times = ["2026-09-30T23:30:00Z", "2026-10-01T00:10:00Z", "2026-10-01T05:00:00Z", "2026-10-15T12:00:00Z"]
+        let events = times.enumerated().map { EventJSON.event("i\($0.offset)", time: $0.element, extra: [("user", "u1")]) }
+        #expect(app.postEvents(events).status == 200)
+        let range = "from=2026-09-01&to=2026-11-01"
+        let byMonth = try app.getJSON("/v1/spend?interval=month&\(range)")
+        let months = try #require(byMonth["rows"] as? [[String: Any]])
+        #expect(months.compactMap { $0["bucket"] as? String } == ["2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z"])
+        #expect(months.compactMap { $0["requests"] as? Int } == [1, 3])
+        let byHour = try app.getJSON("/v1/spend?interval=hour&from=2026-09-30T23:00:00Z&to=2026-10-01T06:00:00Z")
+        #expect((byHour["rows"] as? [[String: Any]])?.count == 3)
+        let byUserDay = try app.getJSON("/v1/spend?group_by=user&interval=day&\(range)")
+        #expect((byUserDay["rows"] as? [[String: Any]])?.count == 3)
+        #expect(app.send("GET", "/v1/spend?group_by=user&interval=hour", key: app.viewerKey).status == 400)
+    }
+
+    @Test func headAnswersWithoutABody() throws {
+        let app = try TestApp()
+        let head = app.send("HEAD", "/v1/spend/summary", key: app.viewerKey)
+        #expect(head.status == 200 && head.body.isEmpty)
+    }
+
+    @Test func anEmptyDatabaseAnswersZeros() throws {
+        let app = try TestApp()
+        let summary = try app.getJSON("/v1/spend/summary")
+        #expect(summary["requests"] as? Int == 0 && summary["cost_usd"] as? String == "0.000000000")
+        #expect(summary["forecast_month_usd"] as? String == "0.000000000")
+        let spend = try app.getJSON("/v1/spend?group_by=user")
+        #expect((spend["rows"] as? [Any])?.isEmpty == true)
+    }
+}
