@@ -141,8 +141,27 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// Adds an encoded histogram's counts into 256 dense counters.
     public static func accumulate(_ bytes: UnsafeRawBufferPointer, into counters: UnsafeMutablePointer<UInt64>) {
-        var reader = RawReader(bytes: bytes)
-        while let (bucket, count) = reader.next() { counters[Int(bucket)] &+= count }
+        forEachEncoded(bytes) { bucket, count in counters[Int(bucket)] &+= count }
+    }
+
+    /// Calls `body` with each (bucket, count) of an encoded histogram.
+    @inlinable
+    public static func forEachEncoded(_ bytes: UnsafeRawBufferPointer, _ body: (UInt8, UInt64) -> Void) {
+        var index = 0
+        while index < bytes.count {
+            let bucket = bytes[index]
+            index += 1
+            var count: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                if shift < 64 { count |= UInt64(byte & 0x7F) << shift }
+                shift += 7
+                if byte & 0x80 == 0 { break }
+            }
+            body(bucket, count)
+        }
     }
 
     /// Encodes 256 dense counters.

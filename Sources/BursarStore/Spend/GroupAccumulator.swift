@@ -4,19 +4,22 @@ import GRDBSQLite
 
 /// Sums rollup rows into groups while stepping a raw SQLite statement.
 ///
-/// SQLite's GROUP BY with a dozen SUMs costs over a microsecond a row; summing here, with
-/// groups found by a digest of the column bytes (no String made for a group already seen),
-/// costs a fraction of that.
+/// SQLite's GROUP BY with a dozen SUMs costs over a microsecond a row; summing here costs a
+/// fraction of that: a row's key columns are joined into one scratch buffer (0xFF, which
+/// UTF-8 never contains, between them), found by a 64-bit digest in an index of plain
+/// integers, confirmed with one memcmp against the group's stored key bytes, and its packed
+/// counters are added into a flat array.
 struct GroupAccumulator {
-    struct Group {
-        /// The dimension values as stored bytes, compared with each row's without making Strings.
-        var bytes: [[UInt8]]
-        var bucket: Int64
-        var metrics = RollupMetrics()
-    }
-
-    private var groups: [Group] = []
-    private var index: [UInt64: [Int]] = [:]
+    private var keyArena: [UInt8] = []
+    private var keyStart: [Int] = []
+    private var keyLength: [Int] = []
+    private var buckets: [Int64] = []
+    private var sums: [Int64] = []
+    private var latencies: [LatencyHistogram] = []
+    /// Digest → the first group with it; `chain` links groups that share a digest.
+    private var index: [UInt64: Int32] = [:]
+    private var chain: [Int32] = []
+    private var scratch: [UInt8] = []
     let width: Int
     let bucketing: (Int64) -> Int64
 
@@ -27,8 +30,18 @@ struct GroupAccumulator {
 
     /// The groups summed so far.
     var results: [(values: [String], bucket: Int64, metrics: RollupMetrics)] {
-        groups.map { group in
-            (group.bytes.map { String(decoding: $0, as: UTF8.self) }, group.bucket, group.metrics)
+        (0..<buckets.count).map { group in
+            let key = keyArena[keyStart[group]..<keyStart[group] + keyLength[group]]
+            let values = width == 0 ? [] : key.split(separator: 0xFF, omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
+            var metrics = RollupMetrics()
+            let base = group * RollupSums.count
+            metrics.add(requests: sums[base], inputTokens: sums[base + 1], cachedInputTokens: sums[base + 2],
+                        outputTokens: sums[base + 3], reasoningTokens: sums[base + 4], cost: sums[base + 5],
+                        baselineCost: sums[base + 6], reportedCost: sums[base + 7], unpricedRequests: sums[base + 8],
+                        errors: sums[base + 9])
+            metrics.latency = latencies[group]
+            return (values, buckets[group], metrics)
         }
     }
 
@@ -45,48 +58,52 @@ struct GroupAccumulator {
     }
 
     private mutating func findOrAdd(_ statement: OpaquePointer, bucket: Int64) -> Int {
-        var digest: UInt64 = 14_695_981_039_346_656_037 ^ UInt64(bitPattern: bucket)
+        scratch.removeAll(keepingCapacity: true)
         for column in 0..<Int32(width) {
-            let bytes = Self.text(statement, column)
-            for byte in bytes { digest = (digest ^ UInt64(byte)) &* 1_099_511_628_211 }
-            digest = (digest ^ 0xFF) &* 1_099_511_628_211
+            if column > 0 { scratch.append(0xFF) }
+            scratch.append(contentsOf: Self.text(statement, column))
         }
-        if let candidates = index[digest] {
-            for candidate in candidates where groups[candidate].bucket == bucket && matches(groups[candidate].bytes, statement) {
-                return candidate
-            }
+        var digest: UInt64 = 14_695_981_039_346_656_037 ^ UInt64(bitPattern: bucket)
+        for byte in scratch { digest = (digest ^ UInt64(byte)) &* 1_099_511_628_211 }
+        var candidate = index[digest] ?? -1
+        while candidate >= 0 {
+            let group = Int(candidate)
+            if buckets[group] == bucket, keyLength[group] == scratch.count, sameKey(group) { return group }
+            candidate = chain[group]
         }
-        groups.append(Group(bytes: (0..<Int32(width)).map { Array(Self.text(statement, $0)) }, bucket: bucket))
-        index[digest, default: []].append(groups.count - 1)
-        return groups.count - 1
+        let group = buckets.count
+        keyStart.append(keyArena.count)
+        keyLength.append(scratch.count)
+        keyArena.append(contentsOf: scratch)
+        buckets.append(bucket)
+        sums.append(contentsOf: repeatElement(0, count: RollupSums.count))
+        latencies.append(LatencyHistogram())
+        chain.append(index[digest] ?? -1)
+        index[digest] = Int32(group)
+        return group
     }
 
-    private func matches(_ values: [[UInt8]], _ statement: OpaquePointer) -> Bool {
-        for column in 0..<width {
-            let text = Self.text(statement, Int32(column))
-            let same = values[column].withUnsafeBufferPointer { stored in
-                stored.count == text.count && (text.count == 0 || memcmp(stored.baseAddress!, text.baseAddress!, text.count) == 0)
+    private func sameKey(_ group: Int) -> Bool {
+        guard !scratch.isEmpty else { return true }
+        return keyArena.withUnsafeBufferPointer { arena in
+            scratch.withUnsafeBufferPointer { key in
+                memcmp(arena.baseAddress! + keyStart[group], key.baseAddress!, key.count) == 0
             }
-            if !same { return false }
         }
-        return true
     }
 
     private mutating func add(_ statement: OpaquePointer, to group: Int) {
-        let sums = Int32(width + 1)
-        if let blob = sqlite3_column_blob(statement, sums) {
-            let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, sums)))
-            if bytes.count >= RollupSums.byteCount {
-                func value(_ index: Int) -> Int64 { Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: Int64.self)) }
-                groups[group].metrics.add(
-                    requests: value(0), inputTokens: value(1), cachedInputTokens: value(2), outputTokens: value(3),
-                    reasoningTokens: value(4), cost: value(5), baselineCost: value(6), reportedCost: value(7),
-                    unpricedRequests: value(8), errors: value(9))
+        let column = Int32(width + 1)
+        if let blob = sqlite3_column_blob(statement, column), sqlite3_column_bytes(statement, column) >= Int32(RollupSums.byteCount) {
+            let base = group * RollupSums.count
+            sums.withUnsafeMutableBufferPointer { sums in
+                for index in 0..<RollupSums.count {
+                    sums[base + index] &+= Int64(littleEndian: blob.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
+                }
             }
         }
-        if let blob = sqlite3_column_blob(statement, sums + 1) {
-            let bytes = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, sums + 1)))
-            groups[group].metrics.latency.add(encoded: bytes)
+        if let blob = sqlite3_column_blob(statement, column + 1) {
+            latencies[group].add(encoded: UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(statement, column + 1))))
         }
     }
 
