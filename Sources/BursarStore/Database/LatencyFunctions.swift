@@ -23,19 +23,21 @@ enum LatencyFunctions {
     /// an overflow is an error (the transaction fails rather than store a wrong sum).
     private static let sumsAdd: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
         guard let arguments else { return }
-        let a = RollupSums.decode(blob(arguments[0]))
-        let b = RollupSums.decode(blob(arguments[1]))
-        var output = [UInt8](repeating: 0, count: RollupSums.byteCount)
-        for index in 0..<RollupSums.count {
-            let (sum, overflow) = a[index].addingReportingOverflow(b[index])
-            if overflow {
-                sqlite3_result_error(context, "rollup counter overflow", -1)
-                return
+        let a = blob(arguments[0])
+        let b = blob(arguments[1])
+        withUnsafeTemporaryAllocation(byteCount: RollupSums.byteCount, alignment: 8) { output in
+            for index in 0..<RollupSums.count {
+                let offset = index * 8
+                let x = offset + 8 <= a.count ? Int64(littleEndian: a.loadUnaligned(fromByteOffset: offset, as: Int64.self)) : 0
+                let y = offset + 8 <= b.count ? Int64(littleEndian: b.loadUnaligned(fromByteOffset: offset, as: Int64.self)) : 0
+                let (sum, overflow) = x.addingReportingOverflow(y)
+                if overflow {
+                    sqlite3_result_error(context, "rollup counter overflow", -1)
+                    return
+                }
+                output.storeBytes(of: sum.littleEndian, toByteOffset: offset, as: Int64.self)
             }
-            output.withUnsafeMutableBytes { $0.storeBytes(of: sum.littleEndian, toByteOffset: index * 8, as: Int64.self) }
-        }
-        output.withUnsafeBytes { raw in
-            sqlite3_result_blob(context, raw.baseAddress, Int32(raw.count), transient)
+            sqlite3_result_blob(context, output.baseAddress, Int32(RollupSums.byteCount), transient)
         }
     }
 
@@ -46,9 +48,16 @@ enum LatencyFunctions {
 
     private static let merge: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
         guard let arguments else { return }
+        let a = blob(arguments[0])
+        let b = blob(arguments[1])
+        if a.isEmpty || b.isEmpty {
+            let only = a.isEmpty ? b : a
+            sqlite3_result_blob(context, only.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(only.count), transient)
+            return
+        }
         var output: [UInt8] = []
-        output.reserveCapacity(64)
-        LatencyHistogram.mergeEncoded(blob(arguments[0]), blob(arguments[1]), into: &output)
+        output.reserveCapacity(a.count + b.count)
+        LatencyHistogram.mergeEncoded(a, b, into: &output)
         output.withUnsafeBytes { raw in
             sqlite3_result_blob(context, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), transient)
         }
