@@ -44,6 +44,21 @@ import Testing
         #expect(app.send("GET", "/v1/spend?group_by=user&interval=hour", key: app.viewerKey).status == 400)
     }
 
+    @Test func coarseBucketsNeverCountEventsOutsideTheRange() throws {
+        let app = try TestApp()
+        let events = [("a", "2026-10-31T23:00:00Z"), ("b", "2026-11-10T10:00:00Z"), ("c", "2026-11-20T10:00:00Z")]
+            .map { EventJSON.event($0.0, time: $0.1, extra: [("user", "u1")]) }
+        #expect(app.postEvents(events).status == 200)
+        for (range, expected) in [("from=2026-11-01&to=2026-11-15", 1), ("from=2026-11-01&to=2026-12-01", 2),
+                                  ("from=2026-10-01&to=2026-11-20T10:00:00Z", 2), ("from=2026-11-10T11:00:00Z&to=2026-12-01", 1)] {
+            let traffic = try app.getJSON("/v1/spend?\(range)")
+            #expect((traffic["total"] as? [String: Any])?["requests"] as? Int == expected, "\(range)")
+            let byUser = try app.getJSON("/v1/spend?group_by=user&\(range)")
+            let widened = range.contains("T") ? nil : expected
+            if let widened { #expect((byUser["total"] as? [String: Any])?["requests"] as? Int == widened, "users \(range)") }
+        }
+    }
+
     @Test func headAnswersWithoutABody() throws {
         let app = try TestApp()
         let head = app.send("HEAD", "/v1/spend/summary", key: app.viewerKey)
