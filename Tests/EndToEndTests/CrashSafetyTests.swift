@@ -61,4 +61,41 @@ import Testing
         #expect(ids.isSubset(of: Set(stored)), "every acknowledged event is present")
         #expect(try store.rollupDiscrepancies() == [])
     }
+
+    @Test func sigtermDrainsInFlightBatchesAndExitsZero() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bursar-drain-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("bursar.db").path
+        let key = try ServerProcess.run(["keys", "create", "--role", "router", "--name", "drain-router", "--db", database])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(database: database)
+        let port = server.port
+        let acknowledgedIDs = Mutex<Set<String>>([])
+        let finished = DispatchGroup()
+        for client in 0..<4 {
+            finished.enter()
+            Thread.detachNewThread {
+                defer { finished.leave() }
+                let connection = HTTPConnection(host: "127.0.0.1", port: port)
+                for batchNumber in 0..<10_000 {
+                    let ids = (0..<100).map { "d\(client)-b\(batchNumber)-e\($0)" }
+                    let body = JSONValue.array(ids.map { EventJSON.event($0) }).serialized()
+                    guard let reply = try? connection.send("POST", "/v1/events", headers: [
+                        "Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: body) else { return }
+                    if reply.status == 200 { acknowledgedIDs.withLock { $0.formUnion(ids) } }
+                    if reply.headers["connection"] == "close" { return }
+                }
+            }
+        }
+        Thread.sleep(forTimeInterval: 1.0)
+        #expect(server.terminate() == 0, "SIGTERM under load exits 0")
+        finished.wait()
+        let ids = acknowledgedIDs.withLock { $0 }
+        #expect(ids.count > 0)
+        let store = try BursarDatabase(path: database)
+        let stored = Set(try store.eventIDs(source: "drain-router"))
+        #expect(ids.isSubset(of: stored), "every batch answered 200 before the stop is stored")
+        #expect(try store.rollupDiscrepancies() == [])
+    }
 }
