@@ -8,13 +8,19 @@ import Testing
 
 /// SIGKILL the real server during concurrent ingest: nothing acknowledged may be lost or doubled.
 @Suite(.serialized) struct CrashSafetyTests {
-    @Test func acknowledgedEventsSurviveSIGKILLExactlyOnce() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bursar-crash-\(UUID().uuidString)")
+    /// A new database in a temporary folder with one router key made by `bursar keys create`.
+    static func freshDatabase(router: String) throws -> (folder: URL, database: String, key: String) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bursar-\(router)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("bursar.db").path
-        let key = try ServerProcess.run(["keys", "create", "--role", "router", "--name", "crash-router", "--db", database])
+        let key = try ServerProcess.run(["keys", "create", "--role", "router", "--name", router, "--db", database])
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        return (folder, database, key)
+    }
+
+    @Test func acknowledgedEventsSurviveSIGKILLExactlyOnce() throws {
+        let (folder, database, key) = try Self.freshDatabase(router: "crash-router")
+        defer { try? FileManager.default.removeItem(at: folder) }
         #expect(key.hasPrefix("bsr_"))
 
         let server = try ServerProcess(database: database)
@@ -63,12 +69,8 @@ import Testing
     }
 
     @Test func sigtermDrainsInFlightBatchesAndExitsZero() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bursar-drain-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, database, key) = try Self.freshDatabase(router: "drain-router")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let database = folder.appendingPathComponent("bursar.db").path
-        let key = try ServerProcess.run(["keys", "create", "--role", "router", "--name", "drain-router", "--db", database])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
         let server = try ServerProcess(database: database)
         let port = server.port
         let acknowledgedIDs = Mutex<Set<String>>([])

@@ -139,39 +139,6 @@ public struct LatencyHistogram: Sendable, Equatable {
         }
     }
 
-    /// Adds an encoded histogram's counts into 256 dense counters.
-    public static func accumulate(_ bytes: UnsafeRawBufferPointer, into counters: UnsafeMutablePointer<UInt64>) {
-        forEachEncoded(bytes) { bucket, count in counters[Int(bucket)] &+= count }
-    }
-
-    /// Calls `body` with each (bucket, count) of an encoded histogram.
-    @inlinable
-    public static func forEachEncoded(_ bytes: UnsafeRawBufferPointer, _ body: (UInt8, UInt64) -> Void) {
-        var index = 0
-        while index < bytes.count {
-            let bucket = bytes[index]
-            index += 1
-            var count: UInt64 = 0
-            var shift: UInt64 = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                if shift < 64 { count |= UInt64(byte & 0x7F) << shift }
-                shift += 7
-                if byte & 0x80 == 0 { break }
-            }
-            body(bucket, count)
-        }
-    }
-
-    /// Encodes 256 dense counters.
-    public static func encode(counters: UnsafePointer<UInt64>, into output: inout [UInt8]) {
-        for bucket in 0..<256 where counters[bucket] != 0 {
-            output.append(UInt8(bucket))
-            appendVarint(counters[bucket], to: &output)
-        }
-    }
-
     static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         var count = value
         repeat {

@@ -47,7 +47,7 @@ public final class BursarDatabase: Sendable {
             // A background connection checkpoints (see Checkpointer); the writer only
             // steps in if the log grows past this many pages (128 MiB).
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 32768")
-            try LatencyFunctions.register(on: db)
+            try RollupFunctions.register(on: db)
         }
         return configuration
     }

@@ -21,9 +21,9 @@ extension BursarDatabase {
                     let columns = cuboid.dimensions.map(\.column).joined(separator: ", ")
                     for row in try Row.fetchAll(db, sql: "SELECT bucket, \(columns), sums, latency FROM \(table)") {
                         let key = RollupKey(bucket: row[0], values: (1...cuboid.dimensions.count).map { row[$0] })
-                        let sums = LatencyFunctions.bytes(row[cuboid.dimensions.count + 1])
+                        let sums = RollupFunctions.bytes(row[cuboid.dimensions.count + 1])
                         stored[key] = sums.withUnsafeBytes { RollupSums.decode($0) }
-                        samples += LatencyHistogram(encoded: LatencyFunctions.bytes(row[cuboid.dimensions.count + 2])).total
+                        samples += LatencyHistogram(encoded: RollupFunctions.bytes(row[cuboid.dimensions.count + 2])).total
                     }
                     let differing = expected.filter { stored[$0.key] != $0.value }.count
                     let unmatched = stored.keys.filter { expected[$0] == nil }.count
