@@ -10,6 +10,8 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// JSON already serialised (by Bursar itself), written as it is.
+    case raw([UInt8])
 
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .integer(value) }
@@ -33,6 +35,7 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
         case (.null, .null): return true
         case let (.array(a), .array(b)): return a == b
         case let (.object(a), .object(b)): return a.elementsEqual(b) { $0.0 == $1.0 && $0.1 == $1.1 }
+        case let (.raw(a), .raw(b)): return a == b
         default: return false
         }
     }
@@ -60,6 +63,8 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
                 element.write(to: &output, canonical: canonical)
             }
             output.append(UInt8(ascii: "]"))
+        case .raw(let bytes):
+            output.append(contentsOf: bytes)
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             let ordered = canonical ? members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) } : members

@@ -29,6 +29,16 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/prices", roles: everyone, priceList.get)
         router.add("PUT", "/v1/prices", roles: [.admin], priceList.put)
 
+        let policies = PoliciesHandler(database: database, prices: prices)
+        router.add("GET", "/v1/policies", roles: readers, policies.list)
+        router.add("POST", "/v1/policies", roles: [.admin], policies.create)
+        router.add("GET", "/v1/policies/{revision}", roles: readers, policies.get)
+        router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], policies.activate)
+        router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, policies.diff)
+
+        let audit = AuditHandler(database: database, clock: clock)
+        router.add("GET", "/v1/audit", roles: readers, audit.list)
+
         router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }
         router.add("GET", "/readyz", roles: []) { _, _ in
             do {

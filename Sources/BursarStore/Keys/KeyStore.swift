@@ -21,7 +21,7 @@ extension BursarDatabase {
     }
 
     /// Creates a key and returns its secret, which is never stored and cannot be shown again.
-    public func createKey(name: String, role: Role) throws -> String {
+    public func createKey(name: String, role: Role, actor: String = "command line") throws -> String {
         guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
         let secret = Self.newSecret()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -31,6 +31,8 @@ extension BursarDatabase {
             }
             try db.execute(sql: "INSERT INTO api_keys (name, role, secret_sha256, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [name, role.rawValue, Self.digest(secret), now])
+            try Self.recordAudit(actor: actor, action: "key.create", target: "keys/\(name)", before: nil,
+                                 after: .object([("name", .string(name)), ("role", .string(role.rawValue))]), db)
         }
         return secret
     }
@@ -41,11 +43,14 @@ extension BursarDatabase {
         }
     }
 
-    public func revokeKey(name: String) throws {
+    public func revokeKey(name: String, actor: String = "command line") throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
             if db.changesCount == 0 { throw KeyError.notFound(name) }
+            try Self.recordAudit(actor: actor, action: "key.revoke", target: "keys/\(name)",
+                                 before: .object([("name", .string(name)), ("active", true)]),
+                                 after: .object([("name", .string(name)), ("active", false)]), db)
         }
     }
 

@@ -42,6 +42,7 @@ extension BursarDatabase {
     }
 
     static func insertCatalog(_ prices: [ModelPrice], author: String, origin: String, _ db: Database) throws -> PriceCatalog {
+        let before = try currentCatalog(db)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         try db.execute(sql: "INSERT INTO price_catalogs (created_at, author, origin) VALUES (?, ?, ?)",
                        arguments: [now, author, origin])
@@ -54,6 +55,9 @@ extension BursarDatabase {
                 """, arguments: [version, price.provider, price.model, price.effectiveFrom, price.inputPerMillion.nanos,
                                  price.cachedInputPerMillion.nanos, price.outputPerMillion.nanos, price.reasoningPerMillion.nanos])
         }
-        return try currentCatalog(db)
+        let after = try currentCatalog(db)
+        try recordAudit(actor: author, action: "prices.replace", target: "prices",
+                        before: before.version == 0 ? nil : PriceList.json(before), after: PriceList.json(after), db)
+        return after
     }
 }

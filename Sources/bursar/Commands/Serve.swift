@@ -51,6 +51,7 @@ extension Bursar {
             let logger = Logger(label: "bursar")
             let db = try database.open()
             let catalog = try loadPrices(db, logger: logger)
+            try importPolicies(db, catalog: catalog, logger: logger)
             if try !db.hasKeys() {
                 let secret = try db.createKey(name: "admin", role: .admin)
                 Output.line("""
@@ -99,6 +100,23 @@ extension Bursar {
             let (catalog, imported) = try db.importPriceFile(file.prices, content: file.content)
             if imported { logger.info("imported \(file.prices.count) prices from \(path) as catalog version \(catalog.version)") }
             return catalog
+        }
+
+        private func importPolicies(_ db: BursarDatabase, catalog: PriceCatalog, logger: Logger) throws {
+            for result in try db.importPolicyFiles(directory: policies, catalog: catalog) {
+                for problem in result.problems {
+                    let text = "\(result.file):\(problem.line.map(String.init) ?? "-"): \(problem.field): \(problem.message)"
+                    if problem.severity == .error { logger.error("\(text)") } else { logger.warning("\(text)") }
+                }
+                if result.revision == nil {
+                    logger.error("\(result.file) was not imported; the active policy is unchanged")
+                } else if result.created {
+                    logger.info("imported \(result.file) as policy revision \(result.revision!.prefix(12))")
+                }
+            }
+            if let active = try db.activePolicy() {
+                logger.info("active policy '\(active.policy.name)' revision \(active.revision.prefix(12))")
+            }
         }
 
         static func split(_ listen: String) -> (String, UInt16)? {

@@ -1,0 +1,45 @@
+import BursarCore
+import Foundation
+import GRDB
+
+/// One admin change: who, when, what, and the state before and after (as JSON text).
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int64
+    public var time: Int64
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var before: String?
+    public var after: String?
+}
+
+/// The audit log: every admin change is written in the same transaction as the change.
+extension BursarDatabase {
+    static func recordAudit(actor: String, action: String, target: String, before: JSONValue?, after: JSONValue?,
+                            _ db: Database) throws {
+        func text(_ value: JSONValue?) -> String? { value.map { String(decoding: $0.serialized(), as: UTF8.self) } }
+        try db.execute(sql: "INSERT INTO audit_log (time, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [Self.nowMillis(), actor, action, target, text(before), text(after)])
+    }
+
+    /// Entries in `[from, to)`, newest first; `target` matches exactly or as a prefix before '/'.
+    public func auditEntries(from: Int64, to: Int64, target: String? = nil, limit: Int = 1000) throws -> [AuditEntry] {
+        try read { db in
+            var sql = "SELECT id, time, actor, action, target, before, after FROM audit_log WHERE time >= ? AND time < ?"
+            var arguments: [any DatabaseValueConvertible] = [from, to]
+            if let target {
+                sql += " AND (target = ? OR target LIKE ? ESCAPE '\\')"
+                let escaped = target.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+                arguments += [target, escaped + "/%"]
+            }
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                AuditEntry(id: row[0], time: row[1], actor: row[2], action: row[3], target: row[4], before: row[5], after: row[6])
+            }
+        }
+    }
+
+    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

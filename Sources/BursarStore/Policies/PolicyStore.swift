@@ -1,0 +1,109 @@
+import BursarCore
+import Crypto
+import Foundation
+import GRDB
+
+/// One stored version of a policy: its revision is the SHA-256 of its canonical JSON.
+public struct PolicyVersion: Sendable, Equatable {
+    public var revision: String
+    public var policy: Policy
+    /// The text it was submitted as (YAML or JSON).
+    public var source: String
+    public var author: String
+    public var origin: String
+    public var createdAt: Int64
+    public var active: Bool
+}
+
+/// Policy versions and which one is active; every change is audited.
+extension BursarDatabase {
+    public enum PolicyError: Error, CustomStringConvertible {
+        case notFound(String)
+        case invalid([PolicyProblem])
+
+        public var description: String {
+            switch self {
+            case .notFound(let revision): return "no policy version \(revision)"
+            case .invalid(let problems): return problems.map(\.description).joined(separator: "; ")
+            }
+        }
+    }
+
+    public static func revision(of policy: Policy) -> String {
+        SHA256.hash(data: policy.json.serialized(canonical: true)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stores a policy (already validated) unless the same content is stored; optionally activates it.
+    @discardableResult
+    public func addPolicyVersion(_ policy: Policy, source: String, author: String, origin: String,
+                                 activate: Bool) throws -> (version: PolicyVersion, created: Bool) {
+        let revision = Self.revision(of: policy)
+        let document = String(decoding: policy.json.serialized(canonical: true), as: UTF8.self)
+        return try write { db in
+            let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM policy_versions WHERE revision = ?)", arguments: [revision]) ?? false
+            if !exists {
+                try db.execute(sql: """
+                    INSERT INTO policy_versions (revision, name, source, document, author, origin, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [revision, policy.name, source, document, author, origin, Self.nowMillis()])
+                try Self.recordAudit(actor: author, action: "policy.create", target: "policies/\(revision)",
+                                     before: nil, after: policy.json, db)
+            }
+            if activate { try Self.activate(revision, actor: author, db) }
+            return (try Self.version(revision, db)!, !exists)
+        }
+    }
+
+    public func activatePolicy(revision: String, actor: String) throws -> PolicyVersion {
+        try write { db in
+            guard try Self.version(revision, db) != nil else { throw PolicyError.notFound(revision) }
+            try Self.activate(revision, actor: actor, db)
+            return try Self.version(revision, db)!
+        }
+    }
+
+    public func policyVersions() throws -> [PolicyVersion] {
+        try read { db in
+            let active = try Self.activeRevision(db)
+            return try Row.fetchAll(db, sql: "SELECT revision, source, author, origin, created_at FROM policy_versions ORDER BY created_at DESC, revision")
+                .compactMap { try Self.version($0, active: active) }
+        }
+    }
+
+    public func policyVersion(_ revision: String) throws -> PolicyVersion? {
+        try read { db in try Self.version(revision, db) }
+    }
+
+    public func activePolicy() throws -> PolicyVersion? {
+        try read { db in try Self.activeRevision(db).flatMap { try Self.version($0, db) } }
+    }
+
+    static func activate(_ revision: String, actor: String, _ db: Database) throws {
+        let previous = try activeRevision(db)
+        guard previous != revision else { return }
+        try db.execute(sql: "INSERT INTO settings (name, value) VALUES ('active_policy', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                       arguments: [revision])
+        try recordAudit(actor: actor, action: "policy.activate", target: "policies/\(revision)",
+                        before: previous.map { .object([("active_revision", .string($0))]) },
+                        after: .object([("active_revision", .string(revision))]), db)
+    }
+
+    static func activeRevision(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'active_policy'")
+    }
+
+    static func version(_ revision: String, _ db: Database) throws -> PolicyVersion? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT revision, source, author, origin, created_at FROM policy_versions WHERE revision = ?",
+                                         arguments: [revision]) else { return nil }
+        return try version(row, active: try activeRevision(db))
+    }
+
+    /// Rebuilds a stored version from its source text (validated when it was stored).
+    static func version(_ row: Row, active: String?) throws -> PolicyVersion? {
+        let revision: String = row[0]
+        let source: String = row[1]
+        guard let policy = PolicyFile.read(source).policy else { return nil }
+        return PolicyVersion(revision: revision, policy: policy, source: source, author: row[2], origin: row[3],
+                             createdAt: row[4], active: revision == active)
+    }
+}
