@@ -36,7 +36,13 @@ public struct BursarAPI: Responder {
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], policies.activate)
         router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, policies.diff)
 
-        let audit = AuditHandler(database: database, clock: clock)
+        let overrides = OverridesHandler(database: database, clock: clock)
+        router.add("GET", "/v1/overrides", roles: readers, overrides.list)
+        router.add("GET", "/v1/overrides/{id}", roles: readers, overrides.get)
+        router.add("PUT", "/v1/overrides/{id}", roles: [.admin], overrides.put)
+        router.add("DELETE", "/v1/overrides/{id}", roles: [.admin], overrides.delete)
+
+        let audit = AuditHandler(database: database)
         router.add("GET", "/v1/audit", roles: readers, audit.list)
 
         router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }

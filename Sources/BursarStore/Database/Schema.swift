@@ -106,6 +106,22 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v3 overrides") { db in
+            try db.execute(sql: """
+                CREATE TABLE overrides (
+                    id TEXT PRIMARY KEY,
+                    match_user TEXT,
+                    match_team TEXT,
+                    match_feature TEXT,
+                    effect TEXT NOT NULL,
+                    tier TEXT NOT NULL,
+                    expires_at INTEGER,
+                    reason TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 

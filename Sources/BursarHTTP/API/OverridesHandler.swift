@@ -1,0 +1,50 @@
+import BursarCore
+import BursarStore
+
+/// `GET /v1/overrides`, `GET/PUT/DELETE /v1/overrides/{id}`.
+struct OverridesHandler: Sendable {
+    let database: BursarDatabase
+    let clock: @Sendable () -> Int64
+
+    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+        let includeExpired = try PoliciesHandler.flag(request.query["include_expired"], name: "include_expired")
+        let overrides = try database.overrides(activeAt: clock(), includeExpired: includeExpired)
+        return .response(.json(.object([("overrides", .array(overrides.map(\.json)))])))
+    }
+
+    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+        let id = context.parameters["id"] ?? ""
+        guard let override = try database.override(id: id) else { throw HTTPError.notFound("no override \(id)") }
+        return .response(.json(override.json))
+    }
+
+    func put(_ request: Request, _ context: RequestContext) throws -> Reply {
+        guard request.mediaType == "application/json" else {
+            throw HTTPError(415, code: "unsupported_media_type", message: "send the override as application/json", field: "Content-Type")
+        }
+        let body: JSONValue
+        do {
+            body = try JSONValue.parse(request.body)
+        } catch {
+            throw HTTPError(400, code: "malformed_body", message: "the body is not valid JSON: \(error)")
+        }
+        let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
+        let override: Override
+        do {
+            override = try Override.parse(id: context.parameters["id"] ?? "", body, author: context.key?.name ?? "unknown",
+                                          now: clock(), tiers: tiers)
+        } catch {
+            throw HTTPError(422, error)
+        }
+        let created = try database.putOverride(override)
+        return .response(.json(override.json, status: created ? 201 : 200))
+    }
+
+    func delete(_ request: Request, _ context: RequestContext) throws -> Reply {
+        let id = context.parameters["id"] ?? ""
+        guard try database.deleteOverride(id: id, actor: context.key?.name ?? "unknown") else {
+            throw HTTPError.notFound("no override \(id)")
+        }
+        return .response(Response(status: 204))
+    }
+}
