@@ -69,6 +69,20 @@ public final class HTTPConnection {
         return try sendRaw(Array(head.utf8) + body, expectBody: method != "HEAD")
     }
 
+    /// Sends a request without waiting for its response (read it with `receive()`), so that
+    /// one thread can hold many requests open, as long-poll tests do.
+    public func begin(_ method: String, _ target: String, headers: [String: String] = [:]) throws {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: 0\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if socket < 0 { try connect() }
+        try write(Array((head + "\r\n").utf8))
+    }
+
+    /// Reads the response to a request sent with `begin`.
+    public func receive() throws -> Reply {
+        try readReply(expectBody: true)
+    }
+
     /// Sends bytes as they are (the test of malformed requests uses this) and reads one response.
     public func sendRaw(_ bytes: [UInt8], expectBody: Bool = true) throws -> Reply {
         let fresh = socket < 0

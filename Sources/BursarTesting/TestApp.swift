@@ -27,13 +27,16 @@ public final class TestApp: Sendable {
         } else {
             clock = { Int64(Date().timeIntervalSince1970 * 1000) }
         }
-        api = BursarAPI(database: database, writer: writer, prices: prices, web: nil, clock: clock)
+        api = BursarAPI(database: database, writer: writer, prices: prices, signer: BundleSigner.ephemeral(), web: nil, clock: clock)
         adminKey = try database.createKey(name: "test-admin", role: .admin)
         viewerKey = try database.createKey(name: "test-viewer", role: .viewer)
         routerKey = try database.createKey(name: "test-router", role: .router)
     }
 
-    deinit { writer.close() }
+    deinit {
+        api.publisher.close()
+        writer.close()
+    }
 
     /// Sends a request through the router and waits for the response.
     public func send(_ method: String, _ target: String, key: String?, contentType: String? = "application/json",

@@ -7,13 +7,17 @@ public struct BursarAPI: Responder {
     public let database: BursarDatabase
     public let writer: IngestWriter
     public let prices: PriceBook
+    public let publisher: BundlePublisher
     private let router: Router
 
-    public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, web: WebFiles?,
+    public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.database = database
         self.writer = writer
         self.prices = prices
+        let publisher = BundlePublisher(database: database, prices: prices, signer: signer, clock: clock)
+        self.publisher = publisher
+        let changed: @Sendable () -> Void = { publisher.invalidate() }
         var router = Router(authenticator: Authenticator(database: database))
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
@@ -25,22 +29,26 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/spend", roles: readers, spend.spend)
         router.add("GET", "/v1/spend/summary", roles: readers, spend.summary)
 
-        let priceList = PricesHandler(database: database, prices: prices)
+        let priceList = PricesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/prices", roles: everyone, priceList.get)
         router.add("PUT", "/v1/prices", roles: [.admin], priceList.put)
 
-        let policies = PoliciesHandler(database: database, prices: prices)
+        let policies = PoliciesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/policies", roles: readers, policies.list)
         router.add("POST", "/v1/policies", roles: [.admin], policies.create)
         router.add("GET", "/v1/policies/{revision}", roles: readers, policies.get)
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], policies.activate)
         router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, policies.diff)
 
-        let overrides = OverridesHandler(database: database, clock: clock)
+        let overrides = OverridesHandler(database: database, clock: clock, changed: changed)
         router.add("GET", "/v1/overrides", roles: readers, overrides.list)
         router.add("GET", "/v1/overrides/{id}", roles: readers, overrides.get)
         router.add("PUT", "/v1/overrides/{id}", roles: [.admin], overrides.put)
         router.add("DELETE", "/v1/overrides/{id}", roles: [.admin], overrides.delete)
+
+        let bundle = BundleHandler(publisher: publisher)
+        router.add("GET", "/v1/bundle", roles: everyone, bundle.get)
+        router.add("GET", "/v1/bundle/keys", roles: everyone, bundle.keys)
 
         let audit = AuditHandler(database: database)
         router.add("GET", "/v1/audit", roles: readers, audit.list)

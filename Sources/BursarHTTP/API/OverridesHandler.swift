@@ -5,6 +5,8 @@ import BursarStore
 struct OverridesHandler: Sendable {
     let database: BursarDatabase
     let clock: @Sendable () -> Int64
+    /// Called after a change that routers must see.
+    let changed: @Sendable () -> Void
 
     func list(_ request: Request, _ context: RequestContext) throws -> Reply {
         let includeExpired = try PoliciesHandler.flag(request.query["include_expired"], name: "include_expired")
@@ -37,6 +39,7 @@ struct OverridesHandler: Sendable {
             throw HTTPError(422, error)
         }
         let created = try database.putOverride(override)
+        changed()
         return .response(.json(override.json, status: created ? 201 : 200))
     }
 
@@ -45,6 +48,7 @@ struct OverridesHandler: Sendable {
         guard try database.deleteOverride(id: id, actor: context.key?.name ?? "unknown") else {
             throw HTTPError.notFound("no override \(id)")
         }
+        changed()
         return .response(Response(status: 204))
     }
 }

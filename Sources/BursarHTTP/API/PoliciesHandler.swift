@@ -8,6 +8,8 @@ struct PoliciesHandler: Sendable {
 
     let database: BursarDatabase
     let prices: PriceBook
+    /// Called after a change that routers must see.
+    let changed: @Sendable () -> Void
 
     func list(_ request: Request, _ context: RequestContext) throws -> Reply {
         .response(.json(.object([("policies", .array(try database.policyVersions().map { Self.summary($0) }))])))
@@ -42,6 +44,7 @@ struct PoliciesHandler: Sendable {
         }
         let (version, created) = try database.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
                                                                origin: "api", activate: activate)
+        if activate { changed() }
         var members = Self.summary(version).members
         members.append(("warnings", .array(reading.problems.map(Self.problem))))
         return .response(.json(.object(members), status: created ? 201 : 200))
@@ -50,6 +53,7 @@ struct PoliciesHandler: Sendable {
     func activate(_ request: Request, _ context: RequestContext) throws -> Reply {
         let revision = try find(context.parameters["revision"] ?? "").revision
         let version = try database.activatePolicy(revision: revision, actor: context.key?.name ?? "unknown")
+        changed()
         return .response(.json(Self.summary(version)))
     }
 

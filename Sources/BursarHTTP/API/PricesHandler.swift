@@ -5,6 +5,8 @@ import BursarStore
 struct PricesHandler: Sendable {
     let database: BursarDatabase
     let prices: PriceBook
+    /// Called after a change that routers must see.
+    let changed: @Sendable () -> Void
 
     func get(_ request: Request, _ context: RequestContext) throws -> Reply {
         .response(.json(PriceList.json(prices.current.catalog)))
@@ -23,6 +25,7 @@ struct PricesHandler: Sendable {
         }
         let catalog = try database.addPriceCatalog(list, author: context.key?.name ?? "unknown", origin: "api")
         prices.replace(catalog)
+        changed()
         return .response(.json(PriceList.json(catalog)))
     }
 

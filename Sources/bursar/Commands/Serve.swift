@@ -68,7 +68,8 @@ extension Bursar {
             }
             let prices = PriceBook(catalog: catalog, baselineModel: ModelKey(baselineModel)!)
             let writer = IngestWriter(database: db, maximumQueuedEvents: queueLimit)
-            let api = BursarAPI(database: db, writer: writer, prices: prices, web: WebFiles(root: web))
+            let signer = try BundleSigner.loadOrCreate(path: database.db + ".signing-key")
+            let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web))
 
             let (host, port) = Self.split(listen)!
             var configuration = MicroHTTPDServer.Configuration()
@@ -84,7 +85,8 @@ extension Bursar {
             Output.line("listening on http://\(host):\(bound)/")
 
             ShutdownSignal.wait()
-            logger.info("stopping: draining requests in flight")
+            logger.info("stopping: answering long polls, draining requests in flight")
+            api.publisher.close()
             server.drain()
             writer.close()
             logger.info("stopped; every acknowledged event is committed")

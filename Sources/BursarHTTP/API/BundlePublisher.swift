@@ -1,0 +1,144 @@
+import BursarCore
+import BursarStore
+import Foundation
+import Synchronization
+
+/// Builds the router bundle once per change, signs it, and answers long polls: a waiting
+/// request holds no thread (it is a `PendingResponse`), and is completed when the revision
+/// changes or its wait runs out.
+public final class BundlePublisher: Sendable {
+    struct Published {
+        var bundle: RouterBundle
+        var signature: String
+        var etag: String { "\"\(bundle.revision)\"" }
+    }
+
+    struct Waiter {
+        var etag: String
+        var deadline: Int64
+        var seconds: Int
+        var pending: PendingResponse
+    }
+
+    struct State {
+        var published: Published?
+        var waiters: [Waiter] = []
+        var closed = false
+    }
+
+    public static let maximumWaitSeconds = 60
+
+    private let database: BursarDatabase
+    private let prices: PriceBook
+    public let signer: BundleSigner
+    private let clock: @Sendable () -> Int64
+    private let state = Mutex(State())
+    private let stopped = DispatchSemaphore(value: 0)
+
+    public init(database: BursarDatabase, prices: PriceBook, signer: BundleSigner,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.database = database
+        self.prices = prices
+        self.signer = signer
+        self.clock = clock
+        let thread = Thread { [self] in tick() }
+        thread.name = "bursar-bundle-timer"
+        thread.start()
+    }
+
+    /// Requests waiting for a change.
+    public var heldRequests: Int { state.withLock { $0.waiters.count } }
+
+    /// The bundle as of now (built if something changed since it was last built).
+    func current() throws -> Published {
+        if let published = state.withLock({ $0.published }), published.bundle.validUntil.map({ clock() < $0 }) ?? true {
+            return published
+        }
+        return try rebuild()
+    }
+
+    /// Rebuilds after an admin change and wakes the routers waiting for one.
+    public func invalidate() {
+        _ = try? rebuild()
+    }
+
+    @discardableResult
+    private func rebuild() throws -> Published {
+        let bundle = try database.routerBundle(now: clock(), catalog: prices.current.catalog)
+        let published = Published(bundle: bundle, signature: try signer.signatureHeader(for: bundle.body))
+        let woken: [Waiter] = state.withLock { state in
+            let changed = state.published?.bundle.revision != bundle.revision
+            state.published = published
+            guard changed else { return [] }
+            let woken = state.waiters.filter { $0.etag != published.etag }
+            state.waiters.removeAll { $0.etag != published.etag }
+            return woken
+        }
+        for waiter in woken {
+            waiter.pending.complete(Self.response(published, waited: waiter.seconds))
+        }
+        return published
+    }
+
+    /// A response for a router that already holds `etag`: at once if it is stale, else
+    /// when the revision changes or `seconds` pass (then 304).
+    func wait(ifNoneMatch etag: String, seconds: Int) throws -> Reply {
+        let published = try current()
+        guard published.etag == etag else { return .response(Self.response(published, waited: seconds)) }
+        let pending = PendingResponse()
+        let accepted = state.withLock { state in
+            guard !state.closed else { return false }
+            state.waiters.append(Waiter(etag: etag, deadline: clock() + Int64(seconds) * 1000, seconds: seconds, pending: pending))
+            return true
+        }
+        guard accepted else { return .response(Self.notModified(published, waited: seconds)) }
+        return .pending(pending)
+    }
+
+    /// Answers every waiting request (304) and stops waiting; for shutdown.
+    public func close() {
+        let (waiters, wasClosed) = state.withLock { state -> ([Waiter], Bool) in
+            defer { state.closed = true; state.waiters = [] }
+            return (state.waiters, state.closed)
+        }
+        guard !wasClosed else { return }
+        let published = state.withLock { $0.published }
+        for waiter in waiters {
+            waiter.pending.complete(published.map { Self.notModified($0, waited: waiter.seconds) } ?? Response(status: 304))
+        }
+        stopped.wait()
+    }
+
+    /// Every 100 ms: waits that ran out get 304; an override that expired changes the bundle.
+    private func tick() {
+        while !state.withLock({ $0.closed }) {
+            Thread.sleep(forTimeInterval: 0.1)
+            let now = clock()
+            let (expired, published) = state.withLock { state -> ([Waiter], Published?) in
+                let expired = state.waiters.filter { $0.deadline <= now }
+                state.waiters.removeAll { $0.deadline <= now }
+                return (expired, state.published)
+            }
+            for waiter in expired {
+                waiter.pending.complete(published.map { Self.notModified($0, waited: waiter.seconds) } ?? Response(status: 304))
+            }
+            if let validUntil = published?.bundle.validUntil, validUntil <= now { invalidate() }
+        }
+        stopped.signal()
+    }
+
+    static func response(_ published: Published, waited: Int?) -> Response {
+        var headers: [(String, String)] = [
+            ("Content-Type", "application/json"), ("ETag", published.etag), ("Cache-Control", "no-cache"),
+            ("Bursar-Signature", published.signature),
+        ]
+        if let waited { headers.append(("Preference-Applied", "wait=\(waited)")) }
+        return Response(status: 200, headers: headers, body: published.bundle.body)
+    }
+
+    static func notModified(_ published: Published, waited: Int?) -> Response {
+        var headers: [(String, String)] = [("ETag", published.etag), ("Cache-Control", "no-cache")]
+        if let waited { headers.append(("Preference-Applied", "wait=\(waited)")) }
+        return Response(status: 304, headers: headers)
+    }
+}

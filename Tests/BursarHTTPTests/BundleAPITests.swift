@@ -1,0 +1,94 @@
+import BursarCore
+import BursarHTTP
+import BursarStore
+import BursarTesting
+import Foundation
+import Testing
+
+@Suite struct BundleAPITests {
+    func bundle(_ app: TestApp, etag: String? = nil, wait: Int? = nil) -> Response {
+        var headers = ["Authorization": "Bearer \(app.routerKey)"]
+        if let etag { headers["If-None-Match"] = etag }
+        if let wait { headers["Prefer"] = "wait=\(wait)" }
+        return app.api.respond(to: Request(method: "GET", target: "/v1/bundle", headers: headers)).wait()
+    }
+
+    @Test func etagThen304AndTheSignatureVerifies() throws {
+        let app = try TestApp()
+        _ = app.send("POST", "/v1/policies?activate=true", key: app.adminKey, contentType: "application/yaml",
+                     body: Array(PoliciesAPITests.policy.utf8))
+        let first = bundle(app)
+        #expect(first.status == 200)
+        let etag = try #require(first.header("ETag"))
+        let body = try JSONSupport.object(first.body)
+        #expect(etag == "\"\(body["revision"] as? String ?? "")\"")
+        #expect((body["policy"] as? [String: Any])?["name"] as? String == "small")
+        #expect(bundle(app, etag: etag).status == 304)
+        #expect(bundle(app, etag: etag).header("ETag") == etag)
+
+        let keys = try #require(try app.getJSON("/v1/bundle/keys", key: app.routerKey)["keys"] as? [[String: Any]])
+        let publicKey = try #require(keys.first?["public_key"] as? String)
+        let signature = try #require(first.header("Bursar-Signature"))
+        #expect(signature.hasPrefix("keyid=\(keys.first?["id"] as? String ?? "")"))
+        #expect(BundleSigner.verify(header: signature, body: first.body, publicKeyBase64: publicKey))
+        var tampered = first.body
+        tampered[tampered.count / 2] ^= 1
+        #expect(!BundleSigner.verify(header: signature, body: tampered, publicKeyBase64: publicKey))
+    }
+
+    @Test func theBundleIsCanonicalAndItsRevisionFollowsContent() throws {
+        let app = try TestApp()
+        let first = bundle(app)
+        #expect(first.bodyText.hasPrefix("{\"overrides\":[]"), "sorted keys, no whitespace")
+        let put = app.send("PUT", "/v1/overrides/ceo", key: app.adminKey,
+                           body: Array(#"{"match":{"user":"ceo"},"effect":"force_tier","tier":"frontier"}"#.utf8))
+        #expect(put.status == 201)
+        let second = bundle(app)
+        #expect(second.header("ETag") != first.header("ETag"))
+        _ = app.send("DELETE", "/v1/overrides/ceo", key: app.adminKey)
+        #expect(bundle(app).header("ETag") == first.header("ETag"), "the same content is the same revision")
+    }
+
+    @Test func aLongPollEndsWithinASecondOfAChange() throws {
+        let app = try TestApp()
+        let etag = try #require(bundle(app).header("ETag"))
+        let started = ContinuousClock.now
+        let reply = app.api.respond(to: Request(method: "GET", target: "/v1/bundle", headers: [
+            "Authorization": "Bearer \(app.routerKey)", "If-None-Match": etag, "Prefer": "wait=30"]))
+        guard case .pending(let pending) = reply else { Issue.record("expected the request to wait"); return }
+        #expect(app.api.publisher.heldRequests == 1)
+        Thread.sleep(forTimeInterval: 0.3)
+        _ = app.send("PUT", "/v1/overrides/x", key: app.adminKey,
+                     body: Array(#"{"match":{"team":"legal"},"effect":"max_tier","tier":"standard"}"#.utf8))
+        let response = pending.wait()
+        #expect(response.status == 200 && response.header("ETag") != etag)
+        #expect(response.header("Preference-Applied") == "wait=30")
+        #expect(ContinuousClock.now - started < .seconds(1.3))
+    }
+
+    @Test func aLongPollWithNoChangeEndsIn304AfterItsWait() throws {
+        let app = try TestApp()
+        let etag = try #require(bundle(app).header("ETag"))
+        let started = ContinuousClock.now
+        let response = bundle(app, etag: etag, wait: 1)
+        let waited = ContinuousClock.now - started
+        #expect(response.status == 304 && response.header("Preference-Applied") == "wait=1")
+        #expect(waited >= .seconds(1) && waited < .seconds(2))
+        #expect(bundle(app, etag: "\"stale\"", wait: 30).status == 200, "a stale ETag is answered at once")
+        let bad = app.api.respond(to: Request(method: "GET", target: "/v1/bundle", headers: [
+            "Authorization": "Bearer \(app.routerKey)", "Prefer": "wait=soon"])).wait()
+        #expect(bad.status == 400)
+    }
+
+    @Test func anOverrideThatExpiresChangesTheBundleByItself() throws {
+        let app = try TestApp()
+        let expires = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) + 1500)
+        _ = app.send("PUT", "/v1/overrides/brief", key: app.adminKey,
+                     body: Array(#"{"match":{"user":"u"},"effect":"force_tier","tier":"frontier","expires_at":"\#(expires)"}"#.utf8))
+        let withOverride = bundle(app)
+        #expect((try JSONSupport.object(withOverride.body)["overrides"] as? [Any])?.count == 1)
+        let response = bundle(app, etag: withOverride.header("ETag"), wait: 5)
+        #expect(response.status == 200)
+        #expect((try JSONSupport.object(response.body)["overrides"] as? [Any])?.isEmpty == true)
+    }
+}
