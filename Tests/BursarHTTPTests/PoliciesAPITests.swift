@@ -108,3 +108,12 @@ import Testing
         #expect(app.send("GET", "/v1/audit?from=yesterday", key: app.viewerKey).status == 400)
     }
 }
+
+@Suite struct BaselineTests {
+    @Test func activatingAPolicyMovesTheBaselineToItsFrontierPrimary() throws {
+        let app = try TestApp()
+        let mini = PoliciesAPITests.policy.replacingOccurrences(of: "{provider: openai, model: gpt-4o}", with: "{provider: openai, model: gpt-4o-mini}")
+        _ = app.send("POST", "/v1/policies?activate=true", key: app.adminKey, contentType: "application/yaml", body: Array(mini.utf8))
+        #expect(app.prices.current.baselineModel == ModelKey(provider: "openai", model: "gpt-4o-mini"))
+    }
+}

@@ -44,7 +44,7 @@ struct PoliciesHandler: Sendable {
         }
         let (version, created) = try database.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
                                                                origin: "api", activate: activate)
-        if activate { changed() }
+        if activate { activated(version) }
         var members = Self.summary(version).members
         members.append(("warnings", .array(reading.problems.map(Self.problem))))
         return .response(.json(.object(members), status: created ? 201 : 200))
@@ -53,7 +53,7 @@ struct PoliciesHandler: Sendable {
     func activate(_ request: Request, _ context: RequestContext) throws -> Reply {
         let revision = try find(context.parameters["revision"] ?? "").revision
         let version = try database.activatePolicy(revision: revision, actor: context.key?.name ?? "unknown")
-        changed()
+        activated(version)
         return .response(.json(Self.summary(version)))
     }
 
@@ -67,6 +67,12 @@ struct PoliciesHandler: Sendable {
             ("changed", .bool(lines.contains { if case .same = $0 { return false } else { return true } })),
             ("lines", .array(lines.map { .string($0.rendered) })),
         ])))
+    }
+
+    /// New events are measured against the active policy's baseline; routers see the change.
+    private func activated(_ version: PolicyVersion) {
+        if let baseline = version.policy.baselineModel { prices.setBaseline(baseline) }
+        changed()
     }
 
     /// A version by full revision or by a unique prefix of at least 8 characters.

@@ -14,4 +14,9 @@ public final class PriceBook: Sendable {
     public func replace(_ catalog: PriceCatalog) {
         costing.withLock { $0.catalog = catalog }
     }
+
+    /// Savings are measured against this model from now on (the active policy's baseline).
+    public func setBaseline(_ model: ModelKey) {
+        costing.withLock { $0.baselineModel = model }
+    }
 }

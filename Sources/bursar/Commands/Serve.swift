@@ -22,7 +22,7 @@ extension Bursar {
         @Option(help: "Folder of the dashboard's static files.")
         var web = "web"
 
-        @Option(help: "The model savings are measured against (provider/model), until policies name one.")
+        @Option(help: "The model savings are measured against (provider/model) while no active policy names a baseline tier.")
         var baselineModel = "openai/gpt-4o-2024-08-06"
 
         @Option(help: "HTTP worker threads (default: the number of cores, at least 2).")
@@ -66,7 +66,9 @@ extension Bursar {
 
                     """)
             }
-            let prices = PriceBook(catalog: catalog, baselineModel: ModelKey(baselineModel)!)
+            // The active policy names the baseline; --baseline-model stands in until one does.
+            let baseline = try db.activePolicy()?.policy.baselineModel ?? ModelKey(baselineModel)!
+            let prices = PriceBook(catalog: catalog, baselineModel: baseline)
             let writer = IngestWriter(database: db, maximumQueuedEvents: queueLimit)
             let signer = try BundleSigner.loadOrCreate(path: database.db + ".signing-key")
             let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web))
