@@ -50,6 +50,10 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/bundle", roles: everyone, bundle.get)
         router.add("GET", "/v1/bundle/keys", roles: everyone, bundle.keys)
 
+        let fleet = FleetHandler(database: database, publisher: publisher, clock: clock)
+        router.add("POST", "/v1/status", roles: [.router, .admin], fleet.report)
+        router.add("GET", "/v1/fleet", roles: readers, fleet.list)
+
         let audit = AuditHandler(database: database)
         router.add("GET", "/v1/audit", roles: readers, audit.list)
 

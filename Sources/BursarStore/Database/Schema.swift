@@ -122,6 +122,20 @@ enum Schema {
                 )
                 """)
         }
+        migrator.registerMigration("v4 fleet") { db in
+            try db.execute(sql: """
+                CREATE TABLE fleet_instances (
+                    instance_id TEXT PRIMARY KEY,
+                    source TEXT NOT NULL,
+                    applied_revision TEXT,
+                    attempted_revision TEXT,
+                    error_code TEXT,
+                    error_message TEXT,
+                    poll_interval_s INTEGER NOT NULL,
+                    last_seen INTEGER NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 

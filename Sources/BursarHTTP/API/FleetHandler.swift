@@ -1,0 +1,55 @@
+import BursarCore
+import BursarStore
+
+/// `POST /v1/status` (routers report what they run) and `GET /v1/fleet`.
+struct FleetHandler: Sendable {
+    let database: BursarDatabase
+    let publisher: BundlePublisher
+    let clock: @Sendable () -> Int64
+
+    func report(_ request: Request, _ context: RequestContext) throws -> Reply {
+        guard request.mediaType == "application/json" else {
+            throw HTTPError(415, code: "unsupported_media_type", message: "send the status as application/json", field: "Content-Type")
+        }
+        let body: JSONValue
+        do {
+            body = try JSONValue.parse(request.body)
+        } catch {
+            throw HTTPError(400, code: "malformed_body", message: "the body is not valid JSON: \(error)")
+        }
+        let status: RouterStatus
+        do {
+            status = try RouterStatus.parse(body, defaultSource: context.key?.name ?? "unknown", now: clock())
+        } catch {
+            throw HTTPError(422, error)
+        }
+        try database.recordStatus(status)
+        let current = try publisher.current().bundle.revision
+        return .response(.json(.object([
+            ("instance_id", .string(status.instanceID)),
+            ("state", .string(status.state(currentRevision: current, now: clock()).rawValue)),
+            ("current_revision", .string(current)),
+        ])))
+    }
+
+    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+        let current = try publisher.current().bundle.revision
+        let now = clock()
+        let instances: [JSONValue] = try database.fleet().map { status in
+            var members: [(String, JSONValue)] = [
+                ("instance_id", .string(status.instanceID)),
+                ("source", .string(status.source)),
+                ("state", .string(status.state(currentRevision: current, now: now).rawValue)),
+                ("applied_revision", status.appliedRevision.map(JSONValue.string) ?? .null),
+                ("attempted_revision", status.attemptedRevision.map(JSONValue.string) ?? .null),
+                ("poll_interval_s", .integer(status.pollIntervalSeconds)),
+                ("last_seen", .string(Timestamp.format(status.lastSeen))),
+            ]
+            if status.errorCode != nil || status.errorMessage != nil {
+                members.append(("error", .object([("code", .string(status.errorCode ?? "")), ("message", .string(status.errorMessage ?? ""))])))
+            }
+            return .object(members)
+        }
+        return .response(.json(.object([("current_revision", .string(current)), ("instances", .array(instances))])))
+    }
+}

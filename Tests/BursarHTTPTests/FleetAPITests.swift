@@ -1,0 +1,38 @@
+import BursarCore
+import BursarHTTP
+import BursarTesting
+import Foundation
+import Testing
+
+@Suite struct FleetAPITests {
+    func report(_ app: TestApp, _ body: String) -> Response {
+        app.send("POST", "/v1/status", key: app.routerKey, body: Array(body.utf8))
+    }
+
+    @Test func statesFromRealStatusPosts() throws {
+        let app = try TestApp()
+        let current = try #require(try JSONSupport.object(app.send("GET", "/v1/bundle", key: app.routerKey).body)["revision"] as? String)
+        #expect(report(app, #"{"instance_id":"edge-1","applied_revision":"\#(current)","poll_interval_s":30}"#).status == 200)
+        #expect(report(app, #"{"instance_id":"edge-2","applied_revision":"old-revision"}"#).status == 200)
+        #expect(report(app, #"{"instance_id":"edge-3","applied_revision":"old-revision","attempted_revision":"\#(current)","error":{"code":"bad_signature","message":"signature does not verify"}}"#).status == 200)
+        #expect(report(app, #"{"instance_id":"edge-4","applied_revision":"\#(current)","poll_interval_s":1}"#).status == 200)
+        Thread.sleep(forTimeInterval: 3.2)
+        let fleet = try app.getJSON("/v1/fleet")
+        let states = Dictionary(uniqueKeysWithValues: try #require(fleet["instances"] as? [[String: Any]]).map {
+            ($0["instance_id"] as! String, $0["state"] as! String)
+        })
+        #expect(states == ["edge-1": "SYNCED", "edge-2": "STALE", "edge-3": "REJECTED", "edge-4": "SILENT"])
+        let rejected = try #require((fleet["instances"] as? [[String: Any]])?.first { $0["instance_id"] as? String == "edge-3" })
+        #expect((rejected["error"] as? [String: Any])?["code"] as? String == "bad_signature")
+        #expect((fleet["instances"] as? [[String: Any]])?.first?["source"] as? String == "test-router")
+    }
+
+    @Test(arguments: [(#"{"applied_revision":"x"}"#, 422, "instance_id"), (#"{"instance_id":"a","poll_interval_s":0}"#, 422, "poll_interval_s"),
+                      (#"{"instance_id":"#, 400, nil)])
+    func badReportsAreRefused(body: String, status: Int, field: String?) throws {
+        let app = try TestApp()
+        let response = report(app, body)
+        #expect(response.status == status)
+        #expect((try JSONSupport.object(response.body)["error"] as? [String: Any])?["field"] as? String == field)
+    }
+}
