@@ -39,7 +39,7 @@ import Testing
     @Test func theBundleIsCanonicalAndItsRevisionFollowsContent() throws {
         let app = try TestApp()
         let first = bundle(app)
-        #expect(first.bodyText.hasPrefix("{\"overrides\":[]"), "sorted keys, no whitespace")
+        #expect(first.bodyText.hasPrefix("{\"budgets\":[],\"overrides\":[]"), "sorted keys, no whitespace")
         let put = app.send("PUT", "/v1/overrides/ceo", key: app.adminKey,
                            body: Array(#"{"match":{"user":"ceo"},"effect":"force_tier","tier":"frontier"}"#.utf8))
         #expect(put.status == 201)

@@ -43,3 +43,29 @@ import Testing
         #expect(updated == 500)
     }
 }
+
+@Suite struct BudgetLongPollTests {
+    @Test func aWaitingRouterLearnsOfABudgetCrossingWithinASecond() throws {
+        let live = try LiveServer(app: TestApp())
+        let app = live.app
+        #expect(app.send("PUT", "/v1/budgets/tiny", key: app.adminKey,
+                         body: Array(#"{"period":"day","limit_usd":"0.001","action":"block"}"#.utf8)).status == 201)
+        let connection = live.connection()
+        let first = try connection.send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(app.routerKey)"])
+        let etag = try #require(first.headers["etag"])
+        let poll = live.connection()
+        try poll.begin("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(app.routerKey)", "If-None-Match": etag, "Prefer": "wait=30"])
+        Thread.sleep(forTimeInterval: 0.2)
+        let now = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        let events = JSONValue.array([EventJSON.event("x1", time: now, input: 1_000_000, output: 0)]).serialized()
+        let ingest = try connection.send("POST", "/v1/events", headers: ["Authorization": "Bearer \(app.routerKey)",
+                                                                         "Content-Type": "application/json"], body: events)
+        #expect(ingest.status == 200)
+        let acknowledged = ContinuousClock.now
+        let reply = try poll.receive()
+        #expect(ContinuousClock.now - acknowledged < .seconds(1))
+        #expect(reply.status == 200)
+        let budgets = try JSONSupport.object(reply.body)["budgets"] as? [[String: Any]]
+        #expect(budgets?.first?["state"] as? String == "exceeded")
+    }
+}

@@ -43,6 +43,12 @@ extension JSONValue {
         return members.first { $0.0 == name }?.1
     }
 
+    /// The members of an object (empty for anything else).
+    public var objectMembers: [(String, JSONValue)] {
+        guard case .object(let members) = self else { return [] }
+        return members
+    }
+
     public var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil

@@ -22,6 +22,8 @@ public final class BundlePublisher: Sendable {
 
     struct State {
         var published: Published?
+        /// The `changes` count the published bundle was built at.
+        var builtAtChange = 0
         var waiters: [Waiter] = []
         var closed = false
     }
@@ -32,12 +34,16 @@ public final class BundlePublisher: Sendable {
     private let prices: PriceBook
     public let signer: BundleSigner
     private let clock: @Sendable () -> Int64
+    /// A count that grows when stored spend changes (the writer's commits).
+    private let changes: @Sendable () -> Int
     private let state = Mutex(State())
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(database: BursarDatabase, prices: PriceBook, signer: BundleSigner,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                changes: @escaping @Sendable () -> Int = { 0 }) {
         self.database = database
+        self.changes = changes
         self.prices = prices
         self.signer = signer
         self.clock = clock
@@ -64,11 +70,13 @@ public final class BundlePublisher: Sendable {
 
     @discardableResult
     private func rebuild() throws -> Published {
+        let change = changes()
         let bundle = try database.routerBundle(now: clock(), catalog: prices.current.catalog)
         let published = Published(bundle: bundle, signature: try signer.signatureHeader(for: bundle.body))
         let woken: [Waiter] = state.withLock { state in
             let changed = state.published?.bundle.revision != bundle.revision
             state.published = published
+            state.builtAtChange = change
             guard changed else { return [] }
             let woken = state.waiters.filter { $0.etag != published.etag }
             state.waiters.removeAll { $0.etag != published.etag }
@@ -109,20 +117,25 @@ public final class BundlePublisher: Sendable {
         stopped.wait()
     }
 
-    /// Every 100 ms: waits that ran out get 304; an override that expired changes the bundle.
+    /// Every 100 ms: waits that ran out get 304; new spend (a budget may have changed state),
+    /// an override that expired or a period that ended rebuilds the bundle.
     private func tick() {
         while !state.withLock({ $0.closed }) {
             Thread.sleep(forTimeInterval: 0.1)
             let now = clock()
-            let (expired, published) = state.withLock { state -> ([Waiter], Published?) in
+            let (expired, published, builtAt) = state.withLock { state -> ([Waiter], Published?, Int) in
                 let expired = state.waiters.filter { $0.deadline <= now }
                 state.waiters.removeAll { $0.deadline <= now }
-                return (expired, state.published)
+                return (expired, state.published, state.builtAtChange)
             }
             for waiter in expired {
                 waiter.pending.complete(published.map { Self.notModified($0, waited: waiter.seconds) } ?? Response(status: 304))
             }
-            if let validUntil = published?.bundle.validUntil, validUntil <= now { invalidate() }
+            if let validUntil = published?.bundle.validUntil, validUntil <= now {
+                invalidate()
+            } else if published != nil, changes() != builtAt {
+                invalidate()
+            }
         }
         stopped.signal()
     }

@@ -15,7 +15,9 @@ public struct BursarAPI: Responder {
         self.database = database
         self.writer = writer
         self.prices = prices
-        let publisher = BundlePublisher(database: database, prices: prices, signer: signer, clock: clock)
+        // Budgets move with ingest: the bundle is rebuilt (at most every 100 ms) after commits.
+        let publisher = BundlePublisher(database: database, prices: prices, signer: signer, clock: clock,
+                                        changes: { writer.statistics.commits })
         self.publisher = publisher
         let changed: @Sendable () -> Void = { publisher.invalidate() }
         var router = Router(authenticator: Authenticator(database: database))
@@ -49,6 +51,13 @@ public struct BursarAPI: Responder {
         let bundle = BundleHandler(publisher: publisher)
         router.add("GET", "/v1/bundle", roles: everyone, bundle.get)
         router.add("GET", "/v1/bundle/keys", roles: everyone, bundle.keys)
+
+        let budgets = BudgetsHandler(database: database, clock: clock, changed: changed)
+        router.add("GET", "/v1/budgets", roles: readers, budgets.list)
+        router.add("GET", "/v1/budgets/{id}", roles: readers, budgets.get)
+        router.add("GET", "/v1/budgets/{id}/status", roles: readers, budgets.status)
+        router.add("PUT", "/v1/budgets/{id}", roles: [.admin], budgets.put)
+        router.add("DELETE", "/v1/budgets/{id}", roles: [.admin], budgets.delete)
 
         let fleet = FleetHandler(database: database, publisher: publisher, clock: clock)
         router.add("POST", "/v1/status", roles: [.router, .admin], fleet.report)

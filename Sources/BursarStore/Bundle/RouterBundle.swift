@@ -2,7 +2,8 @@ import BursarCore
 import Crypto
 import Foundation
 
-/// What routers pull: the active policy, the overrides in force and the price catalog, as
+/// What routers pull: the active policy, the overrides in force, every budget's state and
+/// action, and the price catalog, as
 /// canonical JSON whose revision is the SHA-256 of its content.
 public struct RouterBundle: Sendable {
     public var revision: String
@@ -11,30 +12,33 @@ public struct RouterBundle: Sendable {
     /// When the content changes by itself (the next override expiry), if ever.
     public var validUntil: Int64?
 
-    public init(policy: PolicyVersion?, overrides: [Override], catalog: PriceCatalog, now: Int64) {
+    public init(policy: PolicyVersion?, overrides: [Override], budgets: [BudgetStatus], catalog: PriceCatalog, now: Int64) {
         let content: [(String, JSONValue)] = [
             ("policy", policy.map { .object([("revision", .string($0.revision))] + $0.policy.json.objectMembers) } ?? .null),
             ("overrides", .array(overrides.map(\.json))),
+            ("budgets", .array(budgets.map { status in
+                .object([
+                    ("id", .string(status.budget.id)),
+                    ("scope", status.budget.scopeJSON),
+                    ("state", .string(status.state.rawValue)),
+                    ("action", .string(status.budget.action.rawValue)),
+                    ("downgrade_to", status.budget.downgradeTo.map(JSONValue.string) ?? .null),
+                ])
+            })),
             ("prices", PriceList.json(catalog)),
         ]
         let digest = SHA256.hash(data: JSONValue.object(content).serialized(canonical: true))
         revision = digest.map { String(format: "%02x", $0) }.joined()
         body = JSONValue.object(content + [("revision", .string(revision))]).serialized(canonical: true)
-        validUntil = overrides.compactMap(\.expiresAt).filter { $0 > now }.min()
+        // Content changes by itself when an override expires or a budget period ends.
+        validUntil = (overrides.compactMap(\.expiresAt) + budgets.map(\.periodEnd)).filter { $0 > now }.min()
     }
 }
 
 extension BursarDatabase {
     /// The bundle for the state stored now.
     public func routerBundle(now: Int64, catalog: PriceCatalog) throws -> RouterBundle {
-        RouterBundle(policy: try activePolicy(), overrides: try overrides(activeAt: now), catalog: catalog, now: now)
-    }
-}
-
-extension JSONValue {
-    /// The members of an object (empty for anything else).
-    public var objectMembers: [(String, JSONValue)] {
-        guard case .object(let members) = self else { return [] }
-        return members
+        RouterBundle(policy: try activePolicy(), overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
+                     catalog: catalog, now: now)
     }
 }

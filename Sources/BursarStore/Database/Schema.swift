@@ -136,6 +136,16 @@ enum Schema {
                 )
                 """)
         }
+        migrator.registerMigration("v5 budgets") { db in
+            try db.execute(sql: """
+                CREATE TABLE budgets (
+                    id TEXT PRIMARY KEY,
+                    definition TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 

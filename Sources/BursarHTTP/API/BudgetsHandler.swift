@@ -1,0 +1,69 @@
+import BursarCore
+import BursarStore
+
+/// `GET /v1/budgets?state=`, `GET/PUT/DELETE /v1/budgets/{id}`, `GET /v1/budgets/{id}/status`.
+struct BudgetsHandler: Sendable {
+    let database: BursarDatabase
+    let clock: @Sendable () -> Int64
+    /// Called after a change that routers must see.
+    let changed: @Sendable () -> Void
+
+    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+        var statuses = try database.budgetStatuses(now: clock())
+        if let state = request.query["state"] {
+            guard let wanted = BudgetStatus.State(rawValue: state) else {
+                throw HTTPError.badRequest("state must be ok, warning or exceeded", field: "state")
+            }
+            statuses = statuses.filter { $0.state == wanted }
+        }
+        return .response(.json(.object([("budgets", .array(statuses.map(Self.document)))])))
+    }
+
+    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+        .response(.json(Self.document(try status(context))))
+    }
+
+    func status(_ request: Request, _ context: RequestContext) throws -> Reply {
+        .response(.json(try status(context).json))
+    }
+
+    func put(_ request: Request, _ context: RequestContext) throws -> Reply {
+        guard request.mediaType == "application/json" else {
+            throw HTTPError(415, code: "unsupported_media_type", message: "send the budget as application/json", field: "Content-Type")
+        }
+        let body: JSONValue
+        do {
+            body = try JSONValue.parse(request.body)
+        } catch {
+            throw HTTPError(400, code: "malformed_body", message: "the body is not valid JSON: \(error)")
+        }
+        let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
+        let budget: Budget
+        do {
+            budget = try Budget.parse(id: context.parameters["id"] ?? "", body, tiers: tiers, now: clock())
+        } catch {
+            throw HTTPError(422, error)
+        }
+        let created = try database.putBudget(budget, actor: context.key?.name ?? "unknown")
+        changed()
+        return .response(.json(Self.document(try database.budgetStatus(budget, now: clock())), status: created ? 201 : 200))
+    }
+
+    func delete(_ request: Request, _ context: RequestContext) throws -> Reply {
+        let id = context.parameters["id"] ?? ""
+        guard try database.deleteBudget(id: id, actor: context.key?.name ?? "unknown") else { throw HTTPError.notFound("no budget \(id)") }
+        changed()
+        return .response(Response(status: 204))
+    }
+
+    private func status(_ context: RequestContext) throws -> BudgetStatus {
+        let id = context.parameters["id"] ?? ""
+        guard let budget = try database.budget(id: id) else { throw HTTPError.notFound("no budget \(id)") }
+        return try database.budgetStatus(budget, now: clock())
+    }
+
+    /// The definition with its current status.
+    static func document(_ status: BudgetStatus) -> JSONValue {
+        .object(status.budget.json.objectMembers + [("status", status.json)])
+    }
+}

@@ -1,0 +1,60 @@
+import BursarCore
+import BursarHTTP
+import BursarTesting
+import Foundation
+import Testing
+
+@Suite struct BudgetsAPITests {
+    func put(_ app: TestApp, _ id: String, _ body: String) -> Response {
+        app.send("PUT", "/v1/budgets/\(id)", key: app.adminKey, body: Array(body.utf8))
+    }
+
+    func bundleBudgets(_ app: TestApp) throws -> [String: [String: Any]] {
+        let bundle = try JSONSupport.object(app.send("GET", "/v1/bundle", key: app.routerKey).body)
+        let budgets = try #require(bundle["budgets"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: budgets.map { ($0["id"] as! String, $0) })
+    }
+
+    @Test func spendMovesBudgetsToDowngradeAndBlockInTheBundle() throws {
+        let app = try TestApp()
+        let now = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        #expect(put(app, "support", #"{"scope":{"feature":"support-chat"},"period":"month","timezone":"Europe/Berlin","limit_usd":"0.02","warn_at":0.5,"action":"downgrade","downgrade_to":"fast"}"#).status == 201)
+        #expect(put(app, "all", #"{"period":"day","limit_usd":"1000","action":"block"}"#).status == 201)
+        #expect(put(app, "u1", #"{"scope":{"user":"u1"},"period":"week","limit_usd":"0.001","action":"block"}"#).status == 201)
+        var states = try bundleBudgets(app)
+        #expect(states["support"]?["state"] as? String == "ok" && states["support"]?["downgrade_to"] as? String == "fast")
+
+        // 10,000 input tokens of gpt-4o-mini at $0.30/1M (the price since June 2026) = $0.003 each.
+        let events = (0..<5).map { EventJSON.event("b\($0)", time: now, input: 10_000, output: 0,
+                                                   extra: [("feature", "support-chat"), ("user", "u1")]) }
+        #expect(app.postEvents(events).status == 200)
+        let status = try app.getJSON("/v1/budgets/support/status")
+        #expect(status["spent_usd"] as? String == "0.015000000" && status["state"] as? String == "warning")
+        #expect((status["explanation"] as? String)?.contains("warning") == true)
+        #expect(app.postEvents((5..<10).map { EventJSON.event("b\($0)", time: now, input: 10_000, output: 0,
+                                                              extra: [("feature", "support-chat")]) }).status == 200)
+        Thread.sleep(forTimeInterval: 0.3)
+        states = try bundleBudgets(app)
+        #expect(states["support"]?["state"] as? String == "exceeded" && states["support"]?["action"] as? String == "downgrade")
+        #expect(states["u1"]?["state"] as? String == "exceeded" && states["u1"]?["action"] as? String == "block")
+        #expect(states["all"]?["state"] as? String == "ok")
+        let exceeded = try #require(try app.getJSON("/v1/budgets?state=exceeded")["budgets"] as? [[String: Any]])
+        #expect(Set(exceeded.compactMap { $0["id"] as? String }) == ["support", "u1"])
+    }
+
+    @Test func aBadLimitIsNamedAndAdminOnly() throws {
+        let app = try TestApp()
+        let bad = put(app, "x", #"{"period":"month","limit_usd":"lots"}"#)
+        #expect(bad.status == 422)
+        #expect((try JSONSupport.object(bad.body)["error"] as? [String: Any])?["field"] as? String == "limit_usd")
+        let viewer = app.send("PUT", "/v1/budgets/x", key: app.viewerKey, body: Array(#"{"period":"month","limit_usd":"5"}"#.utf8))
+        #expect(viewer.status == 403)
+        #expect(put(app, "x", #"{"period":"month","limit_usd":"5"}"#).status == 201)
+        #expect(put(app, "x", #"{"period":"week","limit_usd":"7.50"}"#).status == 200)
+        #expect(try app.getJSON("/v1/budgets/x")["period"] as? String == "week")
+        #expect(app.send("DELETE", "/v1/budgets/x", key: app.adminKey).status == 204)
+        #expect(app.send("GET", "/v1/budgets/x", key: app.viewerKey).status == 404)
+        let audit = try #require(try app.getJSON("/v1/audit?target=budgets/x")["entries"] as? [[String: Any]])
+        #expect(audit.count == 3)
+    }
+}
