@@ -32,7 +32,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarHTTP", dependencies: [
-            "BursarCore", "BursarStore",
+            "BursarCore", "BursarStore", "BursarClient",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "MicroHTTPDServer", dependencies: [
@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: ["BursarHTTP", "BursarTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarStore", "BursarClient", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarStore", "BursarClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting"], swiftSettings: swiftSettings),
     ]
 )

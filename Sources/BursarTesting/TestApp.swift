@@ -16,7 +16,7 @@ public final class TestApp: Sendable {
 
     /// `now` fixes the clock that spend queries use.
     public init(catalog: [ModelPrice] = TestPrices.catalog, baseline: ModelKey = TestPrices.baseline,
-                path: String? = nil, now: Int64? = nil) throws {
+                path: String? = nil, now: Int64? = nil, alertWebhooks: [String] = []) throws {
         database = try path.map { try BursarDatabase(path: $0, durability: .normal) } ?? BursarDatabase()
         let stored = try database.addPriceCatalog(catalog, author: "test", origin: "test")
         writer = IngestWriter(database: database)
@@ -27,7 +27,8 @@ public final class TestApp: Sendable {
         } else {
             clock = { Int64(Date().timeIntervalSince1970 * 1000) }
         }
-        api = BursarAPI(database: database, writer: writer, prices: prices, signer: BundleSigner.ephemeral(), web: nil, clock: clock)
+        api = BursarAPI(database: database, writer: writer, prices: prices, signer: BundleSigner.ephemeral(), web: nil,
+                        alertWebhooks: alertWebhooks, clock: clock)
         adminKey = try database.createKey(name: "test-admin", role: .admin)
         viewerKey = try database.createKey(name: "test-viewer", role: .viewer)
         routerKey = try database.createKey(name: "test-router", role: .router)

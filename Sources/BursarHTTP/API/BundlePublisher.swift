@@ -36,14 +36,17 @@ public final class BundlePublisher: Sendable {
     private let clock: @Sendable () -> Int64
     /// A count that grows when stored spend changes (the writer's commits).
     private let changes: @Sendable () -> Int
+    /// Told of every budget that changes state.
+    private let notifier: AlertNotifier?
     private let state = Mutex(State())
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(database: BursarDatabase, prices: PriceBook, signer: BundleSigner,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
-                changes: @escaping @Sendable () -> Int = { 0 }) {
+                changes: @escaping @Sendable () -> Int = { 0 }, notifier: AlertNotifier? = nil) {
         self.database = database
         self.changes = changes
+        self.notifier = notifier
         self.prices = prices
         self.signer = signer
         self.clock = clock
@@ -71,8 +74,11 @@ public final class BundlePublisher: Sendable {
     @discardableResult
     private func rebuild() throws -> Published {
         let change = changes()
-        let bundle = try database.routerBundle(now: clock(), catalog: prices.current.catalog)
+        let now = clock()
+        let bundle = try database.routerBundle(now: now, catalog: prices.current.catalog)
         let published = Published(bundle: bundle, signature: try signer.signatureHeader(for: bundle.body))
+        let alerts = try database.recordStateChanges(bundle.budgets, now: now)
+        notifier?.send(alerts)
         let woken: [Waiter] = state.withLock { state in
             let changed = state.published?.bundle.revision != bundle.revision
             state.published = published
@@ -110,6 +116,7 @@ public final class BundlePublisher: Sendable {
             return (state.waiters, state.closed)
         }
         guard !wasClosed else { return }
+        notifier?.stop()
         let published = state.withLock { $0.published }
         for waiter in waiters {
             waiter.pending.complete(published.map { Self.notModified($0, waited: waiter.seconds) } ?? Response(status: 304))
@@ -133,7 +140,7 @@ public final class BundlePublisher: Sendable {
             }
             if let validUntil = published?.bundle.validUntil, validUntil <= now {
                 invalidate()
-            } else if published != nil, changes() != builtAt {
+            } else if published == nil || changes() != builtAt {
                 invalidate()
             }
         }

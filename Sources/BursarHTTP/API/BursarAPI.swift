@@ -11,13 +11,14 @@ public struct BursarAPI: Responder {
     private let router: Router
 
     public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
+                alertWebhooks: [String] = [],
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.database = database
         self.writer = writer
         self.prices = prices
         // Budgets move with ingest: the bundle is rebuilt (at most every 100 ms) after commits.
         let publisher = BundlePublisher(database: database, prices: prices, signer: signer, clock: clock,
-                                        changes: { writer.statistics.commits })
+                                        changes: { writer.statistics.commits }, notifier: AlertNotifier(urls: alertWebhooks))
         self.publisher = publisher
         let changed: @Sendable () -> Void = { publisher.invalidate() }
         var router = Router(authenticator: Authenticator(database: database))
@@ -58,6 +59,11 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/budgets/{id}/status", roles: readers, budgets.status)
         router.add("PUT", "/v1/budgets/{id}", roles: [.admin], budgets.put)
         router.add("DELETE", "/v1/budgets/{id}", roles: [.admin], budgets.delete)
+
+        router.add("GET", "/v1/alerts", roles: readers) { request, _ in
+            let alerts = try database.alerts(budget: request.query["budget"])
+            return .response(.json(.object([("alerts", .array(alerts.map { .raw(Array($0.document.utf8)) }))])))
+        }
 
         let fleet = FleetHandler(database: database, publisher: publisher, clock: clock)
         router.add("POST", "/v1/status", roles: [.router, .admin], fleet.report)

@@ -11,8 +11,11 @@ public struct RouterBundle: Sendable {
     public var body: [UInt8]
     /// When the content changes by itself (the next override expiry), if ever.
     public var validUntil: Int64?
+    /// The budgets' statuses the bundle was built from.
+    public var budgets: [BudgetStatus]
 
     public init(policy: PolicyVersion?, overrides: [Override], budgets: [BudgetStatus], catalog: PriceCatalog, now: Int64) {
+        self.budgets = budgets
         let content: [(String, JSONValue)] = [
             ("policy", policy.map { .object([("revision", .string($0.revision))] + $0.policy.json.objectMembers) } ?? .null),
             ("overrides", .array(overrides.map(\.json))),

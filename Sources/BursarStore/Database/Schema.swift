@@ -146,6 +146,20 @@ enum Schema {
                 )
                 """)
         }
+        migrator.registerMigration("v6 alerts") { db in
+            try db.execute(sql: """
+                CREATE TABLE alerts (
+                    id INTEGER PRIMARY KEY,
+                    time INTEGER NOT NULL,
+                    budget_id TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    period_start INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX alerts_by_budget ON alerts(budget_id, id);
+                """)
+        }
         return migrator
     }
 

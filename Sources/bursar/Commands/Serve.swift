@@ -40,10 +40,16 @@ extension Bursar {
         @Option(help: "Most events waiting for the writer before ingest answers 503.")
         var queueLimit = 200_000
 
+        @Option(help: "POST each budget alert as JSON to this http:// URL (repeatable); retried with backoff.")
+        var alertWebhook: [String] = []
+
         func validate() throws {
             guard Self.split(listen) != nil else { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080") }
             guard ModelKey(baselineModel) != nil else { throw ValidationError("--baseline-model takes provider/model") }
             guard maxBodyMib > 0 else { throw ValidationError("--max-body-mib must be positive") }
+            for url in alertWebhook where !AlertNotifier.accepts(url) {
+                throw ValidationError("--alert-webhook takes http://HOST:PORT/PATH; '\(url)' is not one")
+            }
         }
 
         func run() throws {
@@ -71,7 +77,8 @@ extension Bursar {
             let prices = PriceBook(catalog: catalog, baselineModel: baseline)
             let writer = IngestWriter(database: db, maximumQueuedEvents: queueLimit)
             let signer = try BundleSigner.loadOrCreate(path: database.db + ".signing-key")
-            let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web))
+            let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web),
+                                alertWebhooks: alertWebhook)
 
             let (host, port) = Self.split(listen)!
             var configuration = MicroHTTPDServer.Configuration()

@@ -1,0 +1,56 @@
+import BursarCore
+import GRDB
+
+/// A budget that changed state, as recorded and sent to webhooks.
+public struct BudgetAlert: Sendable, Equatable {
+    public var id: Int64
+    public var time: Int64
+    public var budgetID: String
+    public var fromState: String
+    public var toState: String
+    /// The alert as JSON text (what webhooks receive).
+    public var document: String
+}
+
+extension BursarDatabase {
+    /// Records the budgets whose state differs from the last one recorded (a budget never
+    /// seen before counts as having been ok), and returns the new alerts.
+    public func recordStateChanges(_ statuses: [BudgetStatus], now: Int64) throws -> [BudgetAlert] {
+        try write { db in
+            var alerts: [BudgetAlert] = []
+            for status in statuses {
+                let previous = try Row.fetchOne(db, sql: "SELECT to_state, period_start FROM alerts WHERE budget_id = ? ORDER BY id DESC LIMIT 1",
+                                                arguments: [status.budget.id])
+                let from = previous.map { $0[0] as String } ?? BudgetStatus.State.ok.rawValue
+                guard from != status.state.rawValue else { continue }
+                let document = JSONValue.object([
+                    ("type", "budget.state_changed"),
+                    ("budget", .string(status.budget.id)),
+                    ("from", .string(from)),
+                    ("to", .string(status.state.rawValue)),
+                    ("time", .string(Timestamp.format(now))),
+                    ("status", status.json),
+                ])
+                let text = String(decoding: document.serialized(), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT INTO alerts (time, budget_id, from_state, to_state, period_start, document) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [now, status.budget.id, from, status.state.rawValue, status.periodStart, text])
+                alerts.append(BudgetAlert(id: db.lastInsertedRowID, time: now, budgetID: status.budget.id, fromState: from,
+                                          toState: status.state.rawValue, document: text))
+            }
+            return alerts
+        }
+    }
+
+    /// Recorded alerts, newest first.
+    public func alerts(budget: String? = nil, limit: Int = 1000) throws -> [BudgetAlert] {
+        try read { db in
+            let sql = "SELECT id, time, budget_id, from_state, to_state, document FROM alerts"
+                + (budget == nil ? "" : " WHERE budget_id = ?") + " ORDER BY id DESC LIMIT ?"
+            let arguments: StatementArguments = budget.map { [$0, limit] } ?? [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                BudgetAlert(id: row[0], time: row[1], budgetID: row[2], fromState: row[3], toState: row[4], document: row[5])
+            }
+        }
+    }
+}
