@@ -35,6 +35,37 @@ RAW=$($BURSAR bench insert --db "$WORK/raw.db" --events "$EVENTS")
 echo "$RAW"
 RAW_RATE=$(echo "$RAW" | value raw_insert_rows_per_second)
 
+echo "== bundle 304s: Bursar against nginx serving the same bytes with an ETag (wrk, 64 connections, 10 s)"
+KEY=$($BURSAR keys create --role router --name bench-router --db "$WORK/bundle.db")
+start_server "$WORK/bundle.db"
+curl -sf -D "$WORK/bundle.headers" -o "$WORK/www/bundle.json" --create-dirs -H "Authorization: Bearer $KEY" http://127.0.0.1:$PORT/v1/bundle
+BUNDLE_ETAG=$(awk 'tolower($1) == "etag:" { print $2 }' "$WORK/bundle.headers" | tr -d '\r')
+BURSAR_304=$(wrk -t2 -c64 -d10s -H "Authorization: Bearer $KEY" -H "If-None-Match: $BUNDLE_ETAG" \
+  http://127.0.0.1:$PORT/v1/bundle | awk '/Requests\/sec/ { printf "%d", $2 }')
+cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server { listen 127.0.0.1:$((PORT + 1)); root $WORK/www; etag on; }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+NGINX_ETAG=$(curl -sI http://127.0.0.1:$((PORT + 1))/bundle.json | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
+NGINX_304=$(wrk -t2 -c64 -d10s -H "If-None-Match: $NGINX_ETAG" http://127.0.0.1:$((PORT + 1))/bundle.json \
+  | awk '/Requests\/sec/ { printf "%d", $2 }')
+kill "$(cat "$WORK/nginx.pid")"
+echo "bursar_304_per_second $BURSAR_304 nginx_304_per_second $NGINX_304"
+
+echo "== resident memory with 5,000 held long polls"
+ulimit -n 20000 || true
+LONGPOLL=$($BURSAR bench long-poll --url http://127.0.0.1:$PORT --key "$KEY" --connections 5000 --pid "$SERVER")
+echo "$LONGPOLL"
+stop_server
+RSS_HELD=$(echo "$LONGPOLL" | awk '{ print $6 }')
+
 query_bench() { # label
   local key
   key=$($BURSAR keys create --role viewer --name "viewer-$1" --db "$WORK/large.db")
@@ -58,6 +89,8 @@ echo "|---|---|"
 echo "| ingest events/s (HTTP, 100-event batches, durable acks) | $INGEST_RATE |"
 echo "| raw SQLite insert rows/s (same rows, one transaction) | $RAW_RATE |"
 echo "| ratio ingest / raw (target >= 0.35) | $(awk -v a="$INGEST_RATE" -v b="$RAW_RATE" 'BEGIN { printf "%.2f", a / b }') |"
+echo "| bundle 304/s: Bursar / nginx, same bytes (target ratio >= 1.0) | $BURSAR_304 / $NGINX_304 = $(awk -v a="$BURSAR_304" -v b="$NGINX_304" 'BEGIN { printf "%.2f", a / b }') |"
+echo "| RSS with 5,000 held long polls, MiB (target < 100) | $RSS_HELD |"
 while read -r _ label name _ p50 _ p95; do
   echo "| $name at $label events: p50 / p95 ms (target p95 < 50) | $p50 / $p95 |"
 done < "$WORK/queries.txt"
