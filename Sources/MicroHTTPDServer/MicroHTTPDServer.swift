@@ -59,7 +59,10 @@ public final class MicroHTTPDServer: Sendable {
             settings.thread_pool_size = UInt32(configuration.threads)
             settings.connection_timeout_seconds = configuration.connectionTimeoutSeconds
             settings.connection_limit = configuration.connectionLimit
-            settings.connection_memory_limit = 256 * 1024
+            // libmicrohttpd clears a connection's pool for every request: keep it small
+            // (256 KiB cost a sixth of the CPU of serving 304s; 32 KiB, its default, serves
+            // 2.8 times as many as 256 KiB did); bodies stream in chunks.
+            settings.connection_memory_limit = 32 * 1024
             return withOptionalCString(configuration.tlsKeyPEM) { key in
                 withOptionalCString(configuration.tlsCertificatePEM) { certificate in
                     settings.tls_key_pem = key
