@@ -48,7 +48,12 @@ import Testing
         // The writer runs completions on its own thread: holding one keeps it busy, so the
         // queue can only grow.
         let gate = DispatchSemaphore(value: 0)
-        try writer.submit(priced(1, prefix: "gate")) { _ in gate.wait() }
+        let writerHeld = DispatchSemaphore(value: 0)
+        try writer.submit(priced(1, prefix: "gate")) { _ in
+            writerHeld.signal()
+            gate.wait()
+        }
+        writerHeld.wait()
         try writer.submit(priced(60, prefix: "first")) { _ in }
         #expect(throws: IngestWriter.SubmitError.overloaded) { try writer.submit(priced(60, prefix: "second")) { _ in } }
         gate.signal()

@@ -58,10 +58,11 @@ public final class BundlePublisher: Sendable {
     /// Requests waiting for a change.
     public var heldRequests: Int { state.withLock { $0.waiters.count } }
 
-    /// The bundle as of now (built if something changed since it was last built).
+    /// The bundle as of now (rebuilt if anything was committed or expired since it was built).
     func current() throws -> Published {
-        if let published = state.withLock({ $0.published }), published.bundle.validUntil.map({ clock() < $0 }) ?? true {
-            return published
+        let (cached, builtAt) = state.withLock { ($0.published, $0.builtAtChange) }
+        if let cached, cached.bundle.validUntil.map({ clock() < $0 }) ?? true, builtAt == changes() {
+            return cached
         }
         return try rebuild()
     }
