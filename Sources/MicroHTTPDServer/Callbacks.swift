@@ -16,10 +16,22 @@ func bursarAccessHandler(
     let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
 
     guard let existing = requestContext.pointee else {
-        let exchange = Exchange(method: method.map { String(cString: $0) } ?? "GET", path: url.map { String(cString: $0) } ?? "/")
+        let methodName = method.map { String(cString: $0) } ?? "GET"
+        let path = url.map { String(cString: $0) } ?? "/"
+        let exchange = Exchange(method: methodName, path: path)
+        // A quick answer is queued in the final call, like any other (queued now, before
+        // the request is read, libmicrohttpd would close the connection after it).
+        let quick = methodName == "GET" ? server.responder.quickResponse(method: methodName, path: path, header: { name in
+            MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
+        }) : nil
         exchange.state.withLock { state in
-            state.headers = connectionValues(connection, .HEADER_KIND)
-            state.query = connectionValues(connection, .GET_ARGUMENT_KIND)
+            if let quick {
+                state.response = quick
+                state.dispatched = true
+            } else {
+                state.headers = connectionValues(connection, .HEADER_KIND)
+                state.query = connectionValues(connection, .GET_ARGUMENT_KIND)
+            }
         }
         requestContext.pointee = Unmanaged.passRetained(exchange).toOpaque()
         server.activeExchanges.add(1, ordering: .relaxed)

@@ -69,3 +69,21 @@ import Testing
         #expect(budgets?.first?["state"] as? String == "exceeded")
     }
 }
+
+@Suite struct BundlePollOverTheWireTests {
+    @Test func aCurrentETagIs304OnAKeptAliveConnectionAndEverythingElseTakesTheFullPath() throws {
+        let live = try LiveServer(app: TestApp())
+        let connection = live.connection()
+        let key = live.app.routerKey
+        let first = try connection.send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(key)"])
+        let etag = try #require(first.headers["etag"])
+        for _ in 0..<3 {
+            let again = try connection.send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(key)", "If-None-Match": etag])
+            #expect(again.status == 304 && again.headers["etag"] == etag && again.headers["connection"] != "close")
+        }
+        #expect(try connection.send("GET", "/v1/bundle", headers: ["Authorization": "Bearer nope", "If-None-Match": etag]).status == 401)
+        #expect(try connection.send("GET", "/v1/bundle", headers: ["If-None-Match": etag]).status == 401)
+        #expect(try connection.send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(key)", "If-None-Match": "\"old\""]).status == 200)
+        #expect(try connection.send("GET", "/healthz").status == 200, "the connection is still open")
+    }
+}

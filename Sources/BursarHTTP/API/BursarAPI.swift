@@ -88,4 +88,12 @@ public struct BursarAPI: Responder {
     public func respond(to request: Request) -> Reply {
         router.respond(to: request)
     }
+
+    /// A router's poll that finds its bundle current: 304 without building a request.
+    public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {
+        guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),
+              (try? router.authenticate(authorization: header("Authorization"), roles: [.router, .viewer, .admin])) != nil,
+              let published = try? publisher.current(), published.etag == etag else { return nil }
+        return BundlePublisher.notModified(published, waited: nil)
+    }
 }

@@ -9,6 +9,14 @@ public struct RequestContext: Sendable {
 /// The API's one entry point: a request in, a reply out.
 public protocol Responder: Sendable {
     func respond(to request: Request) -> Reply
+
+    /// An answer decided from the method, path and headers alone, before a `Request` is
+    /// built (for hot paths such as bundle 304s); nil to take the ordinary path.
+    func quickResponse(method: String, path: String, header: (String) -> String?) -> Response?
+}
+
+extension Responder {
+    public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? { nil }
 }
 
 /// Matches method and path to a handler, checks the caller's role, and renders errors.
@@ -76,7 +84,12 @@ public struct Router: Responder {
     }
 
     private func authenticate(_ request: Request, roles: Set<Role>) throws -> APIKey {
-        guard let authorization = request.header("authorization") else {
+        try authenticate(authorization: request.header("authorization"), roles: roles)
+    }
+
+    /// The caller's key from an `Authorization` header, if it has one of `roles`.
+    func authenticate(authorization: String?, roles: Set<Role>) throws -> APIKey {
+        guard let authorization else {
             throw HTTPError(401, code: "unauthenticated", message: "an API key is required: send 'Authorization: Bearer <key>'",
                             headers: [("WWW-Authenticate", "Bearer")])
         }
