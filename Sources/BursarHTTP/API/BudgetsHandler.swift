@@ -28,15 +28,7 @@ struct BudgetsHandler: Sendable {
     }
 
     func put(_ request: Request, _ context: RequestContext) throws -> Reply {
-        guard request.mediaType == "application/json" else {
-            throw HTTPError(415, code: "unsupported_media_type", message: "send the budget as application/json", field: "Content-Type")
-        }
-        let body: JSONValue
-        do {
-            body = try JSONValue.parse(request.body)
-        } catch {
-            throw HTTPError(400, code: "malformed_body", message: "the body is not valid JSON: \(error)")
-        }
+        let body = try request.jsonBody(describing: "budget")
         let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
         let budget: Budget
         do {

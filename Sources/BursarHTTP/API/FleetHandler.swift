@@ -8,15 +8,7 @@ struct FleetHandler: Sendable {
     let clock: @Sendable () -> Int64
 
     func report(_ request: Request, _ context: RequestContext) throws -> Reply {
-        guard request.mediaType == "application/json" else {
-            throw HTTPError(415, code: "unsupported_media_type", message: "send the status as application/json", field: "Content-Type")
-        }
-        let body: JSONValue
-        do {
-            body = try JSONValue.parse(request.body)
-        } catch {
-            throw HTTPError(400, code: "malformed_body", message: "the body is not valid JSON: \(error)")
-        }
+        let body = try request.jsonBody(describing: "status")
         let status: RouterStatus
         do {
             status = try RouterStatus.parse(body, defaultSource: context.key?.name ?? "unknown", now: clock())
