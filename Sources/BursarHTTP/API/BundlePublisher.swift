@@ -24,6 +24,8 @@ public final class BundlePublisher: Sendable {
         var published: Published?
         /// The `changes` count the published bundle was built at.
         var builtAtChange = 0
+        /// A rebuild for new spend is under way (readers meanwhile get the last bundle).
+        var refreshing = false
         var waiters: [Waiter] = []
         var closed = false
     }
@@ -59,11 +61,20 @@ public final class BundlePublisher: Sendable {
     public var heldRequests: Int { state.withLock { $0.waiters.count } }
 
     /// The bundle as of now (rebuilt if anything was committed or expired since it was built).
+    ///
+    /// After new commits, one reader rebuilds while the others keep getting the last bundle,
+    /// so a burst of polls during ingest does not run the budget queries once per poll.
     func current() throws -> Published {
-        let (cached, builtAt) = state.withLock { ($0.published, $0.builtAtChange) }
-        if let cached, cached.bundle.validUntil.map({ clock() < $0 }) ?? true, builtAt == changes() {
-            return cached
+        let change = changes()
+        let now = clock()
+        let (cached, refresh) = state.withLock { state -> (Published?, Bool) in
+            guard let published = state.published, published.bundle.validUntil.map({ now < $0 }) ?? true else { return (nil, true) }
+            guard state.builtAtChange != change, !state.refreshing else { return (published, false) }
+            state.refreshing = true
+            return (published, true)
         }
+        if let cached, !refresh { return cached }
+        defer { if cached != nil { state.withLock { $0.refreshing = false } } }
         return try rebuild()
     }
 
