@@ -111,8 +111,7 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// Decodes stored bytes; malformed input decodes as far as it is well formed.
     public init(encoded bytes: some Collection<UInt8>) {
-        var reader = EncodedReader(bytes: Array(bytes))
-        while let (bucket, count) = reader.next() { add(bucket: bucket, count: count) }
+        Array(bytes).withUnsafeBytes { add(encoded: $0) }
     }
 
     /// Adds the counts of an encoded histogram.
@@ -146,19 +145,6 @@ public struct LatencyHistogram: Sendable, Equatable {
             count >>= 7
             bytes.append(count == 0 ? low : low | 0x80)
         } while count != 0
-    }
-
-    struct EncodedReader {
-        var bytes: [UInt8]
-        var index = 0
-
-        mutating func next() -> (bucket: UInt8, count: UInt64)? {
-            bytes.withUnsafeBytes { raw in
-                var reader = RawReader(bytes: raw, index: index)
-                defer { index = reader.index }
-                return reader.next()
-            }
-        }
     }
 
     struct RawReader {

@@ -41,7 +41,7 @@ struct EventsHandler: Sendable {
             case .failure(let error):
                 rejected.append(.object([
                     ("index", .integer(Int64(index))),
-                    ("error", HTTPError.errorBody(code: error.code, message: error.message, field: error.field).objectValue("error")),
+                    ("error", HTTPError.errorBody(code: error.code, message: error.message, field: error.field)[member: "error"] ?? .null),
                 ]))
             }
         }
@@ -73,13 +73,5 @@ struct EventsHandler: Sendable {
             ("duplicates", .integer(Int64(duplicates))),
             ("rejected", .array(rejected)),
         ])
-    }
-}
-
-extension JSONValue {
-    /// The value of one member of an object (null when absent or not an object).
-    public func objectValue(_ name: String) -> JSONValue {
-        guard case .object(let members) = self else { return .null }
-        return members.first { $0.0 == name }?.1 ?? .null
     }
 }

@@ -17,7 +17,7 @@ struct PoliciesHandler: Sendable {
 
     func get(_ request: Request, _ context: RequestContext) throws -> Reply {
         let version = try find(context.parameters["revision"] ?? "")
-        var members = Self.summary(version).members
+        var members = Self.summary(version).objectMembers
         members += [("source", .string(version.source)), ("policy", version.policy.json)]
         return .response(.json(.object(members)))
     }
@@ -40,12 +40,12 @@ struct PoliciesHandler: Sendable {
             let body = HTTPError.errorBody(code: "invalid_policy", message: first?.description ?? "the policy is not valid",
                                            field: first?.field)
             let problems = JSONValue.array(reading.problems.map(Self.problem))
-            return .response(.json(.object(body.members + [("problems", problems)]), status: 422))
+            return .response(.json(.object(body.objectMembers + [("problems", problems)]), status: 422))
         }
         let (version, created) = try database.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
                                                                origin: "api", activate: activate)
         if activate { activated(version) }
-        var members = Self.summary(version).members
+        var members = Self.summary(version).objectMembers
         members.append(("warnings", .array(reading.problems.map(Self.problem))))
         return .response(.json(.object(members), status: created ? 201 : 200))
     }
@@ -111,13 +111,5 @@ struct PoliciesHandler: Sendable {
         case "true", "1", "": return true
         default: throw HTTPError.badRequest("\(name) must be true or false", field: name)
         }
-    }
-}
-
-extension JSONValue {
-    /// The members of an object (empty for anything else).
-    var members: [(String, JSONValue)] {
-        guard case .object(let members) = self else { return [] }
-        return members
     }
 }

@@ -5,8 +5,6 @@ import GRDBSQLite
 /// SQL functions over stored latency histograms and packed counters, registered through
 /// SQLite's C API so that rollup upserts merge blobs with no Swift bridging per row.
 enum RollupFunctions {
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
     /// Registers `bursar_latency_merge(a, b)` and `bursar_sums_add(a, b)`, used by rollup upserts.
     static func register(on db: Database) throws {
         guard let connection = db.sqliteConnection else { return }
@@ -35,7 +33,7 @@ enum RollupFunctions {
                 }
                 output.storeBytes(of: sum.littleEndian, toByteOffset: offset, as: Int64.self)
             }
-            sqlite3_result_blob(context, output.baseAddress, Int32(RollupSums.byteCount), transient)
+            sqlite3_result_blob(context, output.baseAddress, Int32(RollupSums.byteCount), SQLiteStatement.transient)
         }
     }
 
@@ -50,14 +48,14 @@ enum RollupFunctions {
         let b = blob(arguments[1])
         if a.isEmpty || b.isEmpty {
             let only = a.isEmpty ? b : a
-            sqlite3_result_blob(context, only.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(only.count), transient)
+            sqlite3_result_blob(context, only.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(only.count), SQLiteStatement.transient)
             return
         }
         var output: [UInt8] = []
         output.reserveCapacity(a.count + b.count)
         LatencyHistogram.mergeEncoded(a, b, into: &output)
         output.withUnsafeBytes { raw in
-            sqlite3_result_blob(context, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), transient)
+            sqlite3_result_blob(context, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(raw.count), SQLiteStatement.transient)
         }
     }
 

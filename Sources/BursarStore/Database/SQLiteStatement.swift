@@ -6,7 +6,8 @@ import GRDBSQLite
 /// GRDB's `StatementArguments` allocate per call; at hundreds of thousands of rows a second
 /// that shows, so the writer binds values itself on GRDB's cached statements.
 struct SQLiteStatement {
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    /// SQLITE_TRANSIENT (a macro Swift cannot import): SQLite copies the bytes.
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     let handle: OpaquePointer
     let connection: OpaquePointer
