@@ -73,4 +73,37 @@ import Testing
         let spend = try app.getJSON("/v1/spend?group_by=user")
         #expect((spend["rows"] as? [Any])?.isEmpty == true)
     }
+
+    @Test func csvHasTheRowsOfTheJSONWithQuotedFieldsAndExactMoney() throws {
+        let app = try TestApp()
+        let events = [("a", "alice"), ("b", "bob, \"the builder\""), ("c", "alice")]
+            .map { EventJSON.event($0.0, time: "2026-11-10T10:00:00Z", extra: [("user", $0.1)]) }
+        #expect(app.postEvents(events).status == 200)
+        let query = "group_by=user&from=2026-11-01&to=2026-12-01"
+        let json = try app.getJSON("/v1/spend?\(query)")
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        let csv = app.send("GET", "/v1/spend.csv?\(query)", key: app.viewerKey)
+        #expect(csv.status == 200)
+        #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+        let lines = csv.bodyText.components(separatedBy: "\r\n")
+        #expect(lines.first?.hasPrefix("user,requests,input_tokens,") == true)
+        #expect(lines.count == rows.count + 2 && lines.last == "")
+        for (line, row) in zip(lines.dropFirst(), rows) {
+            let user = try #require(row["user"] as? String)
+            let quoted = user.contains(",") ? "\"" + user.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : user
+            #expect(line.hasPrefix("\(quoted),\(row["requests"] as? Int ?? -1),"))
+            #expect(line.contains(",\(row["cost_usd"] as? String ?? "?"),"))
+        }
+        #expect(app.send("GET", "/v1/spend.csv?group_by=nobody", key: app.viewerKey).status == 400)
+        #expect(app.send("GET", "/v1/spend.csv", key: app.routerKey).status == 403)
+    }
+
+    @Test func whoamiNamesTheKeysRole() throws {
+        let app = try TestApp()
+        for (key, role) in [(app.viewerKey, "viewer"), (app.adminKey, "admin"), (app.routerKey, "router")] {
+            let answer = try JSONSupport.object(app.send("GET", "/v1/whoami", key: key).body)
+            #expect(answer["role"] as? String == role)
+        }
+        #expect(app.send("GET", "/v1/whoami", key: nil).status == 401)
+    }
 }

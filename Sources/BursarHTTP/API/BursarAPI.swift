@@ -30,6 +30,7 @@ public struct BursarAPI: Responder {
 
         let spend = SpendHandlers(database: database, clock: clock)
         router.add("GET", "/v1/spend", roles: readers, spend.spend)
+        router.add("GET", "/v1/spend.csv", roles: readers, spend.csv)
         router.add("GET", "/v1/spend/summary", roles: readers, spend.summary)
 
         let priceList = PricesHandler(database: database, prices: prices, changed: changed)
@@ -71,6 +72,10 @@ public struct BursarAPI: Responder {
 
         let audit = AuditHandler(database: database)
         router.add("GET", "/v1/audit", roles: readers, audit.list)
+
+        router.add("GET", "/v1/whoami", roles: everyone) { _, context in
+            .response(.json(.object([("name", .string(context.key?.name ?? "")), ("role", .string(context.key?.role.rawValue ?? ""))])))
+        }
 
         router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }
         router.add("GET", "/readyz", roles: []) { _, _ in

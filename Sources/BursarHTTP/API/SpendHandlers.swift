@@ -2,12 +2,25 @@ import BursarCore
 import BursarStore
 import Foundation
 
-/// `GET /v1/spend` and `GET /v1/spend/summary`.
+/// `GET /v1/spend`, `GET /v1/spend.csv` and `GET /v1/spend/summary`.
 struct SpendHandlers: Sendable {
     let database: BursarDatabase
     let clock: @Sendable () -> Int64
 
     func spend(_ request: Request, _ context: RequestContext) throws -> Reply {
+        .response(.json(SpendJSON.report(try report(request))))
+    }
+
+    /// The same rows as `spend`, as a CSV download.
+    func csv(_ request: Request, _ context: RequestContext) throws -> Reply {
+        let document = SpendCSV.document(try report(request))
+        return .response(Response(status: 200, headers: [
+            ("Content-Type", "text/csv; charset=utf-8; header=present"),
+            ("Content-Disposition", "attachment; filename=\"bursar-spend.csv\""),
+        ], body: Array(document.utf8)))
+    }
+
+    private func report(_ request: Request) throws -> SpendReport {
         try checkParameters(request, allowed: ["from", "to", "group_by", "interval", "order", "limit"] + RollupDimension.allCases.map(\.rawValue))
         let query: SpendQuery
         do {
@@ -15,7 +28,7 @@ struct SpendHandlers: Sendable {
         } catch {
             throw HTTPError(400, error)
         }
-        return .response(.json(SpendJSON.report(try database.spend(query))))
+        return try database.spend(query)
     }
 
     func summary(_ request: Request, _ context: RequestContext) throws -> Reply {

@@ -1,0 +1,44 @@
+import BursarCore
+import Foundation
+
+/// A spend report as RFC 4180 CSV: the rows of `GET /v1/spend`, money as decimal strings.
+enum SpendCSV {
+    static let metricColumns = [
+        "requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens",
+        "cost_usd", "baseline_cost_usd", "savings_usd", "reported_cost_usd", "unpriced_requests", "errors",
+        "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
+    ]
+
+    static func document(_ report: SpendReport) -> String {
+        let query = report.query
+        var header = query.groupBy.map(\.rawValue)
+        if query.interval != nil { header.append("bucket") }
+        var lines = [line(header + metricColumns)]
+        for row in report.rows {
+            var fields = row.values
+            if query.interval != nil { fields.append(row.bucket.map(Timestamp.format) ?? "") }
+            lines.append(line(fields + metrics(row.metrics)))
+        }
+        return lines.joined()
+    }
+
+    static func metrics(_ metrics: RollupMetrics) -> [String] {
+        let latency = [0.50, 0.95, 0.99].map { metrics.latency.percentile($0).map(String.init) ?? "" }
+        return [
+            String(metrics.requests), String(metrics.inputTokens), String(metrics.cachedInputTokens),
+            String(metrics.outputTokens), String(metrics.reasoningTokens),
+            metrics.cost.decimalString, metrics.baselineCost.decimalString, metrics.savings.decimalString,
+            metrics.reportedCost.decimalString, String(metrics.unpricedRequests), String(metrics.errors),
+        ] + latency
+    }
+
+    /// One record ending in CRLF; a field with a comma, quote or line break is quoted.
+    static func line(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\r\n"
+    }
+
+    static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
