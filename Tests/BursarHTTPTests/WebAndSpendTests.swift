@@ -18,6 +18,14 @@ import Testing
         let again = web.response(for: Request(method: "GET", target: "/", headers: ["If-None-Match": etag]))
         #expect(again?.status == 304)
         #expect(web.response(for: Request(method: "GET", target: "/style.css"))?.header("Content-Type") == "text/css; charset=utf-8")
+        #expect(web.response(for: Request(method: "GET", target: "/js/app.js"))?.header("Content-Type") == "text/javascript; charset=utf-8")
+    }
+
+    @Test func thePageLoadsNoInlineScriptOrStyle() throws {
+        let page = try #require(web.response(for: Request(method: "GET", target: "/"))).bodyText
+        #expect(page.contains("<script type=\"module\" src=\"/js/app.js\">"))
+        #expect(!page.contains("<style") && !page.contains("style=") && !page.contains("onclick="))
+        #expect(page.components(separatedBy: "<script").dropFirst().allSatisfy { $0.hasPrefix(" src=") || $0.hasPrefix(" type=\"module\" src=") })
     }
 
     @Test(arguments: ["/../Package.swift", "/.git/config", "/nothing.html", "/%2e%2e/Package.swift"])

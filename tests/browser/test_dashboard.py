@@ -1,0 +1,203 @@
+"""The dashboard in a real browser (headless Chromium) against a real, seeded Bursar."""
+
+import csv
+import io
+import json
+import os
+import urllib.parse
+from datetime import timedelta
+
+import pytest
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from bursar import XSS_USER
+from dashboard import (chart_data, money, open_view, page_range, settle, sign_in, text, value, wait,
+                       wait_for_file)
+
+VIEWS = ["overview", "breakdown", "spenders", "budgets", "overrides", "policies", "fleet", "activity"]
+
+
+def test_viewer_overview_totals_equal_the_summary(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "overview")
+    start, end = page_range(browser)
+    summary = bursar.json(f"/v1/spend/summary?from={start}&to={end}", "viewer")
+    assert summary["requests"] > 0
+    assert value(browser, "#card-cost .card-value") == summary["cost_usd"]
+    assert text(browser, "#card-cost .card-value") == money(summary["cost_usd"])
+    assert value(browser, "#card-savings .card-value") == summary["savings_usd"]
+    assert text(browser, "#card-savings .card-value") == money(summary["savings_usd"])
+    assert value(browser, "#card-month .card-value") == summary["month_to_date_usd"]
+    assert money(summary["forecast_month_usd"]) in text(browser, "#card-month")
+    assert f"{summary['requests']:,} requests" in text(browser, "#card-cost")
+    tier_rows = browser.find_elements(By.CSS_SELECTOR, "#tier-table tbody tr")
+    assert sorted(row.get_attribute("data-tier") for row in tier_rows) == sorted(tier["tier"] for tier in summary["by_tier"])
+    assert summary["unpriced_requests"] > 0 and "no price" in text(browser, "#unpriced-warning")
+    reasons = {row["reason"]: row["requests"] for row in bursar.json(f"/v1/spend?group_by=reason&from={start}&to={end}", "viewer")["rows"]}
+    expected = f"{reasons['fallback'] / reasons['primary'] * 100:.1f}%"
+    assert text(browser, "#rate-fallback strong") == expected
+
+
+def test_changing_the_time_range_changes_the_chart_and_the_table(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "overview", "range=30d")
+    month = chart_data(browser, "spend-chart")
+    assert len(month["labels"]) == 30
+    Select(browser.find_element(By.ID, "range")).select_by_value("7d")
+    wait(browser, lambda d: "range=7d" in d.current_url)
+    settle(browser)
+    week = chart_data(browser, "spend-chart")
+    assert len(week["labels"]) == 7
+    assert sum(map(sum, week["data"])) < sum(map(sum, month["data"]))
+
+    open_view(browser, bursar, "breakdown", "range=30d&group=feature")
+    before = browser.find_element(By.ID, "breakdown-total").get_attribute("data-requests")
+    cells_before = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#breakdown-table td[data-column=requests]")]
+    Select(browser.find_element(By.ID, "range")).select_by_value("custom")
+    end = bursar.now.date() - timedelta(days=1)
+    start = end - timedelta(days=4)
+    for field, day in [("range-from", start), ("range-to", end)]:
+        browser.execute_script("arguments[0].value = arguments[1];", browser.find_element(By.ID, field), day.isoformat())
+    browser.find_element(By.ID, "range-apply").click()
+    wait(browser, lambda d: "range=custom" in d.current_url)
+    settle(browser)
+    after = browser.find_element(By.ID, "breakdown-total").get_attribute("data-requests")
+    api = bursar.json(f"/v1/spend?group_by=feature&from={start.isoformat()}&to={(end + timedelta(days=1)).isoformat()}", "viewer")
+    assert int(after) == api["total"]["requests"] < int(before)
+    cells_after = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#breakdown-table td[data-column=requests]")]
+    assert cells_after != cells_before
+
+
+def test_the_csv_download_equals_the_api_rows(browser, bursar, downloads):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "breakdown", "range=30d&group=user")
+    browser.find_element(By.ID, "csv-download").click()
+    path = wait_for_file(downloads)
+    start, end = page_range(browser)
+    query = urllib.parse.urlencode({"from": start, "to": end, "group_by": "user", "limit": 10000})
+    status, expected = bursar.request("GET", f"/v1/spend.csv?{query}", "viewer")
+    assert status == 200
+    with open(path, "rb") as downloaded:
+        assert downloaded.read() == expected
+    records = list(csv.reader(io.StringIO(expected.decode())))
+    api_rows = bursar.json(f"/v1/spend?{query}", "viewer")["rows"]
+    assert [record[0] for record in records[1:]] == [row["user"] or "" for row in api_rows]
+    assert [record[records[0].index("cost_usd")] for record in records[1:]] == [row["cost_usd"] for row in api_rows]
+
+    # Filtered and re-sorted: the file holds exactly the rows shown, in the order shown.
+    os.remove(path)
+    browser.find_element(By.CSS_SELECTOR, "#breakdown-table th button[data-key=requests]").click()
+    browser.find_element(By.CSS_SELECTOR, ".table-filter").send_keys("power")
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#breakdown-table tbody tr")) == 1)
+    browser.find_element(By.ID, "csv-download").click()
+    with open(wait_for_file(downloads), newline="") as downloaded:
+        shown = list(csv.reader(downloaded))
+    assert [record[0] for record in shown[1:]] == ["power-user@example.com"]
+    assert shown[1] == next(record for record in records if record[0] == "power-user@example.com")
+
+
+def test_an_admin_creates_a_budget_that_reaches_the_bundle_and_sees_the_servers_message(browser, bursar):
+    sign_in(browser, bursar, "admin")
+    open_view(browser, bursar, "budgets")
+    form = browser.find_element(By.ID, "budget-form")
+    form.find_element(By.NAME, "id").send_keys("support-monthly")
+    Select(form.find_element(By.ID, "field-scope-name")).select_by_value("feature")
+    form.find_element(By.CSS_SELECTOR, ".pair input").send_keys("support-chat")
+    form.find_element(By.NAME, "limit_usd").send_keys("250.00")
+    Select(form.find_element(By.NAME, "action")).select_by_value("downgrade")
+    Select(form.find_element(By.NAME, "downgrade_to")).select_by_value("fast")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "article.budget[data-id='support-monthly']"))
+    card = browser.find_element(By.CSS_SELECTOR, "article.budget[data-id='support-monthly']")
+    status = bursar.json("/v1/budgets/support-monthly/status")
+    assert status["explanation"] in card.text
+    bundle = bursar.json("/v1/bundle", "router")
+    assert {"id": "support-monthly", "scope": {"feature": "support-chat"}, "action": "downgrade", "downgrade_to": "fast",
+            "state": status["state"]} in bundle["budgets"]
+
+    form = browser.find_element(By.ID, "budget-form")
+    form.find_element(By.NAME, "id").send_keys("bad-limit")
+    form.find_element(By.NAME, "limit_usd").send_keys("-5")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = browser.find_element(By.CSS_SELECTOR, "#budget-form [data-error-for=limit_usd]")
+    wait(browser, lambda d: error.text != "")
+    _, answer = bursar.request("PUT", "/v1/budgets/bad-limit", "admin", {"period": "month", "timezone": "UTC", "limit_usd": "-5", "action": "alert", "warn_at": 0.8})
+    assert error.text == json.loads(answer)["error"]["message"]
+    assert "positive" in error.text
+    assert form.find_element(By.NAME, "limit_usd").get_attribute("aria-invalid") == "true"
+    assert bursar.request("GET", "/v1/budgets/bad-limit")[0] == 404
+
+
+def test_a_hostile_user_id_is_shown_as_text_and_runs_nothing(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    browser.execute_script("window.alert = () => { window.hostileAlert = true; };")
+    for view, query, selector in [("breakdown", "range=30d&group=user", "#breakdown-table"), ("spenders", "range=30d", "#top-users")]:
+        open_view(browser, bursar, view, query)
+        browser.execute_script("window.alert = () => { window.hostileAlert = true; };")
+        if view == "breakdown":
+            browser.find_element(By.CSS_SELECTOR, ".table-filter").send_keys("<img")
+            wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#breakdown-table tbody tr")) == 1)
+        container = browser.find_element(By.CSS_SELECTOR, selector)
+        assert XSS_USER in container.text
+        assert container.find_elements(By.TAG_NAME, "img") == []
+    assert browser.execute_script("return document.images.length") == 0
+    assert browser.execute_script("return window.hostileAlert === true") is False
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text
+
+
+def test_a_viewer_sees_no_admin_controls_and_the_api_refuses_admin_calls(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    for view in ["budgets", "overrides", "policies"]:
+        open_view(browser, bursar, view)
+        assert browser.find_elements(By.CSS_SELECTOR, "[data-admin], form.admin-form, button.danger") == []
+    calls = [("PUT", "/v1/budgets/sneaky", {"period": "month", "limit_usd": "1"}),
+             ("DELETE", "/v1/budgets/support-monthly", None),
+             ("PUT", "/v1/overrides/sneaky", {"match": {"user": "me"}, "effect": "force_tier", "tier": "frontier"}),
+             ("POST", "/v1/policies", "name: x"),
+             ("POST", f"/v1/policies/{bursar.json('/v1/policies')['policies'][0]['revision']}/activate", None),
+             ("PUT", "/v1/prices", {"prices": []})]
+    statuses = browser.execute_script("""
+        const key = sessionStorage.getItem('bursar.key');
+        return Promise.all(arguments[0].map(([method, path, body]) => fetch(path, {method,
+          headers: {Authorization: `Bearer ${key}`, 'Content-Type': 'application/json'},
+          body: body === null ? undefined : JSON.stringify(body)}).then((response) => response.status)));""", calls)
+    assert statuses == [403] * len(calls)
+
+
+def test_a_ten_thousand_row_table_keeps_the_dom_small(browser, bursar):
+    from bursar import traffic
+    many = [dict(event, id=f"many-{index}", user=f"bulk-{index:05d}", tier="fast", provider="groq", model="llama-3.1-8b-instant")
+            for index, event in enumerate(traffic(bursar.now, days=3, count=10000, seed=11))]
+    bursar.post_events(many)
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "breakdown", "range=30d&group=user")
+    status = text(browser, ".table-count")
+    assert status.endswith("rows") and int(status.split()[0].replace(",", "")) >= 10000
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#breakdown-table tbody tr")) < 200
+    users = sorted(row["user"] for row in bursar.json("/v1/spend?group_by=user&limit=100000", "viewer")["rows"])
+    browser.find_element(By.CSS_SELECTOR, "#breakdown-table th button[data-key=user]").click()
+    shown = lambda d: [cell.text for cell in d.find_elements(By.CSS_SELECTOR, "#breakdown-table td[data-column=user]")]
+    wait(browser, lambda d: shown(d)[0] == users[0])
+    browser.execute_script("document.querySelector('.table-scroll').scrollTop = 1e9;")
+    wait(browser, lambda d: shown(d)[-1] == users[-1])
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#breakdown-table tbody tr")) < 200
+
+
+@pytest.mark.parametrize("width,height,suffix", [(1280, 800, ""), (390, 844, "-mobile")])
+def test_every_view_renders_and_is_saved_as_a_screenshot(browser, bursar, screenshots, width, height, suffix):
+    sign_in(browser, bursar, "admin")
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
+    bursar.request("PUT", "/v1/overrides/legal-frontier", "admin",
+                   {"match": {"team": "legal"}, "effect": "min_tier", "tier": "standard", "reason": "contract work needs care"})
+    bursar.request("POST", "/v1/status", "router", {"instance_id": "edge-1", "applied_revision": bursar.json("/v1/bundle", "router")["revision"], "poll_interval_s": 30})
+    for view in VIEWS:
+        open_view(browser, bursar, view, "range=30d")
+        assert browser.find_elements(By.CSS_SELECTOR, ".view-body .error") == []
+        page_width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert page_width <= width, f"{view} is {page_width}px wide at {width}px"
+        browser.save_screenshot(os.path.join(screenshots, f"{view}{suffix}.png"))
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []

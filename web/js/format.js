@@ -1,0 +1,109 @@
+// Formatting for people. Money arrives as exact decimal strings ("1234.567890123") and is
+// rounded here with integer arithmetic (BigInt), never through floating point.
+
+const NANOS = 1_000_000_000n;
+
+/** Nano-dollars from a decimal string such as "-12.5" or "0.000000001". */
+export function nanos(text) {
+  const match = /^(-?)(\d+)(?:\.(\d{1,9}))?$/.exec(String(text ?? "0"));
+  if (!match) return 0n;
+  const value = BigInt(match[2]) * NANOS + BigInt((match[3] ?? "").padEnd(9, "0"));
+  return match[1] ? -value : value;
+}
+
+/** A decimal string from nano-dollars, as the API writes it. */
+export function decimal(value) {
+  const negative = value < 0n;
+  const magnitude = negative ? -value : value;
+  return `${negative ? "-" : ""}${magnitude / NANOS}.${String(magnitude % NANOS).padStart(9, "0")}`;
+}
+
+/** Rounds nano-dollars to `digits` decimals, half to even. */
+function rounded(value, digits) {
+  const unit = 10n ** BigInt(9 - digits);
+  const negative = value < 0n;
+  const magnitude = negative ? -value : value;
+  let quotient = magnitude / unit;
+  const remainder = magnitude % unit;
+  if (remainder * 2n > unit || (remainder * 2n === unit && quotient % 2n === 1n)) quotient += 1n;
+  return { negative: negative && quotient !== 0n, quotient };
+}
+
+function grouped(digits) {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/**
+ * "$1,234.56" from "1234.555000000". Amounts under a dollar keep four decimals ("$0.0123") so
+ * that per-request and per-user costs do not all read $0.00.
+ */
+export function money(text) {
+  const value = nanos(text);
+  const magnitude = value < 0n ? -value : value;
+  const digits = magnitude !== 0n && magnitude < NANOS ? 4 : 2;
+  const { negative, quotient } = rounded(value, digits);
+  const scale = 10n ** BigInt(digits);
+  const whole = grouped(String(quotient / scale));
+  const fraction = String(quotient % scale).padStart(digits, "0");
+  return `${negative ? "−" : ""}$${whole}.${fraction}`;
+}
+
+/** A money amount as a number, for charts only (never for sums). */
+export function moneyNumber(text) {
+  return Number(text ?? 0);
+}
+
+/** "987", "12.3k", "4.5M", "1.2B". */
+export function count(value) {
+  const number = Number(value ?? 0);
+  const magnitude = Math.abs(number);
+  const short = (divisor, suffix) => `${(number / divisor).toFixed(1).replace(/\.0$/, "")}${suffix}`;
+  if (magnitude < 1000) return String(number);
+  if (magnitude < 999_950) return short(1e3, "k");
+  if (magnitude < 999_950_000) return short(1e6, "M");
+  return short(1e9, "B");
+}
+
+/** A count with every digit: "12,345". */
+export function exactCount(value) {
+  return grouped(String(value ?? 0));
+}
+
+/** "45.1%" from a fraction 0.451. */
+export function percent(fraction, digits = 1) {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return "—";
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** The share one nano-dollar amount is of another, as a fraction (for display). */
+export function share(part, whole) {
+  const total = nanos(whole);
+  if (total === 0n) return 0;
+  return Number((nanos(part) * 1_000_000n) / total) / 1_000_000;
+}
+
+/** "1.2 s" or "240 ms"; "—" when unknown. */
+export function millis(value) {
+  if (value === null || value === undefined) return "—";
+  return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`;
+}
+
+/** "2026-11-22 10:00 UTC" from an RFC 3339 time. */
+export function time(text) {
+  if (!text) return "—";
+  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+}
+
+/** "3 min ago", "2 h ago", "5 d ago". */
+export function age(text, now = Date.now()) {
+  const seconds = Math.max(0, Math.round((now - Date.parse(text)) / 1000));
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86400)} d ago`;
+}
+
+/** The first characters of a revision hash. */
+export function revision(text) {
+  return text ? text.slice(0, 12) : "—";
+}

@@ -1,0 +1,66 @@
+// Overrides: admins pin users, teams or features to a tier (force, at least, at most) for a while.
+
+import { api } from "../api.js";
+import { code, el, emptyState, panel, replace } from "../dom.js";
+import { confirmButton, field, form, input, select } from "../forms.js";
+import { DataTable } from "../table.js";
+
+const effects = [["force_tier", "force tier"], ["min_tier", "at least tier"], ["max_tier", "at most tier"]];
+const durations = [["1", "1 hour"], ["8", "8 hours"], ["24", "1 day"], ["168", "1 week"], ["720", "30 days"], ["", "never"]];
+
+function overrideForm(tiers, ladder, context) {
+  const id = input({ placeholder: "ceo-frontier" });
+  const user = input({ placeholder: "ceo@example.com" });
+  const team = input({ placeholder: "legal" });
+  const feature = input({ placeholder: "contract-review" });
+  const effect = select(effects, "force_tier");
+  const tier = select(tiers, ladder[ladder.length - 1] ?? tiers[0]);
+  const expires = select(durations, "24");
+  const reason = input({ placeholder: "why (shown to everyone)" });
+  return form("override-form", async () => {
+    const match = Object.fromEntries([["user", user], ["team", team], ["feature", feature]]
+      .filter(([, node]) => node.value.trim() !== "").map(([name, node]) => [name, node.value.trim()]));
+    const body = { match, effect: effect.value, tier: tier.value, reason: reason.value.trim() };
+    if (expires.value) body.expires_at = new Date(Date.now() + Number(expires.value) * 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
+    await api.put(`/v1/overrides/${encodeURIComponent(id.value.trim())}`, body);
+    context.refresh();
+  }, el("h2", {}, "New override"),
+  el("div", { class: "fields" },
+    field("Id", id, "id"),
+    field("User", user, "match.user"),
+    field("Team", team, "match.team"),
+    field("Feature", feature, "match.feature"),
+    field("Effect", effect, "effect"),
+    field("Tier", tier, "tier"),
+    field("Expires in", expires, "expires_at"),
+    field("Reason", reason, "reason")),
+  el("p", { class: "field-error", dataset: { errorFor: "match" }, role: "alert" }),
+  el("button", { type: "submit" }, "Save override"));
+}
+
+export async function render(container, context) {
+  const [{ overrides }, bundle] = await Promise.all([api.get("/v1/overrides"), api.get("/v1/bundle")]);
+  if (!context.current()) return;
+  const tiers = bundle.policy.tiers.map((tier) => tier.name);
+  const columns = [
+    { key: "id", label: "Id" },
+    { key: "match", label: "Matches", value: (row) => Object.entries(row.match).map(([name, value]) => `${name} = ${value}`).join(", ") },
+    { key: "effect", label: "Effect", value: (row) => `${row.effect.replace("_", " ")} ${row.tier}` },
+    { key: "expires_at", label: "Expires", kind: "time", value: (row) => row.expires_at },
+    { key: "reason", label: "Reason" },
+    { key: "author", label: "By" },
+  ];
+  if (context.admin) {
+    columns.push({ key: "delete", label: "", numeric: false, value: () => "", render: (row) => confirmButton("Delete", async () => {
+      await api.delete(`/v1/overrides/${encodeURIComponent(row.id)}`);
+      context.refresh();
+    }) });
+  }
+  const list = overrides.length
+    ? panel(null, new DataTable({ id: "override-table", columns, rows: overrides, sort: "id", rowKey: (row) => row.id }).element)
+    : emptyState("No overrides in force.", context.admin
+      ? "Add one below to pin a user, team or feature to a tier; it expires by itself."
+      : el("span", {}, "Admins set them here or with ", code("PUT /v1/overrides/{id}"), "."));
+  replace(container, el("p", { class: "hint" }, "Times in UTC. ", `${overrides.length} in force; expired overrides drop out by themselves.`),
+    list, context.admin ? panel(null, overrideForm(tiers, bundle.policy.ladder ?? tiers, context)) : null);
+}

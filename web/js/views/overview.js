@@ -1,0 +1,120 @@
+// Overview: what the routing costs, what it saves against the baseline, and how traffic splits.
+
+import { api, query } from "../api.js";
+import { code, el, emptyState, panel, replace } from "../dom.js";
+import { count, exactCount, millis, money, moneyNumber, percent } from "../format.js";
+import { resolveRange } from "../range.js";
+import { latencyBars, stackedSpend, tierMix } from "../charts.js";
+
+/** Every bucket start between `from` and `to`, so that quiet hours show as zero. */
+export function buckets(from, to, interval) {
+  const starts = [];
+  const cursor = new Date(from);
+  const end = Date.parse(to);
+  while (cursor.getTime() < end && starts.length < 5000) {
+    starts.push(cursor.toISOString().replace(".000", ""));
+    if (interval === "hour") cursor.setUTCHours(cursor.getUTCHours() + 1);
+    else if (interval === "day") cursor.setUTCDate(cursor.getUTCDate() + 1);
+    else cursor.setUTCMonth(cursor.getUTCMonth() + 1, 1);
+  }
+  return starts;
+}
+
+/** Tiers in the active policy's order, then any others (from older policies) by name. */
+function tierOrder(tiers, known) {
+  const rank = (name) => (known.includes(name) ? known.indexOf(name) : known.length);
+  return tiers.map((tier) => tier.tier).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export function bucketLabel(start, interval) {
+  if (interval === "hour") return `${start.slice(5, 10)} ${start.slice(11, 16)}`;
+  if (interval === "day") return start.slice(5, 10);
+  return start.slice(0, 7);
+}
+
+function card(id, label, value, detail, exact) {
+  return el("div", { class: "card", id }, el("span", { class: "card-label" }, label),
+    el("strong", { class: "card-value", dataset: exact === undefined ? {} : { value: exact }, title: exact === undefined ? null : `$${exact}` }, value),
+    detail ? el("span", { class: "card-detail" }, detail) : null);
+}
+
+function routerHowTo() {
+  const origin = window.location.origin;
+  return emptyState("No usage events in this range yet.",
+    el("span", {}, "Make a router key: ", code("bursar keys create --role router --name edge-1")),
+    el("span", {}, "Point the router's event shipper at ", code(`${origin}/v1/events`), " (JSON, NDJSON or CloudEvents; see the README)."),
+    el("span", {}, "Or try it with synthetic traffic: ", code(`bursar demo --url ${origin} --key <router key>`)),
+    "Then pick a wider time range above if the events are older.");
+}
+
+export async function render(container, context) {
+  const range = resolveRange(context.parameters);
+  const today = resolveRange({ range: "today" });
+  const span = { from: range.from, to: range.to };
+  const [summary, todaySummary, overTime, reasons, bundle] = await Promise.all([
+    api.get(`/v1/spend/summary${query(span)}`),
+    api.get(`/v1/spend/summary${query({ from: today.from, to: today.to })}`),
+    api.get(`/v1/spend${query({ ...span, group_by: "tier", interval: range.interval, limit: 100000 })}`),
+    api.get(`/v1/spend${query({ ...span, group_by: "reason" })}`),
+    api.get("/v1/bundle"),
+  ]);
+  const policyTiers = bundle.policy?.tiers.map((tier) => tier.name) ?? [];
+  if (!context.current()) return;
+
+  const requestsByReason = Object.fromEntries(reasons.rows.map((row) => [row.reason, row.requests]));
+  const primary = (requestsByReason.primary ?? 0) || summary.requests;
+  const rate = (reason) => (primary ? (requestsByReason[reason] ?? 0) / primary : null);
+
+  const cards = el("div", { class: "cards" },
+    card("card-cost", "Spend in range", money(summary.cost_usd), `${exactCount(summary.requests)} requests`, summary.cost_usd),
+    card("card-today", "Spend today (UTC)", money(todaySummary.cost_usd), `${exactCount(todaySummary.requests)} requests`, todaySummary.cost_usd),
+    card("card-month", "Month to date", money(summary.month_to_date_usd), `forecast to month end ${money(summary.forecast_month_usd)}`, summary.month_to_date_usd),
+    card("card-savings", "Savings against the baseline", money(summary.savings_usd),
+      `${percent(summary.savings_ratio)} of ${money(summary.baseline_cost_usd)} if every request went to the baseline tier`, summary.savings_usd));
+
+  const rates = el("div", { class: "rates" },
+    [["rate-escalation", "Escalation rate", rate("escalation")], ["rate-fallback", "Fallback rate", rate("fallback")],
+      ["rate-error", "Error rate", summary.requests ? summary.errors / summary.requests : null], ["rate-shadow", "Shadow rate", rate("shadow")]]
+      .map(([id, label, value]) => el("div", { class: "rate", id }, el("span", {}, label), el("strong", { dataset: { value: value ?? "" } }, percent(value)))));
+
+  const warning = summary.unpriced_requests > 0
+    ? el("div", { class: "warning", role: "alert", id: "unpriced-warning" },
+      `${exactCount(summary.unpriced_requests)} events in this range have no price for their model and are not in the totals. `,
+      "Add the models to the price catalog (", code("PUT /v1/prices"), " or ", code("policies/prices.yaml"), ").")
+    : null;
+
+  if (summary.requests === 0) {
+    replace(container, cards, routerHowTo());
+    return;
+  }
+
+  const starts = buckets(range.from, range.to, range.interval);
+  const index = new Map(starts.map((start, position) => [start, position]));
+  const series = Object.fromEntries(tierOrder(summary.by_tier, policyTiers).map((tier) => [tier, new Array(starts.length).fill(0)]));
+  for (const row of overTime.rows) {
+    const position = index.get(row.bucket);
+    if (position === undefined) continue;
+    series[row.tier] ??= new Array(starts.length).fill(0);
+    series[row.tier][position] += moneyNumber(row.cost_usd);
+  }
+  const order = tierOrder(summary.by_tier, policyTiers);
+  const tiers = [...summary.by_tier].sort((a, b) => order.indexOf(a.tier) - order.indexOf(b.tier));
+  const tierTable = el("table", { id: "tier-table", class: "plain" },
+    el("thead", {}, el("tr", {}, ["Tier", "Requests", "Share of requests", "Spend", "Share of spend", "p50", "p95"]
+      .map((label, position) => el("th", { scope: "col", class: position ? "num" : null }, label)))),
+    el("tbody", {}, tiers.map((tier) => el("tr", { dataset: { tier: tier.tier } },
+      el("td", {}, tier.tier),
+      el("td", { class: "num", title: exactCount(tier.requests) }, count(tier.requests)),
+      el("td", { class: "num" }, percent(tier.share_of_requests)),
+      el("td", { class: "num", dataset: { value: tier.cost_usd } }, money(tier.cost_usd)),
+      el("td", { class: "num" }, percent(tier.share_of_cost)),
+      el("td", { class: "num" }, millis(tier.latency_ms?.p50)),
+      el("td", { class: "num" }, millis(tier.latency_ms?.p95))))));
+
+  replace(container, warning, cards, rates,
+    panel(`Spend by tier per ${range.interval}`, stackedSpend("spend-chart", starts.map((start) => bucketLabel(start, range.interval)), series)),
+    el("div", { class: "two" },
+      panel("Tier mix", tierMix("mix-chart", tiers)),
+      panel("Latency per tier", latencyBars("latency-chart", tiers))),
+    panel("Tiers", el("div", { class: "table-scroll" }, tierTable)));
+}
