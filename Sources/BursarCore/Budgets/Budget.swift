@@ -49,12 +49,17 @@ public struct Budget: Sendable, Equatable {
         .object(json.objectMembers.filter { $0.0 != "id" })
     }
 
+    /// The zone's IANA name; UTC as "UTC" (Foundation on Linux calls it "GMT").
+    public var zoneName: String {
+        timeZone.identifier == "GMT" ? "UTC" : timeZone.identifier
+    }
+
     public var json: JSONValue {
         .object([
             ("id", .string(id)),
             ("scope", scopeJSON),
             ("period", .string(period.rawValue)),
-            ("timezone", .string(timeZone.identifier)),
+            ("timezone", .string(zoneName)),
             ("week_start", .string(weekStart.rawValue)),
             ("limit_usd", .string(limit.decimalString)),
             ("warn_at", .number(Double(warnAtBasisPoints) / 10_000)),

@@ -23,7 +23,7 @@ function budgetCard(budget, context, edit) {
   const scope = Object.entries(budget.scope ?? {}).map(([name, value]) => `${name} = ${value}`).join(", ") || "all traffic";
   return el("article", { class: "budget", dataset: { id: budget.id, state: status.state } },
     el("header", {}, el("h3", {}, budget.id), el("span", { class: `badge state-${status.state}` }, status.state)),
-    el("p", { class: "budget-scope" }, `${scope} · per ${budget.period} (${budget.timezone === "GMT" ? "UTC" : budget.timezone}) · ${budget.action}`,
+    el("p", { class: "budget-scope" }, `${scope} · per ${budget.period} (${budget.timezone}) · ${budget.action}`,
       budget.downgrade_to ? ` to ${budget.downgrade_to}` : ""),
     burnBar(status),
     el("p", { class: "budget-figures" }, el("strong", { dataset: { value: status.spent_usd } }, money(status.spent_usd)),
@@ -78,7 +78,7 @@ function budgetForm(tiers, context) {
     scopeName.value = name;
     scopeValue.value = value;
     period.value = budget.period;
-    timezone.value = budget.timezone === "GMT" ? "UTC" : budget.timezone;
+    timezone.value = budget.timezone;
     limit.value = budget.limit_usd.replace(/\.?0+$/, "");
     warnAt.value = String(Math.round(budget.warn_at * 100));
     action.value = budget.action;
