@@ -53,4 +53,28 @@ extension JSONValue {
         if case .string(let text) = self { return text }
         return nil
     }
+
+    /// A number, whole or not.
+    public var numberValue: Double? {
+        switch self {
+        case .number(let number): return number
+        case .integer(let number): return Double(number)
+        default: return nil
+        }
+    }
+
+    public var integerValue: Int64? {
+        if case .integer(let number) = self { return number }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let flag) = self { return flag }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let elements) = self { return elements }
+        return nil
+    }
 }

@@ -1,0 +1,90 @@
+/// One tier's circuit breaker, fed with the outcomes a router observes.
+///
+/// Closed: requests flow and outcomes are counted in a sliding window of one-second slots.
+/// When at least `min_requests` were seen in the window and the share of failures reaches
+/// `error_rate`, it opens for `cooldown_seconds`; then it is half-open and lets one probe
+/// through: a success closes it, a failure opens it again.
+public struct CircuitBreakerState: Sendable {
+    public enum State: String, Sendable, Equatable { case closed, open, halfOpen = "half_open" }
+
+    public let settings: Policy.CircuitBreaker
+    public private(set) var state: State = .closed
+    private var openedUntil: Int64 = 0
+    private var probeInFlight = false
+    /// Per one-second slot: its second, requests and failures.
+    private var slots: [(second: Int64, requests: Int, failures: Int)]
+
+    public init(settings: Policy.CircuitBreaker) {
+        self.settings = settings
+        slots = Array(repeating: (-1, 0, 0), count: max(1, settings.windowSeconds))
+    }
+
+    /// Whether a request may go to this tier now (half-open lets one probe through).
+    public mutating func allows(at now: Int64) -> Bool {
+        switch state {
+        case .closed:
+            return true
+        case .open:
+            guard now >= openedUntil else { return false }
+            state = .halfOpen
+            probeInFlight = true
+            return true
+        case .halfOpen:
+            if probeInFlight { return false }
+            probeInFlight = true
+            return true
+        }
+    }
+
+    /// Whether the breaker is open at `now` without taking the half-open probe.
+    public func isOpen(at now: Int64) -> Bool {
+        switch state {
+        case .closed: return false
+        case .open: return now < openedUntil
+        case .halfOpen: return probeInFlight
+        }
+    }
+
+    /// Records one outcome of a request sent to this tier.
+    public mutating func record(success: Bool, at now: Int64) {
+        switch state {
+        case .halfOpen:
+            probeInFlight = false
+            if success {
+                state = .closed
+                for index in slots.indices { slots[index] = (-1, 0, 0) }
+            } else {
+                open(at: now)
+            }
+        case .open:
+            return
+        case .closed:
+            let second = now / 1000
+            let index = Int(second % Int64(slots.count))
+            if slots[index].second != second { slots[index] = (second, 0, 0) }
+            slots[index].requests += 1
+            if !success { slots[index].failures += 1 }
+            let (requests, failures) = windowCounts(endingAt: second)
+            if requests >= settings.minRequests, Double(failures) >= settings.errorRate * Double(requests) {
+                open(at: now)
+            }
+        }
+    }
+
+    /// Requests and failures in the window that ends at `second`.
+    public func windowCounts(endingAt second: Int64) -> (requests: Int, failures: Int) {
+        var requests = 0
+        var failures = 0
+        for slot in slots where slot.second > second - Int64(slots.count) && slot.second <= second {
+            requests += slot.requests
+            failures += slot.failures
+        }
+        return (requests, failures)
+    }
+
+    private mutating func open(at now: Int64) {
+        state = .open
+        openedUntil = now + Int64(settings.cooldownSeconds) * 1000
+        probeInFlight = false
+    }
+}
