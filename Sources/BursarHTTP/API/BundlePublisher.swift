@@ -10,6 +10,9 @@ public final class BundlePublisher: Sendable {
     struct Published {
         var bundle: RouterBundle
         var signature: String
+        /// The bundle as routing reads it, and its engine (nil without an active policy).
+        var routing: RoutingBundle
+        var engine: PolicyEngine?
         var etag: String { "\"\(bundle.revision)\"" }
     }
 
@@ -88,7 +91,9 @@ public final class BundlePublisher: Sendable {
         let change = changes()
         let now = clock()
         let bundle = try database.routerBundle(now: now, catalog: prices.current.catalog)
-        let published = Published(bundle: bundle, signature: try signer.signatureHeader(for: bundle.body))
+        let routing = try RoutingBundle.parse(bundle.body)
+        let published = Published(bundle: bundle, signature: try signer.signatureHeader(for: bundle.body),
+                                  routing: routing, engine: PolicyEngine(bundle: routing))
         let alerts = try database.recordStateChanges(bundle.budgets, now: now)
         notifier?.send(alerts)
         let woken: [Waiter] = state.withLock { state in

@@ -54,6 +54,9 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/bundle", roles: everyone, bundle.get)
         router.add("GET", "/v1/bundle/keys", roles: everyone, bundle.keys)
 
+        let decide = DecideHandler(publisher: publisher, clock: clock)
+        router.add("POST", "/v1/decide", roles: [.router, .admin], decide.decide)
+
         let budgets = BudgetsHandler(database: database, clock: clock, changed: changed)
         router.add("GET", "/v1/budgets", roles: readers, budgets.list)
         router.add("GET", "/v1/budgets/{id}", roles: readers, budgets.get)
