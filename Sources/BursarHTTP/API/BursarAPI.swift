@@ -40,6 +40,8 @@ public struct BursarAPI: Responder {
         let policies = PoliciesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/policies", roles: readers, policies.list)
         router.add("POST", "/v1/policies", roles: [.admin], policies.create)
+        let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies, clock: clock)
+        router.add("POST", "/v1/policies/simulate", roles: [.admin], simulate.simulate)
         router.add("GET", "/v1/policies/{revision}", roles: readers, policies.get)
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], policies.activate)
         router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, policies.diff)

@@ -22,7 +22,13 @@ struct PoliciesHandler: Sendable {
         return .response(.json(.object(members)))
     }
 
-    func create(_ request: Request, _ context: RequestContext) throws -> Reply {
+    /// A policy submitted in a request body, or the 422 answer naming every problem.
+    enum Submission {
+        case valid(Policy, source: String, warnings: [PolicyProblem])
+        case invalid(Response)
+    }
+
+    static func submission(_ request: Request, catalog: PriceCatalog) throws -> Submission {
         guard ["application/yaml", "application/x-yaml", "text/yaml", "application/json"].contains(request.mediaType ?? "") else {
             throw HTTPError(415, code: "unsupported_media_type", message: "send the policy as application/yaml or application/json",
                             field: "Content-Type")
@@ -33,20 +39,29 @@ struct PoliciesHandler: Sendable {
         guard let source = String(validating: request.body, as: UTF8.self) else {
             throw HTTPError.badRequest("the policy is not valid UTF-8")
         }
-        let activate = try Self.flag(request.query["activate"], name: "activate")
-        let reading = PolicyFile.read(source, catalog: prices.current.catalog)
+        let reading = PolicyFile.read(source, catalog: catalog)
         guard let policy = reading.policy else {
             let first = reading.errors.first
             let body = HTTPError.errorBody(code: "invalid_policy", message: first?.description ?? "the policy is not valid",
                                            field: first?.field)
             let problems = JSONValue.array(reading.problems.map(Self.problem))
-            return .response(.json(.object(body.objectMembers + [("problems", problems)]), status: 422))
+            return .invalid(.json(.object(body.objectMembers + [("problems", problems)]), status: 422))
+        }
+        return .valid(policy, source: source, warnings: reading.problems)
+    }
+
+    func create(_ request: Request, _ context: RequestContext) throws -> Reply {
+        let activate = try Self.flag(request.query["activate"], name: "activate")
+        let (policy, source, warnings): (Policy, String, [PolicyProblem])
+        switch try Self.submission(request, catalog: prices.current.catalog) {
+        case .invalid(let response): return .response(response)
+        case .valid(let valid, let text, let problems): (policy, source, warnings) = (valid, text, problems)
         }
         let (version, created) = try database.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
                                                                origin: "api", activate: activate)
         if activate { activated(version) }
         var members = Self.summary(version).objectMembers
-        members.append(("warnings", .array(reading.problems.map(Self.problem))))
+        members.append(("warnings", .array(warnings.map(Self.problem))))
         return .response(.json(.object(members), status: created ? 201 : 200))
     }
 
@@ -76,7 +91,7 @@ struct PoliciesHandler: Sendable {
     }
 
     /// A version by full revision or by a unique prefix of at least 8 characters.
-    private func find(_ revision: String) throws -> PolicyVersion {
+    func find(_ revision: String) throws -> PolicyVersion {
         if let version = try database.policyVersion(revision) { return version }
         if revision.count >= 8 {
             let matches = try database.policyVersions().filter { $0.revision.hasPrefix(revision) }
