@@ -1,4 +1,5 @@
 import ArgumentParser
+import BursarClient
 import BursarCore
 import BursarStore
 import Foundation
@@ -8,7 +9,7 @@ extension Bursar {
         static let configuration = CommandConfiguration(
             commandName: "policy",
             abstract: "Work with routing policy files.",
-            subcommands: [Check.self])
+            subcommands: [Check.self, Simulate.self])
 
         struct Check: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -41,5 +42,31 @@ extension Bursar {
                 if failed { throw ExitCode(1) }
             }
         }
-    }
+    
+        struct Simulate: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Replay past traffic through a candidate policy beside the active one, on a running Bursar.")
+
+            @Argument(help: "The candidate policy (YAML).") var file: String
+            @Option(help: "Replay this many days up to now.") var days = 30
+            @Option(help: "Bursar's address.") var url = "http://127.0.0.1:8080"
+            @Option(help: "An admin key.") var key: String
+            @Flag(help: "Print the server's JSON answer as it is.") var json = false
+
+            func run() throws {
+                guard let source = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
+                guard let connection = HTTPConnection(url: url) else { throw ValidationError("--url must look like http://host:port") }
+                let reply = try connection.send("POST", "/v1/policies/simulate?days=\(days)", headers: [
+                    "Authorization": "Bearer \(key)", "Content-Type": "application/yaml",
+                ], body: Array(source))
+                if json || reply.status != 200 {
+                    Output.line(reply.text)
+                    if reply.status != 200 { throw ExitCode(1) }
+                    return
+                }
+                let answer = try JSONValue.parse(reply.body)
+                Output.line(SimulationSummary.text(answer))
+            }
+        }
+}
 }
