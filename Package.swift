@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "bursar", targets: ["bursar"]),
         .library(name: "BursarCore", targets: ["BursarCore"]),
+        .library(name: "BursarClient", targets: ["BursarClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -39,7 +40,10 @@ let package = Package(
             "CMicroHTTPD", "BursarHTTP",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
-        .target(name: "BursarClient", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
+        .target(name: "BursarClient", dependencies: [
+            "BursarCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
             "BursarCore", "BursarStore", "BursarHTTP", "MicroHTTPDServer", "BursarClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,7 +54,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarHTTPTests", dependencies: ["BursarHTTP", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarHTTPTests", dependencies: ["BursarHTTP", "BursarClient", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarStore", "BursarClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,7 +8,10 @@ import Glibc
 ///
 /// Small on purpose: the benchmarks and tests need a client that costs next to nothing
 /// per request, and Foundation's URLSession on Linux does not.
-public final class HTTPConnection {
+///
+/// One thread uses a connection; only `interrupt()` may be called from another (to end a
+/// long poll at shutdown), which is why it is `@unchecked Sendable`.
+public final class HTTPConnection: @unchecked Sendable {
     public struct Reply: Sendable {
         public var status: Int
         /// Header names lowercased.
@@ -21,11 +25,13 @@ public final class HTTPConnection {
         case cannotConnect(String)
         case closed
         case malformed(String)
+        case timedOut
 
         public var description: String {
             switch self {
             case .cannotConnect(let address): return "cannot connect to \(address)"
             case .closed: return "the server closed the connection"
+            case .timedOut: return "no answer in time"
             case .malformed(let what): return "malformed response: \(what)"
             }
         }
@@ -33,7 +39,13 @@ public final class HTTPConnection {
 
     public let host: String
     public let port: UInt16
-    private var socket: Int32 = -1
+    /// Seconds a read or write may block before the request fails (0: no limit).
+    public var timeoutSeconds = 0
+    private var socket: Int32 = -1 {
+        didSet { liveSocket.store(socket, ordering: .relaxed) }
+    }
+    private let liveSocket = Atomic<Int32>(-1)
+    private let interrupted = Atomic<Bool>(false)
     private var buffer: [UInt8] = []
     private var readStart = 0
 
@@ -52,6 +64,14 @@ public final class HTTPConnection {
     }
 
     deinit { close() }
+
+    /// Makes a blocked send or receive on another thread fail at once (the socket is shut
+    /// down), and every later one too.
+    public func interrupt() {
+        interrupted.store(true, ordering: .relaxed)
+        let fd = liveSocket.load(ordering: .relaxed)
+        if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
 
     public func close() {
         if socket >= 0 { Glibc.close(socket) }
@@ -99,6 +119,7 @@ public final class HTTPConnection {
     }
 
     private func connect() throws {
+        guard !interrupted.load(ordering: .relaxed) else { throw Failure.closed }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -107,6 +128,11 @@ public final class HTTPConnection {
         guard fd >= 0 else { throw Failure.cannotConnect("\(host):\(port)") }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if timeoutSeconds > 0 {
+            var limit = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        }
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -135,6 +161,10 @@ public final class HTTPConnection {
         }
         var chunk = [UInt8](repeating: 0, count: 65536)
         let count = chunk.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+        if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+            close()
+            throw Failure.timedOut
+        }
         guard count > 0 else { throw Failure.closed }
         buffer.append(contentsOf: chunk[..<count])
     }

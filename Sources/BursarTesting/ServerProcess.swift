@@ -39,9 +39,9 @@ public final class ServerProcess {
     }
 
     /// Starts `bursar serve` on a free port and waits until it listens.
-    public init(database: String, extraArguments: [String] = []) throws {
+    public init(database: String, port: UInt16 = 0, extraArguments: [String] = []) throws {
         process.executableURL = Self.executable
-        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0"] + extraArguments
+        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + extraArguments
         process.currentDirectoryURL = Self.packageRoot
         process.standardOutput = output
         try process.run()

@@ -1,3 +1,4 @@
+import BursarClient
 import BursarCore
 import BursarHTTP
 import BursarStore
@@ -30,10 +31,10 @@ import Testing
         let publicKey = try #require(keys.first?["public_key"] as? String)
         let signature = try #require(first.header("Bursar-Signature"))
         #expect(signature.hasPrefix("keyid=\(keys.first?["id"] as? String ?? "")"))
-        #expect(BundleSigner.verify(header: signature, body: first.body, publicKeyBase64: publicKey))
+        #expect(BundleVerifier.verify(header: signature, body: first.body, publicKeyBase64: publicKey))
         var tampered = first.body
         tampered[tampered.count / 2] ^= 1
-        #expect(!BundleSigner.verify(header: signature, body: tampered, publicKeyBase64: publicKey))
+        #expect(!BundleVerifier.verify(header: signature, body: tampered, publicKeyBase64: publicKey))
     }
 
     @Test func theBundleIsCanonicalAndItsRevisionFollowsContent() throws {

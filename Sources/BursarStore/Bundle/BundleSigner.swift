@@ -40,14 +40,4 @@ public struct BundleSigner: Sendable {
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
         return "keyid=\(keyID), sig=\(try key.signature(for: body).base64EncodedString())"
     }
-
-    /// Checks a signature header against bytes and a public key (what a router does).
-    public static func verify(header: String, body: [UInt8], publicKeyBase64: String) -> Bool {
-        guard let signature = header.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) })
-                .first(where: { $0.hasPrefix("sig=") }).map({ String($0.dropFirst(4)) }),
-              let signatureBytes = Data(base64Encoded: signature),
-              let keyBytes = Data(base64Encoded: publicKeyBase64),
-              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else { return false }
-        return key.isValidSignature(signatureBytes, for: Data(body))
-    }
 }

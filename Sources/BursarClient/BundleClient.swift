@@ -1,0 +1,267 @@
+import BursarCore
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Keeps a router's bundle current: long polls Bursar with its ETag, verifies each new
+/// bundle's signature before using it, keeps the last good one on disk (and starts from it
+/// when Bursar is unreachable), and reports every apply or rejection with `POST /v1/status`.
+///
+/// A 401 or 403 stops polling and is surfaced in `failure`: a router with a bad key should
+/// page someone, not retry forever. Other errors are retried with jittered backoff.
+public final class BundleClient: Sendable {
+    public struct Configuration: Sendable {
+        public var endpoint: BursarEndpoint
+        /// This router instance, as `/v1/fleet` shows it.
+        public var instanceID: String
+        /// Where the last good bundle is kept; nil keeps nothing.
+        public var cacheDirectory: String?
+        /// The bundle key (base64 Ed25519) to trust. Nil trusts the key Bursar publishes at
+        /// first contact and remembers it with the cached bundle; pin it in production.
+        public var publicKey: String?
+        /// How long each poll waits for a change (`Prefer: wait`), at most 60.
+        public var waitSeconds = 30
+        /// How often to report status when nothing changes (keeps the instance from SILENT).
+        public var statusIntervalSeconds = 30
+        public var backoff = Backoff()
+
+        public init(endpoint: BursarEndpoint, instanceID: String, cacheDirectory: String? = nil, publicKey: String? = nil) {
+            self.endpoint = endpoint
+            self.instanceID = instanceID
+            self.cacheDirectory = cacheDirectory
+            self.publicKey = publicKey
+        }
+    }
+
+    /// The bundle in use and where it came from.
+    public struct Snapshot: Sendable {
+        public enum Origin: String, Sendable { case server, disk }
+        public var bundle: RoutingBundle
+        public var engine: PolicyEngine?
+        public var etag: String
+        public var origin: Origin
+    }
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Bursar refused the key (401 or 403); polling stopped.
+        case refused(status: Int, message: String)
+
+        public var description: String {
+            switch self {
+            case .refused(let status, let message): return "Bursar refused the key (\(status)): \(message)"
+            }
+        }
+    }
+
+    private struct State {
+        var snapshot: Snapshot?
+        var failure: Failure?
+        var lastError: String?
+        var rejected = 0
+        var applied = 0
+    }
+
+    public let configuration: Configuration
+    private let state = Mutex(State())
+    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+    private let poll: HTTPConnection
+    private let cache: BundleCache?
+    private let trustedKey = Mutex<String?>(nil)
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        poll = configuration.endpoint.connection(timeoutSeconds: configuration.waitSeconds + 15)
+        cache = configuration.cacheDirectory.map(BundleCache.init)
+        trustedKey.withLock { $0 = configuration.publicKey }
+        loadCached()
+    }
+
+    deinit { stop() }
+
+    /// The bundle in use (nil before the first one arrives, when none was cached).
+    public var snapshot: Snapshot? { state.withLock { $0.snapshot } }
+
+    /// Why polling stopped for good, if it did.
+    public var failure: Failure? { state.withLock { $0.failure } }
+
+    /// The last error met (kept after recovery, for logs).
+    public var lastError: String? { state.withLock { $0.lastError } }
+
+    /// Bundles refused because their signature did not verify or they could not be read.
+    public var rejectedCount: Int { state.withLock { $0.rejected } }
+
+    /// Starts polling on a thread of its own.
+    public func start() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "bursar-bundle-client"
+        thread.start()
+    }
+
+    /// Stops polling and waits for the poll thread to end.
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        poll.interrupt()
+        wake.signal()
+        if started.load(ordering: .relaxed) { finished.wait() }
+    }
+
+    /// Waits until the bundle in use satisfies `condition`, up to `timeout` seconds.
+    public func wait(timeout: Double, until condition: (Snapshot) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let snapshot, condition(snapshot) { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    // MARK: - Polling
+
+    private func run() {
+        var backoff = configuration.backoff
+        var lastStatus = Date.distantPast
+        // The first poll after a start or an error asks at once (no wait), so that a router
+        // running from its cached bundle reports to Bursar as soon as it is back.
+        var contacted = false
+        while !stopping.load(ordering: .relaxed) {
+            do {
+                try ensureKey()
+                let changed = try pollOnce(wait: contacted)
+                contacted = true
+                backoff.reset()
+                if changed {
+                    lastStatus = Date()
+                } else if Date().timeIntervalSince(lastStatus) >= Double(configuration.statusIntervalSeconds) {
+                    report(applied: snapshot?.bundle.revision, attempted: nil, error: nil)
+                    lastStatus = Date()
+                }
+            } catch let failure as Failure {
+                state.withLock {
+                    $0.failure = failure
+                    $0.lastError = failure.description
+                }
+                return
+            } catch {
+                guard !stopping.load(ordering: .relaxed) else { return }
+                contacted = false
+                lastStatus = .distantPast
+                state.withLock { $0.lastError = "\(error)" }
+                _ = wake.wait(timeout: .now() + backoff.nextDelay())
+            }
+        }
+    }
+
+    /// One poll; true when a new bundle was applied or refused (a status was reported).
+    private func pollOnce(wait: Bool) throws -> Bool {
+        var headers = configuration.endpoint.authorization
+        if let current = snapshot {
+            headers["If-None-Match"] = current.etag
+            if wait { headers["Prefer"] = "wait=\(min(60, configuration.waitSeconds))" }
+        }
+        let reply = try poll.send("GET", "/v1/bundle", headers: headers)
+        switch reply.status {
+        case 200:
+            try receive(reply)
+            return true
+        case 304:
+            return false
+        case 401, 403:
+            throw Failure.refused(status: reply.status, message: Self.errorMessage(reply))
+        default:
+            throw HTTPConnection.Failure.malformed("GET /v1/bundle answered \(reply.status): \(Self.errorMessage(reply))")
+        }
+    }
+
+    /// Verifies, reads and applies a new bundle, or refuses it; either way reports status.
+    private func receive(_ reply: HTTPConnection.Reply) throws {
+        let etag = reply.headers["etag"] ?? ""
+        let revision = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        let signature = reply.headers["bursar-signature"] ?? ""
+        let key = trustedKey.withLock { $0 } ?? ""
+        guard BundleVerifier.verify(header: signature, body: reply.body, publicKeyBase64: key) else {
+            refuse(revision: revision, code: "signature_invalid", message: "the bundle's signature does not verify with key \(key.prefix(12))…")
+            throw HTTPConnection.Failure.malformed("a bundle with a bad signature was refused")
+        }
+        let bundle: RoutingBundle
+        do {
+            bundle = try RoutingBundle.parse(reply.body)
+        } catch {
+            refuse(revision: revision, code: "bundle_unreadable", message: error.message)
+            throw HTTPConnection.Failure.malformed("an unreadable bundle was refused")
+        }
+        apply(Snapshot(bundle: bundle, engine: PolicyEngine(bundle: bundle), etag: etag, origin: .server))
+        do {
+            try cache?.save(BundleCache.Entry(body: reply.body, etag: etag, signature: signature, publicKey: key))
+        } catch {
+            state.withLock { $0.lastError = "cannot keep the bundle on disk: \(error)" }
+        }
+        report(applied: bundle.revision, attempted: nil, error: nil)
+    }
+
+    private func apply(_ snapshot: Snapshot) {
+        state.withLock {
+            $0.snapshot = snapshot
+            $0.applied += 1
+        }
+    }
+
+    private func refuse(revision: String, code: String, message: String) {
+        state.withLock {
+            $0.rejected += 1
+            $0.lastError = message
+        }
+        report(applied: snapshot?.bundle.revision, attempted: revision, error: (code, message))
+    }
+
+    /// Learns the bundle key from Bursar when none is pinned or cached.
+    private func ensureKey() throws {
+        guard trustedKey.withLock({ $0 }) == nil else { return }
+        let reply = try poll.send("GET", "/v1/bundle/keys", headers: configuration.endpoint.authorization)
+        if reply.status == 401 || reply.status == 403 { throw Failure.refused(status: reply.status, message: Self.errorMessage(reply)) }
+        guard reply.status == 200, let json = try? JSONValue.parse(reply.body),
+              let key = json[member: "keys"]?.arrayValue?.first?[member: "public_key"]?.stringValue else {
+            throw HTTPConnection.Failure.malformed("GET /v1/bundle/keys answered \(reply.status)")
+        }
+        trustedKey.withLock { $0 = key }
+    }
+
+    /// `POST /v1/status`, best effort (a failure here never stops routing).
+    private func report(applied: String?, attempted: String?, error: (code: String, message: String)?) {
+        var members: [(String, JSONValue)] = [
+            ("instance_id", .string(configuration.instanceID)),
+            ("poll_interval_s", .integer(Int64(max(1, configuration.waitSeconds)))),
+        ]
+        if let applied { members.append(("applied_revision", .string(applied))) }
+        if let attempted { members.append(("attempted_revision", .string(attempted))) }
+        if let error { members.append(("error", .object([("code", .string(error.code)), ("message", .string(error.message))]))) }
+        let connection = configuration.endpoint.connection(timeoutSeconds: 5)
+        var headers = configuration.endpoint.authorization
+        headers["Content-Type"] = "application/json"
+        _ = try? connection.send("POST", "/v1/status", headers: headers, body: JSONValue.object(members).serialized())
+    }
+
+    /// Starts from the bundle on disk if its signature still verifies with the key kept beside it
+    /// (and, when a key is pinned, only with that key).
+    private func loadCached() {
+        guard let entry = cache?.load() else { return }
+        let key = configuration.publicKey ?? entry.publicKey
+        guard BundleVerifier.verify(header: entry.signature, body: entry.body, publicKeyBase64: key),
+              let bundle = try? RoutingBundle.parse(entry.body) else {
+            state.withLock { $0.lastError = "the cached bundle does not verify; ignored" }
+            return
+        }
+        trustedKey.withLock { $0 = key }
+        state.withLock { $0.snapshot = Snapshot(bundle: bundle, engine: PolicyEngine(bundle: bundle), etag: entry.etag, origin: .disk) }
+    }
+
+    static func errorMessage(_ reply: HTTPConnection.Reply) -> String {
+        (try? JSONValue.parse(reply.body))?[member: "error"]?[member: "message"]?.stringValue ?? reply.text
+    }
+}

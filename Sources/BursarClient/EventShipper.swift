@@ -1,0 +1,253 @@
+import BursarCore
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Ships a router's usage events to Bursar without ever making the router wait.
+///
+/// `ship` only appends to a bounded memory queue. A thread of its own sends batches (by count,
+/// or when the oldest event has waited `maximumAgeSeconds`) as NDJSON. When Bursar cannot be
+/// reached the batch and everything queued after it go to a spool file on disk, in order,
+/// and are replayed from there when Bursar answers again; retries keep the events' ids, so
+/// Bursar counts each event once. Events are dropped (and counted) only when the memory queue
+/// is full, or when Bursar rejects them as invalid.
+public final class EventShipper: Sendable {
+    public struct Configuration: Sendable {
+        public var endpoint: BursarEndpoint
+        /// Where events wait while Bursar is down; nil keeps them in memory only.
+        public var spoolDirectory: String?
+        public var batchSize = 500
+        public var maximumAgeSeconds = 1.0
+        public var queueLimit = 50_000
+        public var backoff = Backoff(minimumSeconds: 0.1, maximumSeconds: 10)
+
+        public init(endpoint: BursarEndpoint, spoolDirectory: String? = nil) {
+            self.endpoint = endpoint
+            self.spoolDirectory = spoolDirectory
+        }
+    }
+
+    public struct Statistics: Sendable, Equatable {
+        /// Taken by `ship`.
+        public var queued = 0
+        /// Acknowledged by Bursar as new.
+        public var accepted = 0
+        /// Acknowledged as already stored (a retry of something Bursar had).
+        public var duplicates = 0
+        /// Refused by Bursar as invalid (never retried).
+        public var rejected = 0
+        /// Not taken because the memory queue was full.
+        public var dropped = 0
+        /// Written to the spool file.
+        public var spooled = 0
+        /// Sends that failed and will be tried again.
+        public var failedSends = 0
+        public var lastError: String?
+    }
+
+    private struct Queue {
+        var events: [UsageEvent] = []
+        var oldest: DispatchTime?
+        var statistics = Statistics()
+        var closing = false
+    }
+
+    public let configuration: Configuration
+    private let queue = Mutex(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let idle = Atomic<Bool>(true)
+    private let spool: Mutex<SpoolBox>
+
+    /// Wraps the spool so that only the shipper thread touches it.
+    private final class SpoolBox: @unchecked Sendable {
+        let spool: EventSpool?
+        init(_ spool: EventSpool?) { self.spool = spool }
+    }
+
+    public init(configuration: Configuration) throws {
+        self.configuration = configuration
+        spool = Mutex(SpoolBox(try configuration.spoolDirectory.map(EventSpool.init)))
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "bursar-event-shipper"
+        thread.start()
+    }
+
+    /// Queues an event; never blocks on the network. False when the queue was full and the
+    /// event was dropped (counted in `statistics.dropped`).
+    @discardableResult
+    public func ship(_ event: UsageEvent) -> Bool {
+        let (taken, full) = queue.withLock { queue -> (Bool, Bool) in
+            guard !queue.closing, queue.events.count < configuration.queueLimit else {
+                queue.statistics.dropped += 1
+                return (false, false)
+            }
+            if queue.events.isEmpty { queue.oldest = .now() }
+            queue.events.append(event)
+            queue.statistics.queued += 1
+            return (true, queue.events.count == configuration.batchSize)
+        }
+        if full { wake.signal() }
+        return taken
+    }
+
+    public var statistics: Statistics { queue.withLock { $0.statistics } }
+
+    /// Events not yet acknowledged: in memory, and whether the spool holds any.
+    public var pending: (memory: Int, spooled: Bool) {
+        (queue.withLock { $0.events.count }, spool.withLock { !($0.spool?.isEmpty ?? true) })
+    }
+
+    /// Waits up to `timeout` seconds until everything shipped so far is acknowledged.
+    public func flush(timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        wake.signal()
+        while Date() < deadline {
+            let (memory, spooled) = pending
+            if memory == 0, !spooled, idle.load(ordering: .acquiring) { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return false
+    }
+
+    /// Sends what it can within `timeout` seconds, spools the rest, and stops.
+    public func close(timeout: Double = 5) {
+        _ = flush(timeout: timeout)
+        queue.withLock { $0.closing = true }
+        wake.signal()
+        finished.wait()
+    }
+
+    // MARK: - The shipping thread
+
+    private func run() {
+        var backoff = configuration.backoff
+        let connection = configuration.endpoint.connection(timeoutSeconds: 30)
+        while true {
+            let closing = queue.withLock { $0.closing }
+            if !closing { _ = wake.wait(timeout: .now() + configuration.maximumAgeSeconds / 4) }
+            idle.store(false, ordering: .releasing)
+            defer { idle.store(true, ordering: .releasing) }
+            do {
+                try sendSpooled(connection)
+                try sendQueued(connection, force: closing)
+                backoff.reset()
+            } catch {
+                queue.withLock {
+                    $0.statistics.failedSends += 1
+                    $0.statistics.lastError = "\(error)"
+                }
+                if closing {
+                    spoolEverything()
+                    return
+                }
+                spoolEverything()
+                _ = wake.wait(timeout: .now() + backoff.nextDelay())
+                continue
+            }
+            if closing {
+                spoolEverything()
+                return
+            }
+        }
+    }
+
+    /// Replays the spool in order, one batch at a time.
+    private func sendSpooled(_ connection: HTTPConnection) throws {
+        try spool.withLock { box in
+            guard let spool = box.spool else { return }
+            guard !spool.isEmpty else { return }
+            // Keep order: whatever is queued now goes after what is already spooled.
+            let queued = takeAll()
+            try spool.append(queued.map { $0.json.serialized() })
+            queue.withLock { $0.statistics.spooled += queued.count }
+            while !spool.isEmpty {
+                let (lines, end) = try spool.read(limit: configuration.batchSize)
+                try send(lines, connection)
+                try spool.acknowledge(through: end)
+            }
+        }
+    }
+
+    /// Sends queued events in batches when a batch is full, old enough, or `force`.
+    private func sendQueued(_ connection: HTTPConnection, force: Bool) throws {
+        while true {
+            let batch = queue.withLock { queue -> [UsageEvent] in
+                let due = queue.events.count >= configuration.batchSize || force
+                    || queue.oldest.map { DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds >= UInt64(configuration.maximumAgeSeconds * 1e9) } == true
+                guard due, !queue.events.isEmpty else { return [] }
+                let count = min(configuration.batchSize, queue.events.count)
+                let batch = Array(queue.events.prefix(count))
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            try send(batch.map { $0.json.serialized() }, connection)
+            queue.withLock { queue in
+                queue.events.removeFirst(batch.count)
+                queue.oldest = queue.events.isEmpty ? nil : .now()
+            }
+        }
+    }
+
+    /// Moves everything in memory to the spool (when there is one), keeping order.
+    private func spoolEverything() {
+        spool.withLock { box in
+            guard let spool = box.spool else { return }
+            let events = takeAll()
+            do {
+                try spool.append(events.map { $0.json.serialized() })
+                queue.withLock { $0.statistics.spooled += events.count }
+            } catch {
+                // The disk refused: put them back in front, still in order.
+                queue.withLock { queue in
+                    queue.events.insert(contentsOf: events, at: 0)
+                    queue.statistics.lastError = "cannot spool events: \(error)"
+                }
+            }
+        }
+    }
+
+    private func takeAll() -> [UsageEvent] {
+        queue.withLock { queue in
+            defer {
+                queue.events.removeAll()
+                queue.oldest = nil
+            }
+            return queue.events
+        }
+    }
+
+    /// One POST of NDJSON lines; throws when it should be retried.
+    private func send(_ lines: [[UInt8]], _ connection: HTTPConnection) throws {
+        guard !lines.isEmpty else { return }
+        var body: [UInt8] = []
+        body.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
+        for line in lines {
+            body += line
+            body.append(10)
+        }
+        var headers = configuration.endpoint.authorization
+        headers["Content-Type"] = "application/x-ndjson"
+        let reply = try connection.send("POST", "/v1/events", headers: headers, body: body)
+        switch reply.status {
+        case 200:
+            let answer = try? JSONValue.parse(reply.body)
+            queue.withLock { queue in
+                queue.statistics.accepted += Int(answer?[member: "accepted"]?.integerValue ?? 0)
+                queue.statistics.duplicates += Int(answer?[member: "duplicates"]?.integerValue ?? 0)
+                queue.statistics.rejected += answer?[member: "rejected"]?.arrayValue?.count ?? 0
+            }
+        case 400, 413, 415, 422:
+            // Bursar will never take these as they are: count them, do not retry forever.
+            queue.withLock {
+                $0.statistics.rejected += lines.count
+                $0.statistics.lastError = "Bursar refused a batch (\(reply.status)): \(BundleClient.errorMessage(reply))"
+            }
+        default:
+            throw HTTPConnection.Failure.malformed("POST /v1/events answered \(reply.status): \(BundleClient.errorMessage(reply))")
+        }
+    }
+}

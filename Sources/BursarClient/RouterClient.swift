@@ -1,0 +1,79 @@
+import BursarCore
+import Foundation
+import Synchronization
+
+/// What a Swift router needs from Bursar in one place: the current bundle (kept fresh by a
+/// `BundleClient`), decisions on it, per-tier circuit breakers fed by the router's outcomes,
+/// and an `EventShipper` for every attempt.
+///
+/// ```swift
+/// let bursar = try RouterClient(url: "http://bursar:8080", key: routerKey, instanceID: "edge-1",
+///                               stateDirectory: "/var/lib/my-router/bursar")
+/// bursar.start()
+/// let decision = bursar.decide(RoutingRequest(user: "u-1", feature: "support-chat", complexity: 0.2))
+/// … call decision.models in order …
+/// bursar.record(tier: decision.tier, success: true)
+/// bursar.events.ship(event)
+/// ```
+public final class RouterClient: Sendable {
+    public let bundles: BundleClient
+    public let events: EventShipper
+    private let breakers = Mutex<[String: CircuitBreakerState]>([:])
+
+    /// `stateDirectory` keeps the last good bundle and the event spool (nil: memory only).
+    public init(endpoint: BursarEndpoint, instanceID: String, stateDirectory: String?, publicKey: String? = nil,
+                configure: (inout BundleClient.Configuration, inout EventShipper.Configuration) -> Void = { _, _ in }) throws {
+        var bundleConfiguration = BundleClient.Configuration(endpoint: endpoint, instanceID: instanceID,
+                                                             cacheDirectory: stateDirectory.map { $0 + "/bundle" }, publicKey: publicKey)
+        var shipperConfiguration = EventShipper.Configuration(endpoint: endpoint, spoolDirectory: stateDirectory.map { $0 + "/spool" })
+        configure(&bundleConfiguration, &shipperConfiguration)
+        bundles = BundleClient(configuration: bundleConfiguration)
+        events = try EventShipper(configuration: shipperConfiguration)
+    }
+
+    public convenience init(url: String, key: String, instanceID: String, stateDirectory: String?, publicKey: String? = nil,
+                            configure: (inout BundleClient.Configuration, inout EventShipper.Configuration) -> Void = { _, _ in }) throws {
+        guard let endpoint = BursarEndpoint(url: url, key: key) else { throw HTTPConnection.Failure.cannotConnect(url) }
+        try self.init(endpoint: endpoint, instanceID: instanceID, stateDirectory: stateDirectory, publicKey: publicKey, configure: configure)
+    }
+
+    public func start() { bundles.start() }
+
+    /// Stops polling; sends (or spools) the events still queued.
+    public func close(timeout: Double = 5) {
+        bundles.stop()
+        events.close(timeout: timeout)
+    }
+
+    /// The policy engine of the bundle in use; nil before any bundle (none cached, Bursar not reached yet).
+    public var engine: PolicyEngine? { bundles.snapshot?.engine }
+
+    /// Where a request goes under the current bundle, with open circuits avoided; nil
+    /// before any bundle is known.
+    public func decide(_ request: RoutingRequest, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> RoutingDecision? {
+        guard let engine else { return nil }
+        let decision = engine.decide(request, now: now)
+        return engine.avoidingOpenCircuits(decision) { tier in
+            breakers.withLock { breakers in
+                guard var breaker = breakers[tier] else { return false }
+                defer { breakers[tier] = breaker }
+                return !breaker.allows(at: now)
+            }
+        }
+    }
+
+    /// Feeds a tier's circuit breaker with one outcome.
+    public func record(tier: String, success: Bool, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
+        guard let settings = engine?.policy.circuitBreaker else { return }
+        breakers.withLock { breakers in
+            var breaker = breakers[tier] ?? CircuitBreakerState(settings: settings)
+            breaker.record(success: success, at: now)
+            breakers[tier] = breaker
+        }
+    }
+
+    /// A tier's breaker state (closed when it has seen nothing).
+    public func breakerState(tier: String) -> CircuitBreakerState.State {
+        breakers.withLock { $0[tier]?.state ?? .closed }
+    }
+}

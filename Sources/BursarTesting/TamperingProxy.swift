@@ -1,0 +1,59 @@
+import BursarClient
+import BursarHTTP
+import Foundation
+import MicroHTTPDServer
+import Synchronization
+
+/// A man in the middle for SDK tests: forwards every request to Bursar and, while `tamper` is
+/// on, changes one byte of each bundle body on the way back (keeping its signature header).
+public final class TamperingProxy: Sendable {
+    final class Switch: Sendable {
+        let on = Atomic<Bool>(false)
+    }
+
+    struct Forwarder: Responder {
+        let upstreamPort: UInt16
+        let tamper: Switch
+
+        func respond(to request: Request) -> Reply {
+            let connection = HTTPConnection(host: "127.0.0.1", port: upstreamPort)
+            var target = request.path
+            if !request.query.isEmpty {
+                target += "?" + request.query.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                    .joined(separator: "&")
+            }
+            var headers = request.headers
+            headers.removeValue(forKey: "host")
+            headers.removeValue(forKey: "content-length")
+            guard var reply = try? connection.send(request.method, target, headers: headers, body: request.body) else {
+                return .response(Response(status: 502))
+            }
+            if request.path == "/v1/bundle", reply.status == 200, tamper.on.load(ordering: .relaxed),
+               let index = reply.body.firstIndex(of: UInt8(ascii: "{")) {
+                // `{"budgets":…` becomes `{"budgetz":…`: still JSON, no longer what was signed.
+                reply.body[index + 8] = UInt8(ascii: "z")
+            }
+            let passed = reply.headers.filter { ["content-type", "etag", "bursar-signature", "preference-applied"].contains($0.key) }
+            return .response(Response(status: reply.status, headers: passed.map { ($0.key, $0.value) }, body: reply.body))
+        }
+    }
+
+    private let server: MicroHTTPDServer
+    private let forwarder: Forwarder
+    public let port: UInt16
+
+    public init(upstreamPort: UInt16) throws {
+        forwarder = Forwarder(upstreamPort: upstreamPort, tamper: Switch())
+        var configuration = MicroHTTPDServer.Configuration()
+        configuration.port = 0
+        configuration.threads = 8
+        server = MicroHTTPDServer(configuration: configuration, responder: forwarder)
+        port = try server.start()
+    }
+
+    deinit { server.stop() }
+
+    public func tamper(_ on: Bool) {
+        forwarder.tamper.on.store(on, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,182 @@
+import BursarClient
+import BursarCore
+import BursarTesting
+import Foundation
+import Testing
+
+/// The router SDK against a real `bursar serve`.
+@Suite(.serialized) struct RouterSDKTests {
+    static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "bursar-sdk-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func keys(_ database: String) throws -> (admin: String, router: String) {
+        let admin = try ServerProcess.run(["keys", "create", "--db", database, "--role", "admin", "--name", "sdk-admin"])
+        let router = try ServerProcess.run(["keys", "create", "--db", database, "--role", "router", "--name", "sdk-router"])
+        return (admin.trimmingCharacters(in: .whitespacesAndNewlines), router.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    static func event(_ id: String) -> UsageEvent {
+        var event = UsageEvent(id: id, source: "", time: Int64(Date().timeIntervalSince1970 * 1000) - 1000, model: "llama-3.1-8b-instant",
+                               provider: "groq", tier: "fast", inputTokens: 500, outputTokens: 100)
+        event.user = "u-\(id.count)"
+        event.feature = "support-chat"
+        return event
+    }
+
+    func put(_ server: ServerProcess, _ key: String, _ path: String, _ body: String) throws -> Int {
+        try server.connection().send("PUT", path, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                                     body: Array(body.utf8)).status
+    }
+
+    @Test func aNewRevisionArrivesByLongPollWithinASecond() throws {
+        let directory = Self.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try Self.keys(database)
+        let server = try ServerProcess(database: database)
+        defer { _ = server.terminate() }
+        let client = try RouterClient(url: "http://127.0.0.1:\(server.port)", key: keys.router, instanceID: "edge-1",
+                                      stateDirectory: directory + "/router")
+        client.start()
+        defer { client.close() }
+        #expect(client.bundles.wait(timeout: 10) { $0.origin == .server })
+        let first = try #require(client.bundles.snapshot)
+        #expect(client.decide(RoutingRequest(intent: "faq"))?.tier == "fast")
+        Thread.sleep(forTimeInterval: 0.3)  // the client is now holding a long poll
+
+        let changed = Date()
+        #expect(try put(server, keys.admin, "/v1/overrides/ceo", #"{"match":{"user":"ceo"},"effect":"force_tier","tier":"frontier"}"#) == 201)
+        #expect(client.bundles.wait(timeout: 1.0) { $0.bundle.revision != first.bundle.revision })
+        #expect(Date().timeIntervalSince(changed) < 1.0)
+        #expect(client.decide(RoutingRequest(user: "ceo"))?.tier == "frontier")
+
+        // Its status reached the fleet view as SYNCED on the new revision.
+        var synced = false
+        for _ in 0..<50 where !synced {
+            let fleet = try JSONValue.parse(server.connection().send("GET", "/v1/fleet", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
+            synced = fleet[member: "instances"]?.arrayValue?.contains { $0[member: "instance_id"]?.stringValue == "edge-1" && $0[member: "state"]?.stringValue == "SYNCED" } == true
+            if !synced { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(synced)
+    }
+
+    @Test func aTamperedBundleIsRefusedAndReportedThroughStatus() throws {
+        let directory = Self.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try Self.keys(database)
+        let server = try ServerProcess(database: database)
+        defer { _ = server.terminate() }
+        let proxy = try TamperingProxy(upstreamPort: server.port)
+        let client = try RouterClient(url: "http://127.0.0.1:\(proxy.port)", key: keys.router, instanceID: "edge-tampered",
+                                      stateDirectory: directory + "/router") { bundles, _ in bundles.waitSeconds = 2 }
+        client.start()
+        defer { client.close() }
+        #expect(client.bundles.wait(timeout: 10) { $0.origin == .server })
+        let genuine = try #require(client.bundles.snapshot?.bundle.revision)
+
+        proxy.tamper(true)
+        #expect(try put(server, keys.admin, "/v1/overrides/legal", #"{"match":{"team":"legal"},"effect":"min_tier","tier":"standard"}"#) == 201)
+        var rejected = false
+        for _ in 0..<100 where !rejected {
+            let fleet = try JSONValue.parse(server.connection().send("GET", "/v1/fleet", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
+            let instance = fleet[member: "instances"]?.arrayValue?.first { $0[member: "instance_id"]?.stringValue == "edge-tampered" }
+            rejected = instance?[member: "state"]?.stringValue == "REJECTED"
+                && instance?[member: "error"]?[member: "code"]?.stringValue == "signature_invalid"
+            if !rejected { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(rejected)
+        #expect(client.bundles.rejectedCount >= 1)
+        #expect(client.bundles.snapshot?.bundle.revision == genuine, "the tampered bundle was never used")
+        #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "fast")
+
+        proxy.tamper(false)
+        #expect(client.bundles.wait(timeout: 15) { $0.bundle.revision != genuine })
+        #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "standard")
+    }
+
+    @Test func withBursarDownDecisionsGoOnEventsSpoolAndArriveOnceAfterRestart() throws {
+        let directory = Self.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let state = directory + "/router"
+        let keys = try Self.keys(database)
+        var server = try ServerProcess(database: database)
+        let port = server.port
+        let url = "http://127.0.0.1:\(port)"
+
+        let first = try RouterClient(url: url, key: keys.router, instanceID: "edge-2", stateDirectory: state)
+        first.start()
+        #expect(first.bundles.wait(timeout: 10) { $0.origin == .server })
+        for index in 0..<100 { first.events.ship(Self.event("before-\(index)")) }
+        #expect(first.events.flush(timeout: 10))
+        #expect(first.events.statistics.accepted == 100)
+
+        server.kill()
+        first.close(timeout: 1)
+
+        // The router restarts while Bursar is down: it routes by the bundle on disk.
+        let second = try RouterClient(url: url, key: keys.router, instanceID: "edge-2", stateDirectory: state)
+        second.start()
+        #expect(second.bundles.snapshot?.origin == .disk)
+        #expect(second.decide(RoutingRequest(pii: true))?.tier == "secure")
+        #expect(second.decide(RoutingRequest(intent: "faq"))?.tier == "fast")
+        let shipping = ContinuousClock.now
+        for index in 0..<300 { second.events.ship(Self.event("during-\(index)")) }
+        // A retry of events Bursar already has must not count twice.
+        for index in 0..<20 { second.events.ship(Self.event("before-\(index)")) }
+        #expect(ContinuousClock.now - shipping < .milliseconds(200), "shipping never waits for the network")
+        var spooled = false
+        for _ in 0..<200 where !spooled {
+            spooled = second.events.statistics.spooled >= 320
+            if !spooled { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(spooled)
+        #expect(second.events.statistics.accepted == 0)
+
+        server = try ServerProcess(database: database, port: port)
+        defer { _ = server.terminate() }
+        #expect(second.events.flush(timeout: 30))
+        let statistics = second.events.statistics
+        #expect(statistics.accepted == 300 && statistics.duplicates == 20 && statistics.dropped == 0 && statistics.rejected == 0,
+                "\(statistics)")
+        // Back in contact, the router reports the revision it runs (still the cached one: nothing changed).
+        var synced = false
+        for _ in 0..<100 where !synced {
+            let fleet = try JSONValue.parse(server.connection().send("GET", "/v1/fleet", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
+            synced = fleet[member: "instances"]?.arrayValue?.contains {
+                $0[member: "instance_id"]?.stringValue == "edge-2" && $0[member: "state"]?.stringValue == "SYNCED"
+                    && $0[member: "applied_revision"]?.stringValue == second.bundles.snapshot?.bundle.revision
+            } == true
+            if !synced { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(synced)
+        second.close()
+
+        let summary = try JSONValue.parse(server.connection().send("GET", "/v1/spend/summary", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
+        #expect(summary[member: "requests"]?.integerValue == 400)
+        #expect(!FileManager.default.fileExists(atPath: state + "/spool/events.ndjson"), "the spool is emptied once acknowledged")
+    }
+
+    @Test func aRefusedKeyStopsPollingAndSaysWhy() throws {
+        let directory = Self.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        _ = try Self.keys(database)
+        let server = try ServerProcess(database: database)
+        defer { _ = server.terminate() }
+        let client = try RouterClient(url: "http://127.0.0.1:\(server.port)", key: "bsr_not-a-key", instanceID: "edge-3", stateDirectory: nil)
+        client.start()
+        defer { client.close() }
+        var failure: BundleClient.Failure?
+        for _ in 0..<100 where failure == nil {
+            failure = client.bundles.failure
+            if failure == nil { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        guard case .refused(let status, _)? = failure else {
+            Issue.record("expected the key to be refused, got \(String(describing: failure))")
+            return
+        }
+        #expect(status == 401)
+        #expect(client.decide(RoutingRequest()) == nil)
+    }
+}
