@@ -39,9 +39,15 @@ public final class ServerProcess {
     }
 
     /// Starts `bursar serve` on a free port and waits until it listens.
-    public init(database: String, port: UInt16 = 0, extraArguments: [String] = []) throws {
+    public convenience init(database: String, port: UInt16 = 0, extraArguments: [String] = []) throws {
+        try self.init(arguments: ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + extraArguments)
+    }
+
+    /// Runs `bursar ARGUMENTS` (a command that prints "listening on http://127.0.0.1:PORT") and
+    /// waits until it listens.
+    public init(arguments: [String]) throws {
         process.executableURL = Self.executable
-        process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + extraArguments
+        process.arguments = arguments
         process.currentDirectoryURL = Self.packageRoot
         process.standardOutput = output
         try process.run()
@@ -58,7 +64,7 @@ public final class ServerProcess {
             }
         }
         process.terminate()
-        throw Failure(description: "bursar serve did not start: \(text)")
+        throw Failure(description: "bursar \(arguments.first ?? "") did not start: \(text)")
     }
 
     public func connection() -> HTTPConnection {

@@ -2,7 +2,7 @@ import BursarCore
 
 extension Request {
     /// The body as a JSON document: 415 unless it is `application/json`, 400 when it does not parse.
-    func jsonBody(describing what: String) throws -> JSONValue {
+    public func jsonBody(describing what: String) throws -> JSONValue {
         guard mediaType == "application/json" else {
             throw HTTPError(415, code: "unsupported_media_type", message: "send the \(what) as application/json", field: "Content-Type")
         }
