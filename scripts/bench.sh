@@ -27,8 +27,15 @@ KEY=$($BURSAR keys create --role admin --name bench --db "$WORK/ingest.db")
 start_server "$WORK/ingest.db"
 INGEST=$($BURSAR bench ingest --url http://127.0.0.1:$PORT --key "$KEY" --events "$EVENTS" --batch-size 100 --connections 64)
 echo "$INGEST"
+echo "== the SDK's event shipper: cost of ship() on the caller's thread, against appending to an array"
+SHIPPER=$($BURSAR bench shipper --url http://127.0.0.1:$PORT --key "$KEY" --events 200000)
+echo "$SHIPPER"
 stop_server
 INGEST_RATE=$(echo "$INGEST" | value ingest_events_per_second)
+
+echo "== policy decisions on one core (the SDK's decide, policies/default.yaml, 2 overrides, 2 exceeded budgets)"
+DECIDE=$($BURSAR bench decide --decisions 5000000)
+echo "$DECIDE"
 
 echo "== the same rows inserted raw into SQLite (events table only, one transaction)"
 RAW=$($BURSAR bench insert --db "$WORK/raw.db" --events "$EVENTS")
@@ -91,6 +98,8 @@ echo "| raw SQLite insert rows/s (same rows, one transaction) | $RAW_RATE |"
 echo "| ratio ingest / raw (target >= 0.35) | $(awk -v a="$INGEST_RATE" -v b="$RAW_RATE" 'BEGIN { printf "%.2f", a / b }') |"
 echo "| bundle 304/s: Bursar / nginx, same bytes (target ratio >= 1.0) | $BURSAR_304 / $NGINX_304 = $(awk -v a="$BURSAR_304" -v b="$NGINX_304" 'BEGIN { printf "%.2f", a / b }') |"
 echo "| RSS with 5,000 held long polls, MiB (target < 100) | $RSS_HELD |"
+echo "| SDK decide, decisions/s on one core (target >= 1,000,000) | $(echo "$DECIDE" | value decide_per_second) |"
+echo "| SDK ship(), ns per event on the caller's thread / array append floor | $(echo "$SHIPPER" | value ship_ns_per_event) / $(echo "$SHIPPER" | awk '{ print $4 }') |"
 while read -r _ label name _ p50 _ p95; do
   echo "| $name at $label events: p50 / p95 ms (target p95 < 50) | $p50 / $p95 |"
 done < "$WORK/queries.txt"

@@ -10,24 +10,43 @@ public struct PolicyEngine: Sendable {
     public let revision: String
     private let tierIndex: [String: Int]
     private let ladderIndex: [String: Int]
+    /// Per tier (by index): name, chain, context window, place on the ladder, the next tier up.
+    private let tierNames: [String]
+    private let tierModels: [[ModelKey]]
+    private let contextLimits: [Int64?]
+    private let ladderPositions: [Int?]
+    private let tiersAbove: [Int?]
+    private let defaultTier: Int
     private let rules: [CompiledRule]
-    private let overrides: [Override]
-    private let downgrades: [RoutingBundle.BudgetState]
-    private let blocks: [RoutingBundle.BudgetState]
+    private let overrides: [CompiledOverride]
+    private let downgrades: [CompiledBudget]
+    private let blocks: [CompiledBudget]
 
     public init(policy: Policy, revision: String, overrides: [Override] = [], budgets: [RoutingBundle.BudgetState] = []) {
         self.policy = policy
         self.revision = revision
-        tierIndex = Dictionary(policy.tiers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
-        ladderIndex = Dictionary(policy.ladder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        rules = policy.rules.map(CompiledRule.init)
+        let tierIndex = Dictionary(policy.tiers.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let ladderIndex = Dictionary(policy.ladder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        self.tierIndex = tierIndex
+        self.ladderIndex = ladderIndex
+        tierNames = policy.tiers.map(\.name)
+        tierModels = policy.tiers.map(\.models)
+        contextLimits = policy.tiers.map(\.maxContextTokens)
+        ladderPositions = policy.tiers.map { ladderIndex[$0.name] }
+        tiersAbove = policy.tiers.map { tier in
+            ladderIndex[tier.name].flatMap { $0 + 1 < policy.ladder.count ? tierIndex[policy.ladder[$0 + 1]] : nil }
+        }
+        defaultTier = tierIndex[policy.defaultTier] ?? 0
+        rules = policy.rules.compactMap { rule in tierIndex[rule.tier].map { CompiledRule(rule, tier: $0) } }
         // Most specific first, so that a user's override wins over their team's.
         self.overrides = overrides.enumerated().sorted { a, b in
             a.element.match.count != b.element.match.count ? a.element.match.count > b.element.match.count : a.offset < b.offset
-        }.map(\.element)
+        }.compactMap { entry in tierIndex[entry.element.tier].map { CompiledOverride(entry.element, tier: $0, ladder: ladderIndex[entry.element.tier]) } }
         let exceeded = budgets.filter { $0.state == .exceeded }
-        downgrades = exceeded.filter { $0.action == .downgrade }
-        blocks = exceeded.filter { $0.action == .block }
+        downgrades = exceeded.filter { $0.action == .downgrade }.compactMap { budget in
+            budget.downgradeTo.flatMap { tierIndex[$0] }.map { CompiledBudget(budget, downgradeTo: $0, tiers: tierIndex) }
+        }
+        blocks = exceeded.filter { $0.action == .block }.map { CompiledBudget($0, downgradeTo: nil, tiers: tierIndex) }
     }
 
     /// The engine for a bundle; nil when the bundle has no active policy.
@@ -38,43 +57,49 @@ public struct PolicyEngine: Sendable {
 
     /// Where `request` goes at `now` (epoch milliseconds; overrides past their expiry are skipped).
     public func decide(_ request: RoutingRequest, now: Int64) -> RoutingDecision {
-        var ruleIndex: Int?
-        for index in rules.indices where rules[index].matches(request) {
-            ruleIndex = index
+        var matched: CompiledRule?
+        for rule in rules where rule.matches(request) {
+            matched = rule
             break
         }
-        let rule = ruleIndex.map { rules[$0] }
-        var tier = rule?.tier ?? policy.defaultTier
-        let locked = rule?.lock ?? false
-        var decision = RoutingDecision(tier: tier, models: [], rule: rule?.id, locked: locked, revision: revision)
+        let chosen = matched?.tier ?? defaultTier
+        var tier = chosen
+        let locked = matched?.lock ?? false
+        var decision = RoutingDecision(tier: tierNames[chosen], models: [], rule: matched?.id, locked: locked, revision: revision)
 
-        if !locked, let tokens = request.contextTokens, let roomier = tierFitting(tokens, from: tier), roomier != tier {
-            decision.contextClimbedFrom = tier
-            tier = roomier
+        if !locked, let tokens = request.contextTokens, let limit = contextLimits[tier], tokens > limit {
+            var candidate: Int? = tier
+            while let index = candidate, let limit = contextLimits[index], tokens > limit { candidate = tiersAbove[index] }
+            if let roomier = candidate {
+                decision.contextClimbedFrom = tierNames[tier]
+                tier = roomier
+            }
         }
-        if let budget = downgrades.first(where: { $0.downgradeTo.map(hasTier) == true && applies($0, to: request, tier: tier) }),
-           let target = budget.downgradeTo, target != tier {
+        for budget in downgrades where budget.covers(request, tier: tier, primary: tierModels[tier].first) {
+            guard let target = budget.downgradeTo, target != tier else { break }
             if locked {
                 decision.heldByLock = "budget \(budget.id)"
             } else {
-                decision.downgrade = (budget.id, tier)
+                decision.downgrade = (budget.id, tierNames[tier])
                 tier = target
             }
+            break
         }
         if let (override, target) = overrideTarget(for: request, tier: tier, now: now), target != tier {
             if locked {
                 decision.heldByLock = decision.heldByLock ?? "override \(override.id)"
             } else {
-                decision.override = (override.id, override.effect, tier)
+                decision.override = (override.id, override.effect, tierNames[tier])
                 tier = target
             }
         }
-        if let budget = blocks.first(where: { applies($0, to: request, tier: tier) }) {
+        for budget in blocks where budget.covers(request, tier: tier, primary: tierModels[tier].first) {
             decision.blocked = true
             decision.blockedBy = budget.id
+            break
         }
-        decision.tier = tier
-        decision.models = tierIndex[tier].map { policy.tiers[$0].models } ?? []
+        if tier != chosen { decision.tier = tierNames[tier] }
+        decision.models = tierModels[tier]
         return decision
     }
 
@@ -96,96 +121,141 @@ public struct PolicyEngine: Sendable {
 
     // MARK: - Steps
 
-    /// The first tier from `tier` up the ladder whose context window holds `tokens`.
-    private func tierFitting(_ tokens: Int64, from tier: String) -> String? {
-        var candidate: String? = tier
-        while let name = candidate {
-            guard let limit = self.tier(named: name)?.maxContextTokens, tokens > limit else { return name }
-            candidate = self.tier(above: name)
-        }
-        return nil
-    }
-
-    /// Whether a budget's scope covers the request on `tier`.
-    private func applies(_ budget: RoutingBundle.BudgetState, to request: RoutingRequest, tier: String) -> Bool {
-        for (dimension, value) in budget.scope {
-            let actual: String
-            switch dimension {
-            case .user: actual = request.user
-            case .team: actual = request.team
-            case .feature: actual = request.feature
-            case .tier: actual = tier
-            case .model: actual = self.tier(named: tier)?.models.first?.model ?? ""
-            case .provider: actual = self.tier(named: tier)?.models.first?.provider ?? ""
-            case .source, .status, .reason: return false
-            }
-            if actual != value { return false }
-        }
-        return true
-    }
-
     /// The tier the matching overrides set: the most specific `force_tier`, else the tier
     /// raised by every `min_tier` and capped by every `max_tier` (on the ladder).
-    private func overrideTarget(for request: RoutingRequest, tier: String, now: Int64) -> (Override, String)? {
-        var result: (Override, String)?
+    private func overrideTarget(for request: RoutingRequest, tier: Int, now: Int64) -> (Override, Int)? {
+        var result: (Override, Int)?
         var current = tier
-        for override in overrides where override.isActive(at: now) && hasTier(override.tier) && matches(override, request) {
-            switch override.effect {
+        for override in overrides where override.matches(request) && override.source.isActive(at: now) {
+            switch override.source.effect {
             case .forceTier:
-                return (override, override.tier)
+                return (override.source, override.tier)
             case .minTier:
-                if let have = ladderIndex[current], let want = ladderIndex[override.tier], want > have {
+                if let have = ladderPositions[current], let want = override.ladderPosition, want > have {
                     current = override.tier
-                    result = (override, current)
+                    result = (override.source, current)
                 }
             case .maxTier:
-                if let have = ladderIndex[current], let limit = ladderIndex[override.tier], limit < have {
+                if let have = ladderPositions[current], let limit = override.ladderPosition, limit < have {
                     current = override.tier
-                    result = (override, current)
+                    result = (override.source, current)
                 }
             }
         }
         return result
     }
+}
 
-    private func matches(_ override: Override, _ request: RoutingRequest) -> Bool {
-        for (name, value) in override.match {
-            let actual = switch name {
-            case "user": request.user
-            case "team": request.team
-            case "feature": request.feature
-            default: "\u{0}"
-            }
-            if actual != value { return false }
-        }
+/// An override whose tier exists, with its match read out of the dictionary.
+final class CompiledOverride: Sendable {
+    let source: Override
+    let tier: Int
+    let ladderPosition: Int?
+    let user: String?
+    let team: String?
+    let feature: String?
+    /// Matches on something no request carries: never applies.
+    let unmatchable: Bool
+
+    init(_ override: Override, tier: Int, ladder: Int?) {
+        source = override
+        self.tier = tier
+        ladderPosition = ladder
+        user = override.match["user"]
+        team = override.match["team"]
+        feature = override.match["feature"]
+        unmatchable = override.match.keys.contains { !Override.matchable.contains($0) }
+    }
+
+    func matches(_ request: RoutingRequest) -> Bool {
+        if unmatchable { return false }
+        if let user, user != request.user { return false }
+        if let team, team != request.team { return false }
+        if let feature, feature != request.feature { return false }
         return true
     }
 }
 
-/// A rule with its lists turned into sets for matching.
-struct CompiledRule: Sendable {
+/// An exceeded budget's scope, read out of its dictionary.
+final class CompiledBudget: Sendable {
     let id: String
-    let tier: String
+    let downgradeTo: Int?
+    let user: String?
+    let team: String?
+    let feature: String?
+    /// A tier index; -1 for a tier the policy does not have (never covered).
+    let tier: Int?
+    let model: String?
+    let provider: String?
+    let unmatchable: Bool
+
+    init(_ budget: RoutingBundle.BudgetState, downgradeTo: Int?, tiers: [String: Int]) {
+        id = budget.id
+        self.downgradeTo = downgradeTo
+        user = budget.scope[.user]
+        team = budget.scope[.team]
+        feature = budget.scope[.feature]
+        tier = budget.scope[.tier].map { tiers[$0] ?? -1 }
+        model = budget.scope[.model]
+        provider = budget.scope[.provider]
+        unmatchable = budget.scope.keys.contains { [.source, .status, .reason].contains($0) }
+    }
+
+    /// Whether the budget's scope covers the request on `tier` (whose primary model is `primary`).
+    func covers(_ request: RoutingRequest, tier: Int, primary: ModelKey?) -> Bool {
+        if unmatchable { return false }
+        if let user, user != request.user { return false }
+        if let team, team != request.team { return false }
+        if let feature, feature != request.feature { return false }
+        if let wanted = self.tier, wanted != tier { return false }
+        if let model, model != primary?.model { return false }
+        if let provider, provider != primary?.provider { return false }
+        return true
+    }
+}
+
+/// A list of names to match against: a plain array while short (comparing a few strings is
+/// cheaper than hashing one), a set when long.
+struct NameList: Sendable {
+    private let names: [String]
+    private let set: Set<String>?
+
+    init(_ names: [String]) {
+        self.names = names
+        set = names.count > 8 ? Set(names) : nil
+    }
+
+    func contains(_ name: String) -> Bool {
+        if let set { return set.contains(name) }
+        for candidate in names where candidate == name { return true }
+        return false
+    }
+}
+
+/// A rule with its lists ready for matching and its tier as an index.
+final class CompiledRule: Sendable {
+    let id: String
+    let tier: Int
     let lock: Bool
-    let intent: Set<String>?
-    let user: Set<String>?
-    let team: Set<String>?
-    let feature: Set<String>?
-    let keywords: Set<String>?
+    let intent: NameList?
+    let user: NameList?
+    let team: NameList?
+    let feature: NameList?
+    let keywords: NameList?
     let complexity: Policy.NumberRange?
     let confidence: Policy.NumberRange?
     let contextTokens: Policy.NumberRange?
     let pii: Bool?
 
-    init(_ rule: Policy.Rule) {
+    init(_ rule: Policy.Rule, tier: Int) {
         id = rule.id
-        tier = rule.tier
+        self.tier = tier
         lock = rule.lock
-        intent = rule.when.intent.map(Set.init)
-        user = rule.when.user.map(Set.init)
-        team = rule.when.team.map(Set.init)
-        feature = rule.when.feature.map(Set.init)
-        keywords = rule.when.keywords.map { Set($0.map { $0.lowercased() }) }
+        intent = rule.when.intent.map(NameList.init)
+        user = rule.when.user.map(NameList.init)
+        team = rule.when.team.map(NameList.init)
+        feature = rule.when.feature.map(NameList.init)
+        keywords = rule.when.keywords.map { NameList($0.map { $0.lowercased() }) }
         complexity = rule.when.complexity
         confidence = rule.when.confidence
         contextTokens = rule.when.contextTokens
