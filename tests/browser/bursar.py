@@ -33,6 +33,23 @@ class Bursar:
         self.log = []
         threading.Thread(target=self._drain, daemon=True).start()
 
+    def router_demo(self, *arguments):
+        """Starts `bursar router-demo` against this server; returns (process, url)."""
+        process = subprocess.Popen(
+            [BINARY, "router-demo", "--url", self.url, "--key", self.keys["router"], "--listen", "127.0.0.1:0",
+             "--state", os.path.join(self.directory, "router-demo"), *arguments],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"router-demo exited with {process.poll()}")
+            match = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
+            if match:
+                threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+                return process, match.group(1)
+        raise RuntimeError("router-demo did not start listening")
+
     def command(self, *arguments):
         return subprocess.run([BINARY, *arguments], check=True, capture_output=True, text=True).stdout
 

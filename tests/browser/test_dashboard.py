@@ -4,7 +4,9 @@ import csv
 import io
 import json
 import os
+import time
 import urllib.parse
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -184,6 +186,46 @@ def test_a_ten_thousand_row_table_keeps_the_dom_small(browser, bursar):
     browser.execute_script("document.querySelector('.table-scroll').scrollTop = 1e9;")
     wait(browser, lambda d: shown(d)[-1] == users[-1])
     assert len(browser.find_elements(By.CSS_SELECTOR, "#breakdown-table tbody tr")) < 200
+
+
+def test_a_provider_outage_in_the_router_demo_shows_in_the_fallback_rate(browser, bursar):
+    process, demo = bursar.router_demo("--provider", "groq:error=1,latency=5", "--provider", "together:latency=5")
+    try:
+        deadline = time.time() + 15
+        state = {}
+        while time.time() < deadline and state.get("bundle", {}).get("origin") != "server":
+            with urllib.request.urlopen(demo + "/demo/state", timeout=5) as response:
+                state = json.loads(response.read())
+            time.sleep(0.05)
+        before = bursar.json("/v1/spend?group_by=reason&feature=outage-demo", "viewer")["rows"]
+        assert before == []
+        for index in range(25):
+            body = json.dumps({"messages": [{"role": "user", "content": "where is my order?"}], "user": f"u-{index}",
+                               "metadata": {"feature": "outage-demo", "intent": "faq", "complexity": 0.05}}).encode()
+            request = urllib.request.Request(demo + "/v1/chat/completions", data=body, headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                attempts = json.loads(response.read())["bursar"]["attempts"]
+            assert [attempt["reason"] for attempt in attempts[:2]] == ["primary", "fallback"]
+        deadline = time.time() + 15
+        reasons = {}
+        while time.time() < deadline and reasons.get("fallback") != 25:
+            rows = bursar.json("/v1/spend?group_by=reason&feature=outage-demo", "viewer")["rows"]
+            reasons = {row["reason"]: row["requests"] for row in rows}
+            time.sleep(0.1)
+        assert reasons == {"primary": 25, "fallback": 25}
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "overview", "range=30d")
+    start, end = page_range(browser)
+    rows = bursar.json(f"/v1/spend?group_by=reason&from={start}&to={end}", "viewer")["rows"]
+    everything = {row["reason"]: row["requests"] for row in rows}
+    assert text(browser, "#rate-fallback strong") == f"{everything['fallback'] / everything['primary'] * 100:.1f}%"
+    open_view(browser, bursar, "breakdown", "range=30d&group=feature")
+    browser.find_element(By.CSS_SELECTOR, ".table-filter").send_keys("outage-demo")
+    wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#breakdown-table tbody tr")) == 1)
+    assert browser.find_element(By.CSS_SELECTOR, "#breakdown-table td[data-column=requests]").text == "50"
 
 
 @pytest.mark.parametrize("width,height,suffix", [(1280, 800, ""), (390, 844, "-mobile")])
