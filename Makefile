@@ -6,10 +6,10 @@ DB ?= ./var/bursar.db
 
 # Debian packages each goal needs; installed only when missing.
 BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev libjs-chart.js
-TEST_PACKAGES := curl python3 python3-venv chromium chromium-driver
+TEST_PACKAGES := curl python3 python3-venv chromium chromium-driver prometheus
 BENCH_PACKAGES := wrk nginx-light curl
 
-.PHONY: run build release test test-swift test-browser bench deps test-deps bench-deps clean
+.PHONY: run build release test test-swift test-python bench deps test-deps bench-deps clean
 
 run: deps release
 	mkdir -p $(dir $(DB))
@@ -21,16 +21,16 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: test-swift test-browser
+test: test-swift test-python
 
 test-swift: deps test-deps
 	$(SWIFT) build
 	$(SWIFT) test --parallel
 
-# The dashboard in headless Chromium against the real server (needs the debug build).
-test-browser: deps test-deps
+# The dashboard in headless Chromium and the third-party integrations, against the real server (needs the debug build).
+test-python: deps test-deps
 	$(SWIFT) build
-	scripts/browser-tests.sh
+	scripts/python-tests.sh
 
 bench: deps bench-deps release
 	scripts/bench.sh

@@ -4,16 +4,22 @@ import BursarStore
 /// `GET /v1/bundle` (ETag, `If-None-Match`, `Prefer: wait=N`) and `GET /v1/bundle/keys`.
 struct BundleHandler: Sendable {
     let publisher: BundlePublisher
+    let metrics: APIMetrics
 
     func get(_ request: Request, _ context: RequestContext) throws -> Reply {
         let wait = try Self.wait(request.header("prefer"))
         guard let etag = request.header("if-none-match") else {
+            APIMetrics.add(metrics.bundleFull)
             return .response(BundlePublisher.response(try publisher.current(), waited: nil))
         }
-        if let wait { return try publisher.wait(ifNoneMatch: etag, seconds: wait) }
+        if let wait {
+            APIMetrics.add(metrics.bundleLongPolls)
+            return try publisher.wait(ifNoneMatch: etag, seconds: wait)
+        }
         let published = try publisher.current()
-        return .response(etag == published.etag || etag == "*"
-            ? BundlePublisher.notModified(published, waited: nil) : BundlePublisher.response(published, waited: nil))
+        let current = etag == published.etag || etag == "*"
+        if current { APIMetrics.add(metrics.bundleNotModified) } else { APIMetrics.add(metrics.bundleFull) }
+        return .response(current ? BundlePublisher.notModified(published, waited: nil) : BundlePublisher.response(published, waited: nil))
     }
 
     func keys(_ request: Request, _ context: RequestContext) throws -> Reply {

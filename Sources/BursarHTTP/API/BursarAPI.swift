@@ -8,6 +8,7 @@ public struct BursarAPI: Responder {
     public let writer: IngestWriter
     public let prices: PriceBook
     public let publisher: BundlePublisher
+    public let metrics = APIMetrics()
     private let router: Router
 
     public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
@@ -25,7 +26,8 @@ public struct BursarAPI: Responder {
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
 
-        let events = EventsHandler(writer: writer, prices: prices)
+        let metrics = self.metrics
+        let events = EventsHandler(writer: writer, prices: prices, metrics: metrics)
         router.add("POST", "/v1/events", roles: [.router, .admin], events.handle)
 
         let spend = SpendHandlers(database: database, clock: clock)
@@ -52,7 +54,7 @@ public struct BursarAPI: Responder {
         router.add("PUT", "/v1/overrides/{id}", roles: [.admin], overrides.put)
         router.add("DELETE", "/v1/overrides/{id}", roles: [.admin], overrides.delete)
 
-        let bundle = BundleHandler(publisher: publisher)
+        let bundle = BundleHandler(publisher: publisher, metrics: metrics)
         router.add("GET", "/v1/bundle", roles: everyone, bundle.get)
         router.add("GET", "/v1/bundle/keys", roles: everyone, bundle.keys)
 
@@ -82,6 +84,9 @@ public struct BursarAPI: Responder {
             .response(.json(.object([("name", .string(context.key?.name ?? "")), ("role", .string(context.key?.role.rawValue ?? ""))])))
         }
 
+        let prometheus = MetricsHandler(database: database, writer: writer, publisher: publisher, metrics: metrics, clock: clock)
+        router.add("GET", "/metrics", roles: readers, prometheus.metrics)
+
         router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }
         router.add("GET", "/readyz", roles: []) { _, _ in
             do {
@@ -104,6 +109,7 @@ public struct BursarAPI: Responder {
         guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),
               (try? router.authenticate(authorization: header("Authorization"), roles: [.router, .viewer, .admin])) != nil,
               let published = try? publisher.current(), published.etag == etag else { return nil }
+        APIMetrics.add(metrics.bundleNotModified)
         return BundlePublisher.notModified(published, waited: nil)
     }
 }

@@ -15,6 +15,7 @@ struct EventsHandler: Sendable {
 
     let writer: IngestWriter
     let prices: PriceBook
+    let metrics: APIMetrics
 
     func handle(_ request: Request, _ context: RequestContext) throws -> Reply {
         guard let mediaType = request.mediaType, let format = Self.formats[mediaType] else {
@@ -45,23 +46,30 @@ struct EventsHandler: Sendable {
                 ]))
             }
         }
+        APIMetrics.add(metrics.rejectedEvents, rejected.count)
         if accepted.isEmpty {
             return .response(.json(Self.answer(accepted: 0, duplicates: 0, rejected: rejected), status: 422))
         }
         let pending = PendingResponse()
         let rejections = rejected
+        let metrics = self.metrics
         do {
             try writer.submit(accepted) { result in
                 switch result {
                 case .success(let outcome):
+                    APIMetrics.add(metrics.acceptedEvents, outcome.accepted)
+                    APIMetrics.add(metrics.duplicateEvents, outcome.duplicates)
                     pending.complete(.json(Self.answer(accepted: outcome.accepted, duplicates: outcome.duplicates, rejected: rejections)))
                 case .failure:
+                    APIMetrics.add(metrics.refusedBatches)
                     pending.complete(HTTPError.unavailable("the events could not be stored; nothing from this batch was kept, send it again", retryAfter: 2).response)
                 }
             }
         } catch .overloaded {
+            APIMetrics.add(metrics.refusedBatches)
             throw HTTPError.unavailable("the ingest queue is full; retry this batch shortly", retryAfter: 1)
         } catch .closed {
+            APIMetrics.add(metrics.refusedBatches)
             throw HTTPError.unavailable("Bursar is shutting down; retry this batch shortly", retryAfter: 2)
         }
         return .pending(pending)

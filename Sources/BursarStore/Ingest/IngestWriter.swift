@@ -58,6 +58,8 @@ public final class IngestWriter: Sendable {
     private let stopped = DispatchSemaphore(value: 0)
     private let commits = Atomic<Int>(0)
     private let committedEvents = Atomic<Int>(0)
+    /// How long each commit took, for `/metrics`.
+    public let commitDurations = CommitDurations()
     /// Called after each commit that stored new events (budgets and bundles listen).
     private let onCommit: (@Sendable () -> Void)?
 
@@ -138,7 +140,9 @@ public final class IngestWriter: Sendable {
 
     private func commit(_ jobs: [Job]) {
         do {
+            let started = DispatchTime.now().uptimeNanoseconds
             let outcomes = try database.withWriter { db in try store(jobs, db) }
+            commitDurations.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             let accepted = outcomes.reduce(0) { $0 + $1.accepted }
             commits.add(1, ordering: .relaxed)
             committedEvents.add(accepted, ordering: .relaxed)

@@ -1,0 +1,89 @@
+import BursarCore
+import BursarStore
+import Foundation
+
+/// `GET /metrics`: Prometheus text exposition. Spend and tokens are totals since the first
+/// event, by tier, provider and model (never by user: one series per user would swamp a
+/// Prometheus server); budgets by id.
+struct MetricsHandler: Sendable {
+    static let version = "0.6.0"
+
+    let database: BursarDatabase
+    let writer: IngestWriter
+    let publisher: BundlePublisher
+    let metrics: APIMetrics
+    let clock: @Sendable () -> Int64
+
+    func metrics(_ request: Request, _ context: RequestContext) throws -> Reply {
+        var out = PrometheusText()
+        out.family("bursar_build_info", "gauge", "Bursar's version; always 1.")
+        out.sample("bursar_build_info", [("version", Self.version)], 1)
+
+        out.family("bursar_ingest_events_total", "counter", "Events received, by what became of them.")
+        out.sample("bursar_ingest_events_total", [("result", "accepted")], metrics.acceptedEvents.load(ordering: .relaxed))
+        out.sample("bursar_ingest_events_total", [("result", "duplicate")], metrics.duplicateEvents.load(ordering: .relaxed))
+        out.sample("bursar_ingest_events_total", [("result", "rejected")], metrics.rejectedEvents.load(ordering: .relaxed))
+        out.family("bursar_ingest_refused_batches_total", "counter", "Event batches answered 503 (queue full, shutting down, or a failed commit).")
+        out.sample("bursar_ingest_refused_batches_total", metrics.refusedBatches.load(ordering: .relaxed))
+        out.family("bursar_ingest_commits_total", "counter", "Group commits of the ingest writer.")
+        out.sample("bursar_ingest_commits_total", writer.statistics.commits)
+
+        let durations = writer.commitDurations.snapshot
+        out.family("bursar_ingest_commit_duration_seconds", "histogram", "How long each group commit took, fsync included.")
+        for (bound, count) in zip(CommitDurations.bounds, durations.cumulativeCounts) {
+            out.sample("bursar_ingest_commit_duration_seconds_bucket", [("le", PrometheusText.format(bound))], count)
+        }
+        out.sample("bursar_ingest_commit_duration_seconds_bucket", [("le", "+Inf")], durations.count)
+        out.sample("bursar_ingest_commit_duration_seconds_sum", durations.sumSeconds)
+        out.sample("bursar_ingest_commit_duration_seconds_count", durations.count)
+
+        out.family("bursar_bundle_requests_total", "counter", "Bundle answers, by status.")
+        out.sample("bursar_bundle_requests_total", [("status", "200")], metrics.bundleFull.load(ordering: .relaxed))
+        out.sample("bursar_bundle_requests_total", [("status", "304")], metrics.bundleNotModified.load(ordering: .relaxed))
+        out.family("bursar_bundle_long_polls_total", "counter", "Bundle requests that waited for a change (Prefer: wait).")
+        out.sample("bursar_bundle_long_polls_total", metrics.bundleLongPolls.load(ordering: .relaxed))
+        out.family("bursar_bundle_long_polls_held", "gauge", "Bundle long polls waiting for a change.")
+        out.sample("bursar_bundle_long_polls_held", publisher.heldRequests)
+
+        let now = clock()
+        var query = SpendQuery(from: 0, to: UTC.hourStart(now) + UTC.millisPerHour)
+        query.groupBy = [.tier, .provider, .model]
+        query.limit = SpendQuery.maximumLimit
+        let report = try database.spend(query)
+        let families: [(String, String, (RollupMetrics) -> Double)] = [
+            ("bursar_spend_usd_total", "Cost of all events, US dollars (exact figures: GET /v1/spend).", { Double($0.cost.nanos) / 1e9 }),
+            ("bursar_baseline_spend_usd_total", "What the same requests would have cost on the baseline model, US dollars.", { Double($0.baselineCost.nanos) / 1e9 }),
+            ("bursar_requests_total", "Events (attempts) stored.", { Double($0.requests) }),
+            ("bursar_unpriced_requests_total", "Events with no price and no reported cost.", { Double($0.unpricedRequests) }),
+            ("bursar_errors_total", "Events whose status was an error.", { Double($0.errors) }),
+        ]
+        for (name, help, value) in families {
+            out.family(name, "counter", help)
+            for row in report.rows { out.sample(name, labels(row), value(row.metrics)) }
+        }
+        out.family("bursar_tokens_total", "counter", "Tokens of all events, by kind (cached input is part of input, reasoning part of output).")
+        for row in report.rows {
+            for (kind, count) in [("input", row.metrics.inputTokens), ("cached_input", row.metrics.cachedInputTokens),
+                                  ("output", row.metrics.outputTokens), ("reasoning", row.metrics.reasoningTokens)] {
+                out.sample("bursar_tokens_total", labels(row) + [("kind", kind)], Double(count))
+            }
+        }
+
+        let budgets = try publisher.current().bundle.budgets
+        out.family("bursar_budget_limit_usd", "gauge", "Each budget's limit for its period, US dollars.")
+        for status in budgets { out.sample("bursar_budget_limit_usd", [("budget", status.budget.id)], Double(status.budget.limit.nanos) / 1e9) }
+        out.family("bursar_budget_spent_usd", "gauge", "Spent in each budget's current period, US dollars.")
+        for status in budgets { out.sample("bursar_budget_spent_usd", [("budget", status.budget.id)], Double(status.spent.nanos) / 1e9) }
+        out.family("bursar_budget_remaining_usd", "gauge", "Left in each budget's current period (negative once exceeded), US dollars.")
+        for status in budgets { out.sample("bursar_budget_remaining_usd", [("budget", status.budget.id)], Double(status.remaining.nanos) / 1e9) }
+        out.family("bursar_budget_exceeded", "gauge", "1 when a budget is exceeded, else 0.")
+        for status in budgets { out.sample("bursar_budget_exceeded", [("budget", status.budget.id)], status.state == .exceeded ? 1 : 0) }
+
+        return .response(Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                                  body: Array(out.text.utf8)))
+    }
+
+    private func labels(_ row: SpendReport.Row) -> [(String, String)] {
+        [("tier", row.values[0]), ("provider", row.values[1]), ("model", row.values[2])]
+    }
+}

@@ -1,0 +1,45 @@
+import BursarCore
+@testable import BursarHTTP
+import BursarTesting
+import Foundation
+import Testing
+
+@Suite struct MetricsAPITests {
+    /// The value of one sample line, found by its exact name and labels.
+    func sample(_ text: String, _ series: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+    }
+
+    @Test func countersSpendAndBudgetsAppearInTheExpositionFormat() throws {
+        let app = try TestApp()
+        let time = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        let events = (0..<3).map { EventJSON.event("m\($0)", time: time, extra: [("user", "secret-user@example.com")]) }
+            + [.object([("id", "bad")])]
+        #expect(app.postEvents(events).status == 200)
+        #expect(app.postEvents([EventJSON.event("m0", time: time)]).status == 200)
+        #expect(app.send("PUT", "/v1/budgets/all", key: app.adminKey, body: Array(#"{"period":"month","limit_usd":"100.00"}"#.utf8)).status == 201)
+        _ = app.send("GET", "/v1/bundle", key: app.routerKey)
+
+        let response = app.send("GET", "/metrics", key: app.viewerKey)
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = response.bodyText
+        #expect(sample(text, #"bursar_ingest_events_total{result="accepted"}"#) == 3)
+        #expect(sample(text, #"bursar_ingest_events_total{result="duplicate"}"#) == 1)
+        #expect(sample(text, #"bursar_ingest_events_total{result="rejected"}"#) == 1)
+        #expect(sample(text, #"bursar_bundle_requests_total{status="200"}"#) == 1)
+        #expect(sample(text, "bursar_ingest_commit_duration_seconds_count") == 2)
+        let spend = try app.getJSON("/v1/spend?group_by=tier")
+        let cost = try #require(Double((spend["total"] as? [String: Any])?["cost_usd"] as? String ?? ""))
+        #expect(sample(text, #"bursar_spend_usd_total{tier="standard",provider="openai",model="gpt-4o-mini"}"#) == cost)
+        #expect(sample(text, #"bursar_tokens_total{tier="standard",provider="openai",model="gpt-4o-mini",kind="input"}"#) == 3000)
+        #expect(sample(text, #"bursar_budget_limit_usd{budget="all"}"#) == 100)
+        #expect(!text.contains("secret-user"), "never a series per user")
+        #expect(app.send("GET", "/metrics", key: app.routerKey).status == 403)
+        #expect(app.send("GET", "/metrics", key: nil).status == 401)
+    }
+
+    @Test func labelValuesAreEscaped() {
+        #expect(PrometheusText.escape("a\"b\\c\nd") == #"a\"b\\c\nd"#)
+    }
+}
