@@ -5,7 +5,7 @@ LISTEN ?= 127.0.0.1:8080
 DB ?= ./var/bursar.db
 
 # Debian packages each goal needs; installed only when missing.
-BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev libjs-chart.js
+BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev zlib1g-dev libjs-chart.js
 TEST_PACKAGES := curl python3 python3-venv chromium chromium-driver prometheus
 BENCH_PACKAGES := wrk nginx-light curl
 

@@ -19,10 +19,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "BursarCore", swiftSettings: swiftSettings),
         .target(name: "BursarStore", dependencies: [
             "BursarCore",
@@ -32,8 +34,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: swiftSettings),
+        .target(name: "BursarOTLP", dependencies: [
+            "BursarCore",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], swiftSettings: swiftSettings),
         .target(name: "BursarHTTP", dependencies: [
-            "BursarCore", "BursarStore", "BursarClient",
+            "BursarCore", "BursarStore", "BursarClient", "BursarOTLP", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "MicroHTTPDServer", dependencies: [
@@ -54,7 +60,10 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarHTTPTests", dependencies: ["BursarHTTP", "BursarClient", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarHTTPTests", dependencies: [
+            "BursarHTTP", "BursarClient", "BursarOTLP", "BursarTesting",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarStore", "BursarClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting"], swiftSettings: swiftSettings),
     ]
 )

@@ -27,8 +27,11 @@ public struct BursarAPI: Responder {
         let readers: Set<Role> = [.viewer, .admin]
 
         let metrics = self.metrics
-        let events = EventsHandler(writer: writer, prices: prices, metrics: metrics)
+        let submitter = IngestSubmitter(writer: writer, prices: prices, metrics: metrics)
+        let events = EventsHandler(submitter: submitter)
         router.add("POST", "/v1/events", roles: [.router, .admin], events.handle)
+        let traces = TracesHandler(submitter: submitter, publisher: publisher)
+        router.add("POST", "/v1/traces", roles: [.router, .admin], traces.export)
 
         let spend = SpendHandlers(database: database, clock: clock)
         router.add("GET", "/v1/spend", roles: readers, spend.spend)

@@ -1,0 +1,67 @@
+import BursarCore
+import BursarStore
+
+/// The path every ingest format shares once its events are decoded: price the valid ones,
+/// queue them for the group commit, and answer (in the format's own words) only once they
+/// are durable, or 503 with Retry-After when the writer cannot take them.
+struct IngestSubmitter: Sendable {
+    typealias Answer = @Sendable (_ accepted: Int, _ duplicates: Int, _ rejected: [(index: Int, error: FieldError)]) -> Response
+
+    let writer: IngestWriter
+    let prices: PriceBook
+    let metrics: APIMetrics
+
+    /// `answer` is called with the counts; when nothing is valid it is called at once
+    /// (`nothingValid` lets a format pick its status for that, e.g. 422).
+    func submit(_ results: [Result<UsageEvent, FieldError>], nothingValid: @escaping Answer, answer: @escaping Answer) throws -> Reply {
+        let costing = prices.current
+        var accepted: [PricedEvent] = []
+        accepted.reserveCapacity(results.count)
+        var rejected: [(index: Int, error: FieldError)] = []
+        for (index, result) in results.enumerated() {
+            switch result {
+            case .success(let event): accepted.append(PricedEvent(event: event, cost: costing.cost(of: event)))
+            case .failure(let error): rejected.append((index, error))
+            }
+        }
+        APIMetrics.add(metrics.rejectedEvents, rejected.count)
+        if accepted.isEmpty { return .response(nothingValid(0, 0, rejected)) }
+        let pending = PendingResponse()
+        let metrics = self.metrics
+        let rejections = rejected
+        do {
+            try writer.submit(accepted) { result in
+                switch result {
+                case .success(let outcome):
+                    APIMetrics.add(metrics.acceptedEvents, outcome.accepted)
+                    APIMetrics.add(metrics.duplicateEvents, outcome.duplicates)
+                    pending.complete(answer(outcome.accepted, outcome.duplicates, rejections))
+                case .failure:
+                    APIMetrics.add(metrics.refusedBatches)
+                    pending.complete(HTTPError.unavailable("the events could not be stored; nothing from this batch was kept, send it again", retryAfter: 2).response)
+                }
+            }
+        } catch .overloaded {
+            APIMetrics.add(metrics.refusedBatches)
+            throw HTTPError.unavailable("the ingest queue is full; retry this batch shortly", retryAfter: 1)
+        } catch .closed {
+            APIMetrics.add(metrics.refusedBatches)
+            throw HTTPError.unavailable("Bursar is shutting down; retry this batch shortly", retryAfter: 2)
+        }
+        return .pending(pending)
+    }
+
+    /// Bursar's own answer: `{"accepted","duplicates","rejected":[{"index","error"}]}`.
+    static func answer(accepted: Int, duplicates: Int, rejected: [(index: Int, error: FieldError)]) -> JSONValue {
+        .object([
+            ("accepted", .integer(Int64(accepted))),
+            ("duplicates", .integer(Int64(duplicates))),
+            ("rejected", .array(rejected.map { rejection in
+                .object([
+                    ("index", .integer(Int64(rejection.index))),
+                    ("error", HTTPError.errorBody(code: rejection.error.code, message: rejection.error.message, field: rejection.error.field)[member: "error"] ?? .null),
+                ])
+            })),
+        ])
+    }
+}
