@@ -32,6 +32,8 @@ public struct BursarAPI: Responder {
         router.add("POST", "/v1/events", roles: [.router, .admin], events.handle)
         let traces = TracesHandler(submitter: submitter, publisher: publisher)
         router.add("POST", "/v1/traces", roles: [.router, .admin], traces.export)
+        let litellm = LiteLLMHandler(submitter: submitter, publisher: publisher)
+        router.add("POST", "/v1/integrations/litellm", roles: [.router, .admin], litellm.receive)
 
         let spend = SpendHandlers(database: database, clock: clock)
         router.add("GET", "/v1/spend", roles: readers, spend.spend)

@@ -1,0 +1,106 @@
+import Foundation
+
+/// LiteLLM's `StandardLoggingPayload` (what its `generic_api` logger posts) as a Bursar event,
+/// in Bursar's own JSON form so that it is validated like any other event.
+///
+/// - id: the payload's `id` (Bursar drops a repeat of it); time: `startTime`; latency:
+///   `endTime − startTime`; request id: `trace_id` (shared by a request's fallbacks).
+/// - provider: `custom_llm_provider`; model: `model` without its `provider/` prefix.
+/// - tier: `requester_metadata.tier`, else the `model_group` when the active policy has a tier
+///   of that name, else the tier whose chain lists the model, else `unassigned`.
+/// - tokens: `prompt_tokens`, `completion_tokens`, cached and reasoning tokens from the usage
+///   details; a cache hit (`cache_hit`) counts no tokens and no cost.
+/// - cost: `response_cost`, kept as the router reported it (the catalog price wins when the
+///   model has one).
+/// - user: `metadata.user_api_key_end_user_id`, else `end_user`, else the request's `user`;
+///   team: `metadata.user_api_key_team_alias` or `requester_metadata.team`; feature:
+///   `requester_metadata.feature` or `spend_logs_metadata.feature`.
+/// - status: `success` is ok; a failure is `rate_limited` (429), `timeout` (408) or `error`;
+///   a call made after a fallback (`x-litellm-attempted-fallbacks` > 0) has reason `fallback`.
+public enum LiteLLMPayload {
+    public static func event(_ payload: JSONValue, tiers: ModelTierMap, policyTiers: Set<String>) -> JSONValue {
+        let metadata = payload[member: "metadata"] ?? .null
+        let requester = metadata[member: "requester_metadata"] ?? .null
+        let spendLogs = metadata[member: "spend_logs_metadata"] ?? .null
+        func text(_ values: JSONValue?...) -> String? {
+            for value in values { if let text = value?.stringValue, !text.isEmpty { return text } }
+            return nil
+        }
+        let provider = text(payload[member: "custom_llm_provider"]) ?? ""
+        var model = text(payload[member: "model"], payload[member: "hidden_params"]?[member: "litellm_model_name"]) ?? ""
+        if !provider.isEmpty, model.hasPrefix(provider + "/") { model.removeFirst(provider.count + 1) }
+        let group = text(payload[member: "model_group"])
+        let tier = text(requester[member: "tier"]) ?? group.flatMap { policyTiers.contains($0) ? $0 : nil }
+            ?? tiers.tier(provider: provider, model: model) ?? ModelTierMap.unassigned
+        let cacheHit = payload[member: "cache_hit"]?.boolValue == true
+        let usage = metadata[member: "usage_object"] ?? .null
+        func tokens(_ value: JSONValue?) -> JSONValue {
+            cacheHit ? .integer(0) : (value.map { $0 == .null ? .integer(0) : $0 } ?? .integer(0))
+        }
+        let start = payload[member: "startTime"]?.numberValue
+        let end = payload[member: "endTime"]?.numberValue
+        var members: [(String, JSONValue)] = [
+            ("id", payload[member: "id"] ?? .null),
+            ("time", start.map { .string(Timestamp.format(Int64(($0 * 1000).rounded()))) } ?? .null),
+            ("provider", .string(provider)),
+            ("model", .string(model)),
+            ("tier", .string(tier)),
+            ("input_tokens", tokens(payload[member: "prompt_tokens"])),
+            ("output_tokens", tokens(payload[member: "completion_tokens"])),
+        ]
+        if !cacheHit {
+            if let cached = usage[member: "prompt_tokens_details"]?[member: "cached_tokens"], cached != .null { members.append(("cached_input_tokens", cached)) }
+            if let reasoning = usage[member: "completion_tokens_details"]?[member: "reasoning_tokens"], reasoning != .null {
+                members.append(("reasoning_tokens", reasoning))
+            }
+        }
+        if cacheHit {
+            members.append(("cost_usd", "0"))
+        } else if let cost = payload[member: "response_cost"]?.numberValue, cost.isFinite, cost >= 0 {
+            members.append(("cost_usd", .string(String(format: "%.9f", cost))))
+        }
+        if let start, let end, end >= start { members.append(("latency_ms", .integer(Int64(((end - start) * 1000).rounded())))) }
+        if let user = text(metadata[member: "user_api_key_end_user_id"], payload[member: "end_user"],
+                           payload[member: "model_parameters"]?[member: "user"], requester[member: "user"]) {
+            members.append(("user", .string(user)))
+        }
+        if let team = text(metadata[member: "user_api_key_team_alias"], requester[member: "team"], metadata[member: "user_api_key_team_id"]) {
+            members.append(("team", .string(team)))
+        }
+        if let feature = text(requester[member: "feature"], spendLogs[member: "feature"]) { members.append(("feature", .string(feature))) }
+        if let trace = text(payload[member: "trace_id"]) { members.append(("request_id", .string(trace))) }
+        if payload[member: "status"]?.stringValue == "failure" {
+            let code = text(payload[member: "error_information"]?[member: "error_code"])
+            members.append(("status", .string(code == "429" ? "rate_limited" : code == "408" ? "timeout" : "error")))
+        }
+        let fallbacks = payload[member: "hidden_params"]?[member: "additional_headers"]?[member: "x-litellm-attempted-fallbacks"]?.integerValue ?? 0
+        if fallbacks > 0 {
+            members.append(("reason", "fallback"))
+            members.append(("attempt", .integer(fallbacks + 1)))
+        }
+        return .object(members)
+    }
+
+    /// The payloads in a body: a JSON array, one object, or NDJSON (LiteLLM sends all three
+    /// as `application/json`, by its `log_format`).
+    public static func payloads(_ body: [UInt8]) throws(FieldError) -> [JSONValue] {
+        if let document = try? JSONValue.parse(body) {
+            switch document {
+            case .array(let elements): return elements
+            case .object: return [document]
+            default: throw FieldError(code: "invalid_body", message: "a LiteLLM log is a JSON array or object of StandardLoggingPayload")
+            }
+        }
+        var payloads: [JSONValue] = []
+        for (number, line) in body.split(separator: UInt8(ascii: "\n")).enumerated() {
+            let trimmed = Array(line).filter { $0 != UInt8(ascii: "\r") }
+            guard !trimmed.allSatisfy({ $0 == 32 || $0 == 9 }) else { continue }
+            do {
+                payloads.append(try JSONValue.parse(trimmed))
+            } catch {
+                throw FieldError(code: "malformed_body", message: "line \(number + 1) is not valid JSON: \(error.message) at byte \(error.offset)")
+            }
+        }
+        return payloads
+    }
+}

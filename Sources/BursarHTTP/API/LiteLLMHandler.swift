@@ -1,0 +1,34 @@
+import BursarCore
+import Foundation
+
+/// `POST /v1/integrations/litellm`: what LiteLLM's `generic_api` logger posts (its
+/// StandardLoggingPayload, as a JSON array, one object or NDJSON), each payload an event.
+struct LiteLLMHandler: Sendable {
+    let submitter: IngestSubmitter
+    let publisher: BundlePublisher
+
+    func receive(_ request: Request, _ context: RequestContext) throws -> Reply {
+        guard ["application/json", "application/x-ndjson", "application/ndjson"].contains(request.mediaType ?? "") else {
+            throw HTTPError(415, code: "unsupported_media_type", message: "send LiteLLM logs as application/json", field: "Content-Type")
+        }
+        let body = try request.decodedBody()
+        let payloads: [JSONValue]
+        do {
+            payloads = try LiteLLMPayload.payloads(body)
+        } catch {
+            throw HTTPError(400, error)
+        }
+        let policy = try publisher.current().routing.policy
+        let tiers = ModelTierMap(policy: policy)
+        let names = Set(policy?.tiers.map(\.name) ?? [])
+        let events = JSONValue.array(payloads.map { LiteLLMPayload.event($0, tiers: tiers, policyTiers: names) }).serialized()
+        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown",
+                                        window: EventBatchDecoder.window(around: Int64(Date().timeIntervalSince1970 * 1000)))
+        let results = try events.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: .json) }
+        return try submitter.submit(results, nothingValid: { accepted, duplicates, rejected in
+            .json(IngestSubmitter.answer(accepted: accepted, duplicates: duplicates, rejected: rejected), status: payloads.isEmpty ? 200 : 422)
+        }, answer: { accepted, duplicates, rejected in
+            .json(IngestSubmitter.answer(accepted: accepted, duplicates: duplicates, rejected: rejected))
+        })
+    }
+}
