@@ -109,6 +109,9 @@ public struct BursarAPI: Responder {
         router.respond(to: request)
     }
 
+    /// Every route as (method, pattern).
+    public var routeTable: [(method: String, pattern: String)] { router.routeTable }
+
     /// A router's poll that finds its bundle current: 304 without building a request.
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {
         guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),

@@ -40,6 +40,11 @@ public struct Router: Responder {
         self.authenticator = authenticator
     }
 
+    /// Every route as (method, pattern), in the order added (for the API description's tests).
+    public var routeTable: [(method: String, pattern: String)] {
+        routes.map { ($0.method, "/" + $0.segments.joined(separator: "/")) }
+    }
+
     /// Adds a route; `pattern` segments in braces (`/v1/budgets/{id}`) become parameters.
     public mutating func add(_ method: String, _ pattern: String, roles: Set<Role>, _ handler: @escaping Handler) {
         routes.append(Route(method: method, segments: pattern.split(separator: "/"), roles: roles, handler: handler))
