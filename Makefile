@@ -6,7 +6,7 @@ DB ?= ./var/bursar.db
 
 # Debian packages each goal needs; installed only when missing.
 BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev zlib1g-dev libjs-chart.js
-TEST_PACKAGES := curl python3 python3-venv chromium chromium-driver prometheus
+TEST_PACKAGES := curl openssl python3 python3-venv chromium chromium-driver prometheus
 BENCH_PACKAGES := wrk nginx-light curl
 
 .PHONY: run build release test test-swift test-python bench deps test-deps bench-deps clean

@@ -39,15 +39,19 @@ public final class ServerProcess {
     }
 
     /// Starts `bursar serve` on a free port and waits until it listens.
-    public convenience init(database: String, port: UInt16 = 0, extraArguments: [String] = []) throws {
-        try self.init(arguments: ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + extraArguments)
+    public convenience init(database: String, port: UInt16 = 0, extraArguments: [String] = [], errorLog: URL? = nil) throws {
+        try self.init(arguments: ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + extraArguments, errorLog: errorLog)
     }
 
     /// Runs `bursar ARGUMENTS` (a command that prints "listening on http://127.0.0.1:PORT") and
     /// waits until it listens.
-    public init(arguments: [String]) throws {
+    public init(arguments: [String], errorLog: URL? = nil) throws {
         process.executableURL = Self.executable
         process.arguments = arguments
+        if let errorLog {
+            _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errorLog)
+        }
         process.currentDirectoryURL = Self.packageRoot
         process.standardOutput = output
         try process.run()
@@ -57,7 +61,7 @@ public final class ServerProcess {
             let data = output.fileHandleForReading.availableData
             if data.isEmpty { break }
             text += String(decoding: data, as: UTF8.self)
-            if let range = text.range(of: "listening on http://127.0.0.1:"),
+            if let range = text.range(of: "://127.0.0.1:", range: (text.range(of: "listening on http")?.upperBound ?? text.endIndex)..<text.endIndex),
                let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) {
                 self.port = port
                 return

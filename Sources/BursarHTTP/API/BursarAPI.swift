@@ -109,8 +109,8 @@ public struct BursarAPI: Responder {
         router.respond(to: request)
     }
 
-    /// Every route as (method, pattern).
-    public var routeTable: [(method: String, pattern: String)] { router.routeTable }
+    /// Every route as (method, pattern, roles).
+    public var routeTable: [(method: String, pattern: String, roles: Set<Role>)] { router.routeTable }
 
     /// A router's poll that finds its bundle current: 304 without building a request.
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {

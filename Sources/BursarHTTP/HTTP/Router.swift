@@ -40,9 +40,10 @@ public struct Router: Responder {
         self.authenticator = authenticator
     }
 
-    /// Every route as (method, pattern), in the order added (for the API description's tests).
-    public var routeTable: [(method: String, pattern: String)] {
-        routes.map { ($0.method, "/" + $0.segments.joined(separator: "/")) }
+    /// Every route as (method, pattern, roles allowed; empty: no key needed), in the order
+    /// added (for the API description's and the access tests).
+    public var routeTable: [(method: String, pattern: String, roles: Set<Role>)] {
+        routes.map { ($0.method, "/" + $0.segments.joined(separator: "/"), $0.roles) }
     }
 
     /// Adds a route; `pattern` segments in braces (`/v1/budgets/{id}`) become parameters.

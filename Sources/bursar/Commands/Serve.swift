@@ -43,10 +43,20 @@ extension Bursar {
         @Option(help: "POST each budget alert as JSON to this http:// URL (repeatable); retried with backoff.")
         var alertWebhook: [String] = []
 
+        @Option(help: "Serve HTTPS: the certificate chain (PEM file); needs --tls-key.")
+        var tlsCert: String?
+
+        @Option(help: "Serve HTTPS: the private key (PEM file); needs --tls-cert.")
+        var tlsKey: String?
+
         func validate() throws {
             guard Self.split(listen) != nil else { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080") }
             guard ModelKey(baselineModel) != nil else { throw ValidationError("--baseline-model takes provider/model") }
             guard maxBodyMib > 0 else { throw ValidationError("--max-body-mib must be positive") }
+            guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+            for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
+                throw ValidationError("cannot read \(path)")
+            }
             for url in alertWebhook where !AlertNotifier.accepts(url) {
                 throw ValidationError("--alert-webhook takes http://HOST:PORT/PATH; '\(url)' is not one")
             }
@@ -88,10 +98,15 @@ extension Bursar {
             configuration.maximumBodyBytes = maxBodyMib * 1024 * 1024
             configuration.connectionTimeoutSeconds = connectionTimeout
             configuration.connectionLimit = connectionLimit
+            if let tlsCert, let tlsKey {
+                configuration.tlsCertificatePEM = try String(contentsOfFile: tlsCert, encoding: .utf8)
+                configuration.tlsKeyPEM = try String(contentsOfFile: tlsKey, encoding: .utf8)
+            }
+            let scheme = tlsCert == nil ? "http" : "https"
             let server = MicroHTTPDServer(configuration: configuration, responder: api)
             let bound = try server.start()
-            logger.info("Bursar listening on http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(db.path))")
-            Output.line("listening on http://\(host):\(bound)/")
+            logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(db.path))")
+            Output.line("listening on \(scheme)://\(host):\(bound)/")
 
             ShutdownSignal.wait()
             logger.info("stopping: answering long polls, draining requests in flight")

@@ -1,0 +1,57 @@
+import BursarClient
+import BursarCore
+import BursarTesting
+import Foundation
+import Testing
+
+/// HTTPS through libmicrohttpd's TLS mode, and keys kept out of the logs.
+@Suite(.serialized) struct SecurityTests {
+    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func httpsWithASelfSignedCertificateAndNoKeyInTheLogs() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let (made, output) = try Self.run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem",
+        ])
+        #expect(made == 0, "\(output)")
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let log = URL(fileURLWithPath: directory + "/serve.log")
+        let server = try ServerProcess(database: database, extraArguments: ["--tls-cert", directory + "/cert.pem", "--tls-key", directory + "/key.pem"],
+                                       errorLog: log)
+        let url = "https://127.0.0.1:\(server.port)"
+        let (status, whoami) = try Self.run("/usr/bin/curl", ["-sS", "--cacert", directory + "/cert.pem", "-H", "Authorization: Bearer \(keys.admin)", url + "/v1/whoami"])
+        #expect(status == 0 && whoami.contains(#""role":"admin""#), "\(whoami)")
+        let (_, refused) = try Self.run("/usr/bin/curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", directory + "/cert.pem",
+                                                          "-H", "Authorization: Bearer bsr_wrong-key", url + "/v1/whoami"])
+        #expect(refused == "401")
+        let (untrusted, _) = try Self.run("/usr/bin/curl", ["-sS", url + "/healthz"])
+        #expect(untrusted != 0, "curl refuses a certificate it was not told to trust")
+        let (plain, _) = try Self.run("/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(server.port)/healthz"])
+        #expect(plain != 0, "no plain HTTP on the TLS port")
+        let events = #"[{"id":"tls-1","time":"\#(Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000)))","provider":"openai","model":"gpt-4o-mini","tier":"standard","input_tokens":10,"output_tokens":5}]"#
+        let (shipped, answer) = try Self.run("/usr/bin/curl", ["-sS", "--cacert", directory + "/cert.pem", "-H", "Authorization: Bearer \(keys.router)",
+                                                               "-H", "Content-Type: application/json", "-d", events, url + "/v1/events"])
+        #expect(shipped == 0 && answer.contains(#""accepted":1"#), "\(answer)")
+        #expect(server.terminate() == 0)
+
+        let logged = try String(contentsOf: log, encoding: .utf8)
+        #expect(logged.contains("listening on https://"))
+        for secret in [keys.admin, keys.router, "bsr_wrong-key"] {
+            #expect(!logged.contains(secret), "a key appeared in the log")
+            #expect(!logged.contains(String(secret.dropFirst(4).prefix(12))), "part of a key appeared in the log")
+        }
+    }
+}
