@@ -64,6 +64,9 @@ let package = Package(
             "BursarHTTP", "BursarClient", "BursarOTLP", "BursarTesting",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["BursarCore", "BursarStore", "BursarClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "BursarCore", "BursarStore", "BursarClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: swiftSettings),
     ]
 )

@@ -21,6 +21,21 @@ public final class ServerProcess {
     public private(set) var port: UInt16 = 0
     private let output = Pipe()
 
+    /// Runs `bursar ARGUMENTS` to completion; its exit status and everything it printed.
+    public static func outcome(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// Runs `bursar ARGUMENTS` to completion and returns its standard output.
     public static func run(_ arguments: [String]) throws -> String {
         let process = Process()

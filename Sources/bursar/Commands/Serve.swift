@@ -65,7 +65,17 @@ extension Bursar {
         func run() throws {
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
             let logger = Logger(label: "bursar")
-            let db = try database.open()
+            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: database.db).deletingLastPathComponent().path,
+                                                    withIntermediateDirectories: true)
+            let lock = try ServeLock.acquire(database: database.db)
+            defer { close(lock) }
+            let db: BursarDatabase
+            do {
+                db = try database.open()
+                try db.checkWritable()
+            } catch {
+                throw ServeLock.explain(error, database: database.db)
+            }
             let catalog = try loadPrices(db, logger: logger)
             try importPolicies(db, catalog: catalog, logger: logger)
             if try !db.hasKeys() {
