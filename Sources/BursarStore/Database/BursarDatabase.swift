@@ -23,6 +23,7 @@ public final class BursarDatabase: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.path = path
         writer = try DatabasePool(path: path, configuration: Self.configuration(durability))
+        try Self.enableIncrementalVacuum(writer)
         try Schema.migrator.migrate(writer)
         checkpointer = try Checkpointer(path: path)
     }
@@ -35,6 +36,19 @@ public final class BursarDatabase: Sendable {
         writer = try DatabaseQueue(named: name, configuration: Self.configuration(.normal))
         try Schema.migrator.migrate(writer)
         checkpointer = nil
+    }
+
+    /// Freed pages are returned to the file system step by step (`incremental_vacuum`), so
+    /// that the file stops growing once old raw events are deleted. A new database gets the
+    /// mode before its first table; one made by an older Bursar is converted once (VACUUM).
+    private static func enableIncrementalVacuum(_ writer: any DatabaseWriter) throws {
+        try writer.writeWithoutTransaction { db in
+            guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 else { return }
+            // The file already has a header (WAL mode is set on opening), so the new mode takes
+            // effect only through VACUUM; on a new database that is instant.
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+            try db.execute(sql: "VACUUM")
+        }
     }
 
     static func configuration(_ durability: Durability) -> Configuration {

@@ -43,6 +43,9 @@ extension Bursar {
         @Option(help: "POST each budget alert as JSON to this http:// URL (repeatable); retried with backoff.")
         var alertWebhook: [String] = []
 
+        @Option(help: "Delete raw events older than this many days (rollups are kept); 0 keeps them forever.")
+        var retainRawDays = 90
+
         @Option(help: "Serve HTTPS: the certificate chain (PEM file); needs --tls-key.")
         var tlsCert: String?
 
@@ -53,6 +56,7 @@ extension Bursar {
             guard Self.split(listen) != nil else { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080") }
             guard ModelKey(baselineModel) != nil else { throw ValidationError("--baseline-model takes provider/model") }
             guard maxBodyMib > 0 else { throw ValidationError("--max-body-mib must be positive") }
+            guard retainRawDays >= 0 else { throw ValidationError("--retain-raw-days must be 0 or more") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
             for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
                 throw ValidationError("cannot read \(path)")
@@ -118,7 +122,11 @@ extension Bursar {
             logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(db.path))")
             Output.line("listening on \(scheme)://\(host):\(bound)/")
 
+            let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays) : nil
+            retention?.start()
+
             ShutdownSignal.wait()
+            retention?.stop()
             logger.info("stopping: answering long polls, draining requests in flight")
             api.publisher.close()
             server.drain()

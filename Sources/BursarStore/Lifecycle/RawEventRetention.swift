@@ -1,0 +1,121 @@
+import BursarCore
+import Dispatch
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+extension BursarDatabase {
+    /// Deletes up to `limit` raw events older than `cutoff` (epoch ms) in one short
+    /// transaction; the rollups keep their sums. Returns how many were deleted.
+    public func deleteRawEvents(before cutoff: Int64, limit: Int) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? LIMIT ?)", arguments: [cutoff, limit])
+            return db.changesCount
+        }
+    }
+
+    /// Returns up to `pages` free pages to the file system; how many free pages remain.
+    @discardableResult
+    public func releaseFreePages(_ pages: Int) throws -> Int {
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA incremental_vacuum(\(pages))")
+            return try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        }
+    }
+
+    /// Pages in use and free pages, and the page size.
+    public func pageCounts() throws -> (pages: Int, free: Int, pageSize: Int) {
+        try read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
+             try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+        }
+    }
+
+    /// A consistent copy of the whole database at `path`, taken online with SQLite's backup
+    /// API from one read snapshot (ingest goes on meanwhile).
+    public func backup(to path: String) throws {
+        let target = try DatabaseQueue(path: path)
+        try writer.backup(to: target)
+        try target.close()
+    }
+}
+
+/// Deletes raw events older than the retention window in small batches, on a thread of its
+/// own, then returns the freed pages; rollups are kept, so spend queries are unchanged.
+///
+/// Each batch is one short write transaction, so ingest commits interleave with it and never
+/// wait more than one batch.
+public final class RawEventRetention: Sendable {
+    public static let batchSize = 2_000
+    public static let pagesPerStep = 1_000
+
+    private let database: BursarDatabase
+    private let retainMillis: Int64
+    private let interval: Double
+    private let clock: @Sendable () -> Int64
+    private let logger: Logger
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+
+    public init(database: BursarDatabase, retainDays: Int, intervalSeconds: Double = 60,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                logger: Logger = Logger(label: "bursar.retention")) {
+        self.database = database
+        retainMillis = Int64(retainDays) * UTC.millisPerDay
+        interval = intervalSeconds
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs a pass now and then every `intervalSeconds`, until `stop()`.
+    public func start() {
+        let thread = Thread { [self] in
+            while !stopping.load(ordering: .relaxed) {
+                do {
+                    _ = try runOnce()
+                } catch {
+                    logger.error("retention pass failed; will try again", metadata: ["error": "\(error)"])
+                }
+                _ = wake.wait(timeout: .now() + interval)
+            }
+            finished.signal()
+        }
+        thread.name = "bursar-retention"
+        thread.start()
+        started.store(true, ordering: .relaxed)
+    }
+
+    /// One pass: every raw event older than the window deleted, batch by batch, then the
+    /// freed pages released. Returns how many events were deleted.
+    @discardableResult
+    public func runOnce() throws -> Int {
+        let cutoff = clock() - retainMillis
+        var deleted = 0
+        while !stopping.load(ordering: .relaxed) {
+            let count = try database.deleteRawEvents(before: cutoff, limit: Self.batchSize)
+            deleted += count
+            if count < Self.batchSize { break }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        if deleted > 0 {
+            var free = Int.max
+            while !stopping.load(ordering: .relaxed) {
+                let left = try database.releaseFreePages(Self.pagesPerStep)
+                guard left > 0, left < free else { break }
+                free = left
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+            logger.info("retention: deleted \(deleted) raw events older than \(Timestamp.format(cutoff)); rollups kept")
+        }
+        return deleted
+    }
+
+    public func stop() {
+        guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        wake.signal()
+        if started.load(ordering: .relaxed) { finished.wait() }
+    }
+}

@@ -1,0 +1,89 @@
+import BursarCore
+import BursarStore
+import BursarTesting
+import Foundation
+import Synchronization
+import Testing
+
+/// Raw events past the retention window go, rollups stay, the file stops growing; backups.
+@Suite struct LifecycleTests {
+    static let day: Int64 = 86_400_000
+    static let start: Int64 = 1_790_000_000_000
+
+    func events(day: Int, count: Int) -> [PricedEvent] {
+        (0..<count).map { index in
+            var event = UsageEvent(id: "d\(day)-\(index)", source: "s", time: Self.start + Int64(day) * Self.day + Int64(index) * 20_000,
+                                   model: "gpt-4o", provider: "openai", tier: "frontier", inputTokens: 100, outputTokens: 10)
+            event.user = "u\(index % 5)"
+            event.feature = "f\(index % 3)"
+            event.requestID = "request-\(day)-\(index)-with-some-length"
+            return PricedEvent(event: event, cost: EventCost(cost: Money(nanos: 1_000), baseline: Money(nanos: 3_000), basis: .catalog, priceID: 1))
+        }
+    }
+
+    @Test func theFileStopsGrowingUnderSteadyLoadWhileRollupsKeepEverything() throws {
+        let directory = NSTemporaryDirectory() + "bursar-retention-\(UUID().uuidString)"
+        let database = try BursarDatabase(path: directory + "/bursar.db", durability: .normal)
+        let writer = IngestWriter(database: database)
+        defer { writer.close() }
+        let now = Mutex<Int64>(Self.start)
+        let retention = RawEventRetention(database: database, retainDays: 3, clock: { now.withLock { $0 } })
+        var sizes: [Int] = []
+        let perDay = 4_000
+        for day in 0..<14 {
+            let done = DispatchSemaphore(value: 0)
+            try writer.submit(events(day: day, count: perDay)) { _ in done.signal() }
+            done.wait()
+            now.withLock { $0 = Self.start + Int64(day + 1) * Self.day }
+            try retention.runOnce()
+            let counts = try database.pageCounts()
+            sizes.append((counts.pages - counts.free) * counts.pageSize)
+            #expect(counts.free < 2 * RawEventRetention.pagesPerStep, "freed pages are returned")
+        }
+        // Only the last three days of raw events remain; the file has stopped growing.
+        #expect(try database.eventCount() == 3 * perDay)
+        #expect(Double(sizes[13]) <= Double(sizes[6]) * 1.10, "sizes by day: \(sizes)")
+        let file = try FileManager.default.attributesOfItem(atPath: directory + "/bursar.db")[.size] as? Int ?? 0
+        #expect(file <= sizes[13] + 64 * 4096, "the file itself shrank back: \(file) vs \(sizes[13])")
+        // Spend still counts all fourteen days, from the rollups.
+        var query = SpendQuery(from: Self.start - Self.day, to: Self.start + 15 * Self.day)
+        query.groupBy = [.user]
+        let report = try database.spend(query)
+        #expect(report.total.requests == Int64(14 * perDay))
+        #expect(report.total.cost == Money(nanos: Int64(14 * perDay) * 1_000))
+    }
+
+    @Test func aBackupTakenDuringIngestHoldsEverythingAcknowledgedBeforeIt() throws {
+        let directory = NSTemporaryDirectory() + "bursar-backup-\(UUID().uuidString)"
+        let database = try BursarDatabase(path: directory + "/bursar.db", durability: .normal)
+        let writer = IngestWriter(database: database)
+        defer { writer.close() }
+        let acknowledged = Mutex<Set<String>>([])
+        let stop = Atomic<Bool>(false)
+        let ingesting = Thread {
+            var round = 0
+            while !stop.load(ordering: .relaxed) {
+                let batch = self.events(day: round, count: 200)
+                let done = DispatchSemaphore(value: 0)
+                try? writer.submit(batch) { outcome in
+                    if case .success = outcome { acknowledged.withLock { $0.formUnion(batch.map(\.event.id)) } }
+                    done.signal()
+                }
+                done.wait()
+                round += 1
+            }
+        }
+        ingesting.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        let before = acknowledged.withLock { $0 }
+        try database.backup(to: directory + "/copy.db")
+        Thread.sleep(forTimeInterval: 0.2)
+        stop.store(true, ordering: .relaxed)
+        #expect(before.count >= 200)
+
+        let restored = try BursarDatabase(path: directory + "/copy.db", durability: .normal)
+        let ids = Set(try restored.eventIDs(source: "s"))
+        #expect(before.isSubset(of: ids), "\(before.subtracting(ids).count) acknowledged events missing from the backup")
+        #expect(try restored.rollupDiscrepancies().isEmpty, "the copy is one consistent snapshot")
+    }
+}
