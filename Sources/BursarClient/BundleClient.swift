@@ -62,14 +62,14 @@ public final class BundleClient: Sendable {
     }
 
     public let configuration: Configuration
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let stopping = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
     private let poll: HTTPConnection
     private let cache: BundleCache?
-    private let trustedKey = Mutex<String?>(nil)
+    private let trustedKey = Locked<String?>(nil)
 
     public init(configuration: Configuration) {
         self.configuration = configuration

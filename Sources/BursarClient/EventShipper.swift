@@ -53,11 +53,11 @@ public final class EventShipper: Sendable {
     }
 
     public let configuration: Configuration
-    private let queue = Mutex(Queue())
+    private let queue = Locked(Queue())
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let idle = Atomic<Bool>(true)
-    private let spool: Mutex<SpoolBox>
+    private let spool: Locked<SpoolBox>
 
     /// Wraps the spool so that only the shipper thread touches it.
     private final class SpoolBox: @unchecked Sendable {
@@ -67,7 +67,7 @@ public final class EventShipper: Sendable {
 
     public init(configuration: Configuration) throws {
         self.configuration = configuration
-        spool = Mutex(SpoolBox(try configuration.spoolDirectory.map(EventSpool.init)))
+        spool = Locked(SpoolBox(try configuration.spoolDirectory.map(EventSpool.init)))
         let thread = Thread { [self] in
             run()
             finished.signal()

@@ -1,6 +1,5 @@
 import BursarCore
 import Foundation
-import Synchronization
 
 /// What a Swift router needs from Bursar in one place: the current bundle (kept fresh by a
 /// `BundleClient`), decisions on it, per-tier circuit breakers fed by the router's outcomes,
@@ -18,7 +17,7 @@ import Synchronization
 public final class RouterClient: Sendable {
     public let bundles: BundleClient
     public let events: EventShipper
-    private let breakers = Mutex<[String: CircuitBreakerState]>([:])
+    private let breakers = Locked<[String: CircuitBreakerState]>([:])
 
     /// `stateDirectory` keeps the last good bundle and the event spool (nil: memory only).
     public init(endpoint: BursarEndpoint, instanceID: String, stateDirectory: String?, publicKey: String? = nil,

@@ -1,5 +1,5 @@
+import BursarCore
 import BursarHTTP
-import Synchronization
 
 /// One request in flight on a connection: what has been read, and the response once known.
 ///
@@ -17,7 +17,7 @@ final class Exchange: Sendable {
 
     let method: String
     let path: String
-    let state = Mutex(State())
+    let state = Locked(State())
 
     init(method: String, path: String) {
         self.method = method

@@ -1,3 +1,4 @@
+import BursarCore
 import BursarHTTP
 import CMicroHTTPD
 import Foundation
@@ -38,7 +39,7 @@ public final class MicroHTTPDServer: Sendable {
     let activeExchanges = Atomic<Int>(0)
     let suspendedExchanges = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
-    private let daemon = Mutex<ConnectionHandle?>(nil)
+    private let daemon = Locked<ConnectionHandle?>(nil)
 
     public init(configuration: Configuration, responder: any Responder, logger: Logger = Logger(label: "bursar.http")) {
         self.configuration = configuration

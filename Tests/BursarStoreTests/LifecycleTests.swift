@@ -26,7 +26,7 @@ import Testing
         let database = try BursarDatabase(path: directory + "/bursar.db", durability: .normal)
         let writer = IngestWriter(database: database)
         defer { writer.close() }
-        let now = Mutex<Int64>(Self.start)
+        let now = Locked<Int64>(Self.start)
         let retention = RawEventRetention(database: database, retainDays: 3, clock: { now.withLock { $0 } })
         var sizes: [Int] = []
         let perDay = 4_000
@@ -58,7 +58,7 @@ import Testing
         let database = try BursarDatabase(path: directory + "/bursar.db", durability: .normal)
         let writer = IngestWriter(database: database)
         defer { writer.close() }
-        let acknowledged = Mutex<Set<String>>([])
+        let acknowledged = Locked<Set<String>>([])
         let stop = Atomic<Bool>(false)
         let ingesting = Thread {
             var round = 0

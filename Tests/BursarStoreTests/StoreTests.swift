@@ -16,7 +16,7 @@ import Testing
     }
 
     func submit(_ writer: IngestWriter, _ events: [PricedEvent]) throws -> IngestWriter.Outcome {
-        let result = Mutex<Result<IngestWriter.Outcome, any Error>?>(nil)
+        let result = Locked<Result<IngestWriter.Outcome, any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
         try writer.submit(events) { outcome in
             result.withLock { $0 = outcome }
@@ -64,7 +64,7 @@ import Testing
     @Test func aClosedWriterCommitsWhatWasQueuedAndRefusesMore() throws {
         let database = try BursarDatabase()
         let writer = IngestWriter(database: database)
-        let acknowledged = Mutex(0)
+        let acknowledged = Locked(0)
         for batch in 0..<20 {
             try writer.submit(priced(50, prefix: "c\(batch)")) { result in
                 if case .success(let outcome) = result { acknowledged.withLock { $0 += outcome.accepted } }
@@ -114,4 +114,3 @@ import Testing
     }
 }
 
-import Synchronization

@@ -8,7 +8,7 @@ import Testing
 
 /// A loopback receiver that refuses its first delivery, then records what it gets.
 final class WebhookReceiver: Responder {
-    let received = Mutex<[String]>([])
+    let received = Locked<[String]>([])
     let attempts = Atomic<Int>(0)
 
     func respond(to request: Request) -> Reply {

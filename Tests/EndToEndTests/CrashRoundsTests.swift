@@ -18,10 +18,10 @@ import Testing
         let directory = RouterSDKTests.temporaryDirectory()
         let database = directory + "/bursar.db"
         let keys = try RouterSDKTests.keys(database)
-        let acknowledgedEvents = Mutex<Set<String>>([])
+        let acknowledgedEvents = Locked<Set<String>>([])
         /// Budget id → every limit sent, and the limits acknowledged.
-        let sentLimits = Mutex<[String: [String]]>([:])
-        let acknowledgedLimits = Mutex<[String: [String]]>([:])
+        let sentLimits = Locked<[String: [String]]>([:])
+        let acknowledgedLimits = Locked<[String: [String]]>([:])
         var verifiedEvents = 0
         for round in 0..<Self.rounds {
             let server = try ServerProcess(database: database)

@@ -3,7 +3,6 @@ import BursarCore
 import BursarStore
 import BursarTesting
 import Foundation
-import Synchronization
 import Testing
 
 /// SIGKILL the real server during concurrent ingest: nothing acknowledged may be lost or doubled.
@@ -24,8 +23,8 @@ import Testing
         #expect(key.hasPrefix("bsr_"))
 
         let server = try ServerProcess(database: database)
-        let acknowledged = Mutex<[[UInt8]]>([])
-        let acknowledgedIDs = Mutex<Set<String>>([])
+        let acknowledged = Locked<[[UInt8]]>([])
+        let acknowledgedIDs = Locked<Set<String>>([])
         let clients = 4
         let port = server.port
         let threads = (0..<clients).map { client in
@@ -73,7 +72,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try ServerProcess(database: database)
         let port = server.port
-        let acknowledgedIDs = Mutex<Set<String>>([])
+        let acknowledgedIDs = Locked<Set<String>>([])
         let finished = DispatchGroup()
         for client in 0..<4 {
             finished.enter()

@@ -60,8 +60,8 @@ import Glibc
         defer { _ = server.terminate() }
         let port = server.port
         let stop = Atomic<Bool>(false)
-        let statuses = Mutex<[Int: Int]>([:])
-        let retryAfter = Mutex<Set<String>>([])
+        let statuses = Locked<[Int: Int]>([:])
+        let retryAfter = Locked<Set<String>>([])
         let time = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 1000)
         let floods = (0..<32).map { client in
             Thread {

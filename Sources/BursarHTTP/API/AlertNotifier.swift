@@ -1,3 +1,4 @@
+import BursarCore
 import BursarClient
 import BursarStore
 import Foundation
@@ -17,7 +18,7 @@ public final class AlertNotifier: Sendable {
     public static let maximumAttempts = 5
 
     public let urls: [String]
-    private let pending = Mutex<[Delivery]>([])
+    private let pending = Locked<[Delivery]>([])
     private let wakeup = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let delivered = Atomic<Int>(0)

@@ -1,7 +1,6 @@
 import BursarCore
 import BursarStore
 import Foundation
-import Synchronization
 
 /// Builds the router bundle once per change, signs it, and answers long polls: a waiting
 /// request holds no thread (it is a `PendingResponse`), and is completed when the revision
@@ -43,7 +42,7 @@ public final class BundlePublisher: Sendable {
     private let changes: @Sendable () -> Int
     /// Told of every budget that changes state.
     private let notifier: AlertNotifier?
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(database: BursarDatabase, prices: PriceBook, signer: BundleSigner,

@@ -1,12 +1,11 @@
 import BursarCore
-import Synchronization
 
 /// The prices in force right now, shared by every request that prices events.
 public final class PriceBook: Sendable {
-    private let costing: Mutex<Costing>
+    private let costing: Locked<Costing>
 
     public init(catalog: PriceCatalog, baselineModel: ModelKey) {
-        costing = Mutex(Costing(catalog: catalog, baselineModel: baselineModel))
+        costing = Locked(Costing(catalog: catalog, baselineModel: baselineModel))
     }
 
     public var current: Costing { costing.withLock { $0 } }

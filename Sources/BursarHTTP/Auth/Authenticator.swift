@@ -1,7 +1,6 @@
 import BursarCore
 import BursarStore
 import Foundation
-import Synchronization
 
 /// Finds the key for a presented secret, remembering answers for a second so that a hot
 /// path (the bundle, event batches) does not read the database on every request.
@@ -14,7 +13,7 @@ public final class Authenticator: Sendable {
     }
 
     private let database: BursarDatabase
-    private let cache = Mutex<[String: Entry]>([:])
+    private let cache = Locked<[String: Entry]>([:])
     private let lifetimeNanos: UInt64
 
     public init(database: BursarDatabase, lifetimeSeconds: Double = 1) {

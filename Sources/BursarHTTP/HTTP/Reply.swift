@@ -1,5 +1,5 @@
+import BursarCore
 import Dispatch
-import Synchronization
 
 /// What a handler returns: a response now, or one that a later event (a commit) completes.
 public enum Reply: Sendable {
@@ -22,7 +22,7 @@ public final class PendingResponse: Sendable {
         var waiter: (@Sendable (Response) -> Void)?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 
@@ -48,7 +48,7 @@ public final class PendingResponse: Sendable {
     }
 
     public func wait() -> Response {
-        let box = Mutex<Response?>(nil)
+        let box = Locked<Response?>(nil)
         let done = DispatchSemaphore(value: 0)
         whenComplete { response in
             box.withLock { $0 = response }

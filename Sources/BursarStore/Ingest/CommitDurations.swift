@@ -1,4 +1,4 @@
-import Synchronization
+import BursarCore
 
 /// How long group commits take, counted in Prometheus-style cumulative buckets (seconds).
 public final class CommitDurations: Sendable {
@@ -17,7 +17,7 @@ public final class CommitDurations: Sendable {
         var sum = 0.0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

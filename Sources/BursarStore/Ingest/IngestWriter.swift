@@ -53,7 +53,7 @@ public final class IngestWriter: Sendable {
     public let maximumEventsPerCommit: Int
     private let database: BursarDatabase
     private let logger: Logger
-    private let queue = Mutex(Queue())
+    private let queue = Locked(Queue())
     private let wakeup = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     private let commits = Atomic<Int>(0)

@@ -2,7 +2,6 @@ import BursarCore
 import Crypto
 import Foundation
 import GRDB
-import Synchronization
 
 /// API keys: created with a random secret shown once, stored only as its SHA-256.
 extension BursarDatabase {

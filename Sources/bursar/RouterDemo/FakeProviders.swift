@@ -1,6 +1,5 @@
 import BursarCore
 import Foundation
-import Synchronization
 
 /// Stand-ins for LLM providers: each answers after a latency, fails at a rate, sometimes
 /// returns garbage (invalid output), and reports a confidence in its answer.
@@ -47,10 +46,10 @@ final class FakeProviders: Sendable {
         case garbage
     }
 
-    private let behaviours: Mutex<[String: Behaviour]>
+    private let behaviours: Locked<[String: Behaviour]>
 
     init(_ behaviours: [String: Behaviour]) {
-        self.behaviours = Mutex(behaviours)
+        self.behaviours = Locked(behaviours)
     }
 
     func behaviour(of provider: String) -> Behaviour {
