@@ -9,7 +9,7 @@ BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev zlib1g-dev libjs-c
 TEST_PACKAGES := curl openssl python3 python3-venv chromium chromium-driver prometheus
 BENCH_PACKAGES := wrk nginx-light curl
 
-.PHONY: run build release test test-swift test-python bench deps test-deps bench-deps clean
+.PHONY: run build release test test-swift test-python tsan crash fuzz bench deps test-deps bench-deps clean
 
 run: deps release
 	mkdir -p $(dir $(DB))
@@ -32,6 +32,17 @@ test-python: deps test-deps
 	$(SWIFT) build
 	scripts/python-tests.sh
 
+# Every Swift test under ThreadSanitizer (its own build folder; CI runs it after make test).
+tsan: deps test-deps
+	$(SWIFT) build
+	$(SWIFT) test --sanitize=thread --build-path .build-tsan
+
+# Rounds of SIGKILL during ingest, budget edits and long polls, each verified (make test runs 2).
+ROUNDS ?= 20
+crash: deps test-deps
+	$(SWIFT) build
+	BURSAR_CRASH_ROUNDS=$(ROUNDS) $(SWIFT) test --filter CrashRoundsTests
+
 bench: deps bench-deps release
 	scripts/bench.sh
 
@@ -45,4 +56,4 @@ bench-deps:
 	@scripts/apt-install.sh $(BENCH_PACKAGES)
 
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-tsan .build-fuzz .venv
