@@ -43,6 +43,11 @@ crash: deps test-deps
 	$(SWIFT) build
 	BURSAR_CRASH_ROUNDS=$(ROUNDS) $(SWIFT) test --filter CrashRoundsTests
 
+# libFuzzer on the event decoder, the NDJSON splitter, the OTLP decoder and the policy parser.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 bench: deps bench-deps release
 	scripts/bench.sh
 

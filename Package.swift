@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -70,3 +71,14 @@ let package = Package(
         ], swiftSettings: swiftSettings),
     ]
 )
+
+// libFuzzer targets, only for `make fuzz` (built with -sanitize=fuzzer; see scripts/fuzz.sh).
+if ProcessInfo.processInfo.environment["BURSAR_FUZZ"] == "1" {
+    package.targets += [
+        .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzEventDecoder", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzEventDecoder", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzNDJSON", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzNDJSON", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzOTLP", dependencies: ["BursarCore", "BursarOTLP", "FuzzDriver"], path: "Fuzz/FuzzOTLP", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
+    ]
+}
