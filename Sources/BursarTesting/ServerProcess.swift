@@ -23,8 +23,14 @@ public final class ServerProcess {
 
     /// Runs `bursar ARGUMENTS` to completion; its exit status and everything it printed.
     public static func outcome(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try runProgram(executable.path, arguments)
+    }
+
+    /// Runs any program to completion from the package root; its exit status and everything
+    /// it printed (standard output and error together).
+    public static func runProgram(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = packageRoot
         let pipe = Pipe()

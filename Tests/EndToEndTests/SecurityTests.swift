@@ -7,16 +7,7 @@ import Testing
 /// HTTPS through libmicrohttpd's TLS mode, and keys kept out of the logs.
 @Suite(.serialized) struct SecurityTests {
     static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ServerProcess.runProgram(executable, arguments)
     }
 
     @Test func httpsWithASelfSignedCertificateAndNoKeyInTheLogs() throws {
