@@ -125,7 +125,7 @@ import Testing
         for index in 0..<300 { second.events.ship(Self.event("during-\(index)")) }
         // A retry of events Bursar already has must not count twice.
         for index in 0..<20 { second.events.ship(Self.event("before-\(index)")) }
-        #expect(ContinuousClock.now - shipping < .milliseconds(200), "shipping never waits for the network")
+        #expect(ContinuousClock.now - shipping < .seconds(5), "shipping never waits for the network (its timeout is 30 s)")
         var spooled = false
         for _ in 0..<200 where !spooled {
             spooled = second.events.statistics.spooled >= 320
