@@ -33,7 +33,8 @@ import Testing
         let start = t("2026-11-01T00:00:00Z"), end = t("2026-12-01T00:00:00Z")
         let tenDays = start + 10 * UTC.millisPerDay
         let ok = BudgetStatus(budget: budget, periodStart: start, periodEnd: end, spent: Money(decimal: "20")!, now: tenDays)
-        #expect(ok.state == .ok && ok.forecast == Money(decimal: "60")! && ok.remaining == Money(decimal: "80")!)
+        let remaining = try ok.remaining
+        #expect(ok.state == .ok && ok.forecast == Money(decimal: "60")! && remaining == Money(decimal: "80")!)
         #expect(ok.explanation.contains("$20.00 of $100.00 (20%)") && ok.explanation.contains("ends at $60.00"))
         let warning = BudgetStatus(budget: budget, periodStart: start, periodEnd: end, spent: Money(decimal: "80")!, now: tenDays)
         #expect(warning.state == .warning)

@@ -28,18 +28,18 @@ import Testing
         #expect(Money(nanos: 75_000_000).shortDecimalString == "0.075")
     }
 
-    @Test func costChargesEachKindOfTokenAtItsPriceAndRoundsOnce() {
+    @Test func costChargesEachKindOfTokenAtItsPriceAndRoundsOnce() throws {
         let price = ModelPrice(provider: "openai", model: "o3", effectiveFrom: 0,
                                inputPerMillion: Money(decimal: "2.00")!, cachedInputPerMillion: Money(decimal: "0.50")!,
                                outputPerMillion: Money(decimal: "8.00")!, reasoningPerMillion: Money(decimal: "9.00")!)
         // 700 uncached × 2.00 + 300 cached × 0.50 + 150 plain output × 8.00 + 50 reasoning × 9.00, per million
-        let cost = price.cost(input: 1000, cachedInput: 300, output: 200, reasoning: 50)
+        let cost = try price.cost(input: 1000, cachedInput: 300, output: 200, reasoning: 50)
         #expect(cost.nanos == (700 * 2_000_000_000 + 300 * 500_000_000 + 150 * 8_000_000_000 + 50 * 9_000_000_000) / 1_000_000)
         // 1 token at $0.0015 per 1M → 1.5 nano, rounded half to even → 2
         let tiny = ModelPrice(provider: "p", model: "m", effectiveFrom: 0, inputPerMillion: Money(decimal: "0.0015")!,
                               outputPerMillion: .zero)
-        #expect(tiny.cost(input: 1, cachedInput: 0, output: 0, reasoning: 0).nanos == 2)
-        #expect(tiny.cost(input: 3, cachedInput: 0, output: 0, reasoning: 0).nanos == 4) // 4.5 → 4
+        #expect(try tiny.cost(input: 1, cachedInput: 0, output: 0, reasoning: 0).nanos == 2)
+        #expect(try tiny.cost(input: 3, cachedInput: 0, output: 0, reasoning: 0).nanos == 4) // 4.5 → 4
     }
 
     @Test func forecastCarriesTheRecentRateToMonthEnd() {

@@ -25,7 +25,7 @@ import Testing
         #expect(LatencyHistogram(encoded: merged.encoded) == merged)
     }
 
-    @Test func baselineCountsFirstAttemptsOnlyAndNeverUnpricedOnes() {
+    @Test func baselineCountsFirstAttemptsOnlyAndNeverUnpricedOnes() throws {
         let costing = Costing(catalog: PriceCatalog(version: 1, prices: [
             ModelPrice(id: 1, provider: "openai", model: "gpt-4o", effectiveFrom: 0, inputPerMillion: Money(decimal: "2.50")!,
                        outputPerMillion: Money(decimal: "10")!),
@@ -34,15 +34,15 @@ import Testing
         ]), baselineModel: ModelKey(provider: "openai", model: "gpt-4o"))
         var event = UsageEvent(id: "1", source: "s", time: 10, model: "small", provider: "groq", tier: "fast",
                                inputTokens: 1_000_000, outputTokens: 1_000_000)
-        let first = costing.cost(of: event)
+        let first = try costing.cost(of: event)
         #expect(first.cost == Money(decimal: "0.13")! && first.baseline == Money(decimal: "12.50")! && first.basis == .catalog && first.priceID == 2)
         event.attempt = 2
         event.reason = .escalation
-        #expect(costing.cost(of: event).baseline == .zero)
+        #expect(try costing.cost(of: event).baseline == .zero)
         event.model = "unknown"
-        #expect(costing.cost(of: event).basis == .unpriced)
+        #expect(try costing.cost(of: event).basis == .unpriced)
         event.reportedCost = Money(decimal: "0.42")!
-        let reported = costing.cost(of: event)
+        let reported = try costing.cost(of: event)
         #expect(reported.basis == .reported && reported.cost == Money(decimal: "0.42")!)
     }
 

@@ -114,3 +114,68 @@ import Testing
     }
 }
 
+
+/// One batch that would overflow a stored counter is refused alone; the batches committed
+/// with it in the same group commit are stored.
+@Suite struct GroupCommitIsolationTests {
+    /// Events of one tier share rows of the per-user rollups whatever their model: the others
+    /// get a tier of their own.
+    func event(_ id: String, model: String, cost: Int64) -> PricedEvent {
+        let event = UsageEvent(id: id, source: "s", time: 1_795_375_926_000, model: model, provider: "openai",
+                               tier: model == "big" ? "frontier" : "fast",
+                               inputTokens: 10, outputTokens: 10)
+        return PricedEvent(event: event, cost: EventCost(cost: Money(nanos: cost), baseline: .zero, basis: .catalog, priceID: 1))
+    }
+
+    @Test func anOverflowingBatchIsRefusedAloneInItsGroupCommit() throws {
+        let database = try BursarDatabase()
+        let writer = IngestWriter(database: database)
+        defer { writer.close() }
+        let results = Locked<[String: Result<IngestWriter.Outcome, any Error>]>([:])
+        let done = DispatchSemaphore(value: 0)
+        func submit(_ name: String, _ events: [PricedEvent]) throws {
+            try writer.submit(events) { result in
+                results.withLock { $0[name] = result }
+                done.signal()
+            }
+        }
+        // A stored row near the top of its cost counter.
+        try submit("near", [event("near", model: "big", cost: .max - 10)])
+        done.wait()
+        // Hold the writer so that the next three batches are taken in one group commit.
+        let gate = DispatchSemaphore(value: 0)
+        let held = DispatchSemaphore(value: 0)
+        try writer.submit([event("gate", model: "other", cost: 1)]) { _ in
+            held.signal()
+            gate.wait()
+        }
+        held.wait()
+        try submit("before", [event("a1", model: "small", cost: 5), event("a2", model: "small", cost: 5)])
+        try submit("overflowing", [event("b1", model: "big", cost: 100)])
+        try submit("after", [event("c1", model: "medium", cost: 7)])
+        gate.signal()
+        for _ in 0..<3 { done.wait() }
+        let outcomes = results.withLock { $0 }
+        #expect(try outcomes["before"]?.get() == IngestWriter.Outcome(accepted: 2, duplicates: 0))
+        #expect(try outcomes["after"]?.get() == IngestWriter.Outcome(accepted: 1, duplicates: 0))
+        #expect(throws: CounterOverflow(counter: "cost")) { try outcomes["overflowing"]?.get() }
+        #expect(try database.eventCount() == 5, "near, gate, a1, a2, c1; not b1")
+        #expect(try database.rollupDiscrepancies().isEmpty)
+        var query = SpendQuery(from: 1_795_372_400_000, to: 1_795_500_000_000)
+        query.groupBy = [.model]
+        query.filters = [.model: "big"]
+        #expect(try database.spend(query).total.cost == Money(nanos: .max - 10), "the stored counter neither wrapped nor moved")
+    }
+
+    @Test func aBatchWhoseOwnSumsOverflowIsRefusedBeforeTheWriter() throws {
+        let database = try BursarDatabase()
+        let writer = IngestWriter(database: database)
+        defer { writer.close() }
+        let refusal = Locked<(any Error)?>(nil)
+        try writer.submit([event("x1", model: "m", cost: .max), event("x2", model: "m", cost: 1)]) { result in
+            if case .failure(let error) = result { refusal.withLock { $0 = error } }
+        }
+        #expect(refusal.withLock { $0 } as? CounterOverflow == CounterOverflow(counter: "cost"))
+        #expect(throws: CounterOverflow(counter: "cost")) { try IngestBatch([event("x1", model: "m", cost: .max), event("x2", model: "m", cost: 1)]) }
+    }
+}

@@ -6,7 +6,8 @@ public struct BudgetStatus: Sendable, Equatable {
     public var periodStart: Int64
     public var periodEnd: Int64
     public var spent: Money
-    public var forecast: Money
+    /// Nil when the projection is too large to represent.
+    public var forecast: Money?
     public var state: State
 
     /// Works out the state from what was spent between the period's start and `now`.
@@ -26,7 +27,9 @@ public struct BudgetStatus: Sendable, Equatable {
         }
     }
 
-    public var remaining: Money { budget.limit - spent }
+    public var remaining: Money {
+        get throws(CounterOverflow) { try budget.limit.subtracting(spent, counter: "remaining") }
+    }
 
     /// A sentence that says why the budget is in its state.
     public var explanation: String {
@@ -43,10 +46,14 @@ public struct BudgetStatus: Sendable, Equatable {
             }
             return "\(spentText): over the limit, so \(consequence) until the period ends."
         case .warning:
-            return "\(spentText): past the \(warnPercent)% warning line; at this rate the \(budget.period.rawValue) ends at \(Self.dollars(forecast))."
+            return "\(spentText): past the \(warnPercent)% warning line; at this rate the \(budget.period.rawValue) ends at \(Self.forecastText(forecast))."
         case .ok:
-            return "\(spentText): under the \(warnPercent)% warning line; at this rate the \(budget.period.rawValue) ends at \(Self.dollars(forecast))."
+            return "\(spentText): under the \(warnPercent)% warning line; at this rate the \(budget.period.rawValue) ends at \(Self.forecastText(forecast))."
         }
+    }
+
+    static func forecastText(_ forecast: Money?) -> String {
+        forecast.map(dollars) ?? "more than can be forecast"
     }
 
     /// `$1,234.56` (cents, rounded half to even) for sentences; the API's amounts stay exact.
@@ -65,18 +72,20 @@ public struct BudgetStatus: Sendable, Equatable {
     }
 
     public var json: JSONValue {
+        get throws(CounterOverflow) {
         .object([
             ("id", .string(budget.id)),
             ("state", .string(state.rawValue)),
             ("period_start", .string(Timestamp.format(periodStart))),
             ("period_end", .string(Timestamp.format(periodEnd))),
             ("spent_usd", .money(spent)),
-            ("remaining_usd", .money(remaining)),
-            ("forecast_usd", .money(forecast)),
+            ("remaining_usd", .money(try remaining)),
+            ("forecast_usd", forecast.map(JSONValue.money) ?? .null),
             ("limit_usd", .money(budget.limit)),
             ("action", .string(budget.action.rawValue)),
             ("downgrade_to", budget.downgradeTo.map(JSONValue.string) ?? .null),
             ("explanation", .string(explanation)),
         ])
+        }
     }
 }

@@ -4,7 +4,6 @@
 /// field named, and reading goes on so that the rest of the batch can still be parsed.
 struct EventFields {
     static let maximumTextLength = 1024
-    static let maximumTokens: Int64 = 10_000_000_000
 
     var id: String?
     var source: String?
@@ -143,8 +142,8 @@ struct EventFields {
             fail(.invalid(name, "must be a whole number"))
             return nil
         }
-        guard let whole = decimal.scaled(toDecimals: 0), whole >= 0, whole <= Self.maximumTokens else {
-            fail(.invalid(name, "must be between 0 and \(Self.maximumTokens)"))
+        guard let whole = decimal.scaled(toDecimals: 0), whole >= 0, whole <= UsageLimits.maximumTokens else {
+            fail(.invalid(name, "must be between 0 and \(UsageLimits.maximumTokens)"))
             return nil
         }
         return whole
@@ -159,8 +158,9 @@ struct EventFields {
             fail(.invalid(name, "must be a number or a decimal string, not \(value.kind)"))
             return nil
         }
-        guard let parsed, let nanos = parsed.scaled(toDecimals: 9), nanos >= 0, nanos <= 1_000_000 * Money.nanosPerDollar else {
-            fail(.invalid(name, "must be a decimal amount between 0 and 1000000"))
+        guard let parsed, let nanos = parsed.scaled(toDecimals: 9), nanos >= 0,
+              nanos <= UsageLimits.maximumReportedCostUSD * Money.nanosPerDollar else {
+            fail(.invalid(name, "must be a decimal amount between 0 and \(UsageLimits.maximumReportedCostUSD)"))
             return nil
         }
         return Money(nanos: nanos)
@@ -168,8 +168,8 @@ struct EventFields {
 
     private mutating func milliseconds(_ name: String, _ value: JSONScalar) -> Int64? {
         guard case .number(let digits) = value, let decimal = DecimalText.parse(digits),
-              let millis = decimal.scaled(toDecimals: 0), millis >= 0, millis <= 86_400_000 else {
-            fail(.invalid(name, "must be a number of milliseconds between 0 and 86400000"))
+              let millis = decimal.scaled(toDecimals: 0), millis >= 0, millis <= UsageLimits.maximumMillis else {
+            fail(.invalid(name, "must be a number of milliseconds between 0 and \(UsageLimits.maximumMillis)"))
             return nil
         }
         return millis

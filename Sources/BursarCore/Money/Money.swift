@@ -31,9 +31,16 @@ public struct Money: Hashable, Comparable, Sendable {
         return (negative ? "-" : "") + String(whole) + "." + padded
     }
 
-    public static func + (lhs: Money, rhs: Money) -> Money { Money(nanos: lhs.nanos &+ rhs.nanos) }
-    public static func - (lhs: Money, rhs: Money) -> Money { Money(nanos: lhs.nanos &- rhs.nanos) }
-    public static func += (lhs: inout Money, rhs: Money) { lhs.nanos &+= rhs.nanos }
+    /// The exact sum, or `CounterOverflow` naming `counter` (never a trap, never a wrap).
+    public func adding(_ other: Money, counter: String = "cost") throws(CounterOverflow) -> Money {
+        Money(nanos: try nanos.adding(other.nanos, counter: counter))
+    }
+
+    /// The exact difference, or `CounterOverflow` naming `counter`.
+    public func subtracting(_ other: Money, counter: String = "savings") throws(CounterOverflow) -> Money {
+        Money(nanos: try nanos.subtracting(other.nanos, counter: counter))
+    }
+
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.nanos < rhs.nanos }
 }
 

@@ -40,13 +40,13 @@ public struct Costing: Sendable {
     /// The baseline counts only first attempts (not escalations, fallbacks, retries or
     /// shadows), since an all-baseline router would make exactly one call per request;
     /// it is zero for unpriced events so that savings never count a cost we do not know.
-    public func cost(of event: UsageEvent) -> EventCost {
+    public func cost(of event: UsageEvent) throws(CounterOverflow) -> EventCost {
         let basis: EventCost.Basis
         let cost: Money
         var priceID: Int64?
         if let price = catalog.price(for: ModelKey(provider: event.provider, model: event.model), at: event.time) {
             basis = .catalog
-            cost = price.cost(input: event.inputTokens, cachedInput: event.cachedInputTokens,
+            cost = try price.cost(input: event.inputTokens, cachedInput: event.cachedInputTokens,
                               output: event.outputTokens, reasoning: event.reasoningTokens)
             priceID = price.id
         } else if let reported = event.reportedCost {
@@ -57,7 +57,7 @@ public struct Costing: Sendable {
         }
         var baseline = Money.zero
         if event.isFirstAttempt, let price = catalog.price(for: baselineModel, at: event.time) {
-            baseline = price.cost(input: event.inputTokens, cachedInput: event.cachedInputTokens,
+            baseline = try price.cost(input: event.inputTokens, cachedInput: event.cachedInputTokens,
                                   output: event.outputTokens, reasoning: event.reasoningTokens)
         }
         return EventCost(cost: cost, baseline: baseline, basis: basis, priceID: priceID)

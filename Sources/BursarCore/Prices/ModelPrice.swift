@@ -30,12 +30,15 @@ public struct ModelPrice: Sendable, Equatable, Hashable {
     ///
     /// Cached input tokens are part of `input` and reasoning tokens part of `output`,
     /// as providers report them; each part is charged at its own price.
-    public func cost(input: Int64, cachedInput: Int64, output: Int64, reasoning: Int64) -> Money {
-        let scaled = Int128(input - cachedInput) * Int128(inputPerMillion.nanos)
+    /// Within `UsageLimits` every part fits in 128 bits and the total in 64; past them (a
+    /// price stored by an older version) the cost is refused, never clamped.
+    public func cost(input: Int64, cachedInput: Int64, output: Int64, reasoning: Int64) throws(CounterOverflow) -> Money {
+        let scaled = (Int128(input) - Int128(cachedInput)) * Int128(inputPerMillion.nanos)
             + Int128(cachedInput) * Int128(cachedInputPerMillion.nanos)
-            + Int128(output - reasoning) * Int128(outputPerMillion.nanos)
+            + (Int128(output) - Int128(reasoning)) * Int128(outputPerMillion.nanos)
             + Int128(reasoning) * Int128(reasoningPerMillion.nanos)
-        return Money(nanos: Int64(clamping: Self.divideHalfEven(scaled, by: 1_000_000)))
+        guard let nanos = Int64(exactly: Self.divideHalfEven(scaled, by: 1_000_000)) else { throw CounterOverflow(counter: "cost") }
+        return Money(nanos: nanos)
     }
 
     static func divideHalfEven(_ value: Int128, by divisor: Int128) -> Int128 {

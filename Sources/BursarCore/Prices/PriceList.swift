@@ -19,8 +19,9 @@ public enum PriceList {
                     if required { throw FieldError.missing(field(name)) }
                     return nil
                 }
-                guard let money = Money(decimal: value), money.nanos >= 0 else {
-                    throw FieldError.invalid(field(name), "must be a non-negative decimal amount in USD per 1M tokens")
+                let maximum = UsageLimits.maximumPricePerMillionUSD
+                guard let money = Money(decimal: value), money.nanos >= 0, money.nanos <= maximum * Money.nanosPerDollar else {
+                    throw FieldError.invalid(field(name), "must be a decimal amount in USD per 1M tokens from 0 to \(maximum)")
                 }
                 return money
             }
@@ -40,12 +41,13 @@ public enum PriceList {
             guard seen.insert(identity).inserted else {
                 throw FieldError.invalid(field("model"), "\(provider)/\(model) has two prices from the same date")
             }
+            guard let input = try amount("input", required: true), let output = try amount("output", required: true) else {
+                throw FieldError.missing(field("input"))
+            }
             prices.append(ModelPrice(
                 provider: provider, model: model, effectiveFrom: effectiveFrom,
-                inputPerMillion: try amount("input", required: true)!,
-                cachedInputPerMillion: try amount("cached_input", required: false),
-                outputPerMillion: try amount("output", required: true)!,
-                reasoningPerMillion: try amount("reasoning", required: false)))
+                inputPerMillion: input, cachedInputPerMillion: try amount("cached_input", required: false),
+                outputPerMillion: output, reasoningPerMillion: try amount("reasoning", required: false)))
         }
         return prices
     }

@@ -19,7 +19,7 @@ public struct LatencyHistogram: Sendable, Equatable {
         for (bucket, count) in counters.enumerated() where count > 0 { entries.append((UInt8(bucket), count)) }
     }
 
-    public var total: UInt64 { entries.reduce(0) { $0 + $1.count } }
+    public var total: UInt64 { entries.reduce(0) { Self.sum($0, $1.count) } }
     public var isEmpty: Bool { entries.isEmpty }
 
     public mutating func record(_ millis: Int64, count: UInt64 = 1) {
@@ -34,7 +34,7 @@ public struct LatencyHistogram: Sendable, Equatable {
             if entries[middle].bucket < bucket { low = middle + 1 } else { high = middle }
         }
         if low < entries.count, entries[low].bucket == bucket {
-            entries[low].count += count
+            entries[low].count = Self.sum(entries[low].count, count)
         } else {
             entries.insert((bucket, count), at: low)
         }
@@ -56,7 +56,7 @@ public struct LatencyHistogram: Sendable, Equatable {
             } else if i == entries.count || other.entries[j].bucket < entries[i].bucket {
                 merged.append(other.entries[j]); j += 1
             } else {
-                merged.append((entries[i].bucket, entries[i].count + other.entries[j].count)); i += 1; j += 1
+                merged.append((entries[i].bucket, Self.sum(entries[i].count, other.entries[j].count))); i += 1; j += 1
             }
         }
         entries = merged
@@ -73,6 +73,13 @@ public struct LatencyHistogram: Sendable, Equatable {
             if seen >= rank { return Self.midpoint(of: entry.bucket) }
         }
         return nil
+    }
+
+    /// Counts add without wrapping. A bucket's count never exceeds its rows' request count,
+    /// which is itself a checked sum, so the cap is never reached by data Bursar stored.
+    static func sum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
     }
 
     static func bucket(of millis: Int64) -> UInt8 {
@@ -132,7 +139,7 @@ public struct LatencyHistogram: Sendable, Equatable {
             } else if let r = y, x == nil || r.bucket < x!.bucket {
                 output.append(r.bucket); appendVarint(r.count, to: &output); y = right.next()
             } else {
-                output.append(x!.bucket); appendVarint(x!.count &+ y!.count, to: &output)
+                output.append(x!.bucket); appendVarint(sum(x!.count, y!.count), to: &output)
                 x = left.next(); y = right.next()
             }
         }

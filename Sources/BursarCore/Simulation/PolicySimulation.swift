@@ -16,7 +16,9 @@ public struct PolicySimulation: Sendable {
 
         public init() {}
 
-        public var savings: Money { baselineCost - cost }
+        public var savings: Money {
+            get throws(CounterOverflow) { try baselineCost.subtracting(cost) }
+        }
     }
 
     /// Requests that a rule of the candidate moved from one tier to another.
@@ -50,7 +52,7 @@ public struct PolicySimulation: Sendable {
     }
 
     /// Adds one stored event; events that are not first attempts are ignored.
-    public mutating func add(_ event: UsageEvent) {
+    public mutating func add(_ event: UsageEvent) throws(CounterOverflow) {
         guard Self.isReplayed(event) else { return }
         requests += 1
         guard event.hasRoutingInputs else {
@@ -60,8 +62,8 @@ public struct PolicySimulation: Sendable {
         let request = RoutingRequest(event: event)
         let was = active.decide(request, now: now)
         let will = candidate.decide(request, now: now)
-        Self.count(was, engine: active, event: event, catalog: catalog, into: &activeFigures)
-        Self.count(will, engine: candidate, event: event, catalog: catalog, into: &candidateFigures)
+        try Self.count(was, engine: active, event: event, catalog: catalog, into: &activeFigures)
+        try Self.count(will, engine: candidate, event: event, catalog: catalog, into: &candidateFigures)
         let from = was.blocked ? "blocked" : was.tier
         let to = will.blocked ? "blocked" : will.tier
         if from != to {
@@ -69,7 +71,7 @@ public struct PolicySimulation: Sendable {
         }
     }
 
-    private static func count(_ decision: RoutingDecision, engine: PolicyEngine, event: UsageEvent, catalog: PriceCatalog, into figures: inout Figures) {
+    private static func count(_ decision: RoutingDecision, engine: PolicyEngine, event: UsageEvent, catalog: PriceCatalog, into figures: inout Figures) throws(CounterOverflow) {
         if decision.blocked {
             figures.blocked += 1
             return
@@ -79,14 +81,14 @@ public struct PolicySimulation: Sendable {
             figures.unpriced += 1
             return
         }
-        figures.cost += Self.cost(event, price)
+        figures.cost = try figures.cost.adding(try Self.cost(event, price))
         if let baseline = engine.policy.baselineModel, let baselinePrice = catalog.price(for: baseline, at: event.time) {
-            figures.baselineCost += Self.cost(event, baselinePrice)
+            figures.baselineCost = try figures.baselineCost.adding(try Self.cost(event, baselinePrice), counter: "baseline_cost")
         }
     }
 
-    private static func cost(_ event: UsageEvent, _ price: ModelPrice) -> Money {
-        price.cost(input: event.inputTokens, cachedInput: event.cachedInputTokens, output: event.outputTokens, reasoning: event.reasoningTokens)
+    private static func cost(_ event: UsageEvent, _ price: ModelPrice) throws(CounterOverflow) -> Money {
+        try price.cost(input: event.inputTokens, cachedInput: event.cachedInputTokens, output: event.outputTokens, reasoning: event.reasoningTokens)
     }
 
     /// The moves, largest first.
@@ -98,17 +100,17 @@ public struct PolicySimulation: Sendable {
     }
 
     /// The answer of `POST /v1/policies/simulate`.
-    public func json(from: Int64, to: Int64) -> JSONValue {
-        func figures(_ figures: Figures) -> JSONValue {
+    public func json(from: Int64, to: Int64) throws(CounterOverflow) -> JSONValue {
+        func figures(_ figures: Figures) throws(CounterOverflow) -> JSONValue {
             let served = figures.tierCounts.values.reduce(0, +) + figures.blocked
             return .object([
                 ("cost_usd", .money(figures.cost)),
                 ("baseline_cost_usd", .money(figures.baselineCost)),
-                ("savings_usd", .money(figures.savings)),
+                ("savings_usd", .money(try figures.savings)),
                 ("tier_mix", .object(figures.tierCounts.keys.sorted().map { tier in
-                    (tier, .number(served == 0 ? 0 : (Double(figures.tierCounts[tier]!) / Double(served) * 10_000).rounded() / 10_000))
+                    (tier, .number(served == 0 ? 0 : (Double(figures.tierCounts[tier, default: 0]) / Double(served) * 10_000).rounded() / 10_000))
                 })),
-                ("requests_by_tier", .object(figures.tierCounts.keys.sorted().map { ($0, .integer(Int64(figures.tierCounts[$0]!))) })),
+                ("requests_by_tier", .object(figures.tierCounts.keys.sorted().map { ($0, .integer(Int64(figures.tierCounts[$0, default: 0]))) })),
                 ("blocked", .integer(Int64(figures.blocked))),
                 ("unpriced", .integer(Int64(figures.unpriced))),
             ])
@@ -118,8 +120,8 @@ public struct PolicySimulation: Sendable {
             ("to", .string(Timestamp.format(to))),
             ("requests", .integer(Int64(requests))),
             ("not_simulated", .integer(Int64(notSimulated))),
-            ("active", figures(activeFigures)),
-            ("candidate", figures(candidateFigures)),
+            ("active", try figures(activeFigures)),
+            ("candidate", try figures(candidateFigures)),
             ("moves", .array(sortedMoves.map { move, count in
                 .object([("rule", .string(move.rule)), ("from_tier", .string(move.fromTier)), ("to_tier", .string(move.toTier)),
                          ("requests", .integer(Int64(count)))])

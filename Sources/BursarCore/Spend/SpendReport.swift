@@ -45,14 +45,14 @@ public struct SpendReport: Sendable, Equatable {
     }
 
     /// The sum of many rows' metrics (latency summed in dense counters, not pairwise).
-    public static func total(_ rows: [Row]) -> RollupMetrics {
+    public static func total(_ rows: [Row]) throws(CounterOverflow) -> RollupMetrics {
         var total = RollupMetrics()
         var counters = [UInt64](repeating: 0, count: 256)
         for row in rows {
             var metrics = row.metrics
-            for entry in metrics.latency.entries { counters[Int(entry.bucket)] &+= entry.count }
+            for entry in metrics.latency.entries { counters[Int(entry.bucket)] = LatencyHistogram.sum(counters[Int(entry.bucket)], entry.count) }
             metrics.latency = LatencyHistogram()
-            total.merge(metrics)
+            try total.merge(metrics)
         }
         total.latency = LatencyHistogram(counters: counters)
         return total

@@ -6,10 +6,11 @@ public struct SpendSummary: Sendable, Equatable {
     /// Per tier, largest spend first.
     public var byTier: [(tier: String, metrics: RollupMetrics)]
     public var monthToDate: Money
-    public var forecastMonth: Money
+    /// Nil when the projection is too large to represent.
+    public var forecastMonth: Money?
 
     public init(from: Int64, to: Int64, total: RollupMetrics, byTier: [(tier: String, metrics: RollupMetrics)],
-                monthToDate: Money, forecastMonth: Money) {
+                monthToDate: Money, forecastMonth: Money?) {
         self.from = from
         self.to = to
         self.total = total
@@ -26,7 +27,7 @@ public struct SpendSummary: Sendable, Equatable {
 
     /// Savings as a fraction of the baseline, to four decimals (0 when there is no baseline).
     public var savingsRatio: Double {
-        Self.ratio(total.savings.nanos, total.baselineCost.nanos)
+        get throws(CounterOverflow) { Self.ratio(try total.savings.nanos, total.baselineCost.nanos) }
     }
 
     public static func ratio(_ part: Int64, _ whole: Int64) -> Double {

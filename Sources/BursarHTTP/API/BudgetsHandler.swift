@@ -16,11 +16,11 @@ struct BudgetsHandler: Sendable {
             }
             statuses = statuses.filter { $0.state == wanted }
         }
-        return .response(.json(.object([("budgets", .array(statuses.map(Self.document)))])))
+        return .response(.json(.object([("budgets", .array(try statuses.map(Self.document)))])))
     }
 
     func get(_ request: Request, _ context: RequestContext) throws -> Reply {
-        .response(.json(Self.document(try status(context))))
+        .response(.json(try Self.document(try status(context))))
     }
 
     func status(_ request: Request, _ context: RequestContext) throws -> Reply {
@@ -38,7 +38,7 @@ struct BudgetsHandler: Sendable {
         }
         let created = try database.putBudget(budget, actor: context.key?.name ?? "unknown")
         changed()
-        return .response(.json(Self.document(try database.budgetStatus(budget, now: clock())), status: created ? 201 : 200))
+        return .response(.json(try Self.document(try database.budgetStatus(budget, now: clock())), status: created ? 201 : 200))
     }
 
     func delete(_ request: Request, _ context: RequestContext) throws -> Reply {
@@ -55,7 +55,7 @@ struct BudgetsHandler: Sendable {
     }
 
     /// The definition with its current status.
-    static func document(_ status: BudgetStatus) -> JSONValue {
-        .object(status.budget.json.objectMembers + [("status", status.json)])
+    static func document(_ status: BudgetStatus) throws(CounterOverflow) -> JSONValue {
+        .object(status.budget.json.objectMembers + [("status", try status.json)])
     }
 }

@@ -15,13 +15,18 @@ struct IngestSubmitter: Sendable {
     /// (`nothingValid` lets a format pick its status for that, e.g. 422).
     func submit(_ results: [Result<UsageEvent, FieldError>], nothingValid: @escaping Answer, answer: @escaping Answer) throws -> Reply {
         let costing = prices.current
-        var accepted: [PricedEvent] = []
-        accepted.reserveCapacity(results.count)
+        var accepted = IngestBatch()
         var rejected: [(index: Int, error: FieldError)] = []
         for (index, result) in results.enumerated() {
-            switch result {
-            case .success(let event): accepted.append(PricedEvent(event: event, cost: costing.cost(of: event)))
-            case .failure(let error): rejected.append((index, error))
+            do {
+                let event = try result.get()
+                try accepted.append(PricedEvent(event: event, cost: try costing.cost(of: event)))
+            } catch let error as FieldError {
+                rejected.append((index, error))
+            } catch let overflow as CounterOverflow {
+                rejected.append((index, overflow.fieldError))
+            } catch {
+                rejected.append((index, FieldError(code: "invalid_event", message: "\(error)")))
             }
         }
         APIMetrics.add(metrics.rejectedEvents, rejected.count)
@@ -36,6 +41,9 @@ struct IngestSubmitter: Sendable {
                     APIMetrics.add(metrics.acceptedEvents, outcome.accepted)
                     APIMetrics.add(metrics.duplicateEvents, outcome.duplicates)
                     pending.complete(answer(outcome.accepted, outcome.duplicates, rejections))
+                case .failure(let overflow as CounterOverflow):
+                    APIMetrics.add(metrics.refusedBatches)
+                    pending.complete(HTTPError(422, overflow.fieldError).response)
                 case .failure:
                     APIMetrics.add(metrics.refusedBatches)
                     pending.complete(HTTPError.unavailable("the events could not be stored; nothing from this batch was kept, send it again", retryAfter: 2).response)

@@ -75,7 +75,7 @@ struct MetricsHandler: Sendable {
         out.family("bursar_budget_spent_usd", "gauge", "Spent in each budget's current period, US dollars.")
         for status in budgets { out.sample("bursar_budget_spent_usd", [("budget", status.budget.id)], Double(status.spent.nanos) / 1e9) }
         out.family("bursar_budget_remaining_usd", "gauge", "Left in each budget's current period (negative once exceeded), US dollars.")
-        for status in budgets { out.sample("bursar_budget_remaining_usd", [("budget", status.budget.id)], Double(status.remaining.nanos) / 1e9) }
+        for status in budgets { out.sample("bursar_budget_remaining_usd", [("budget", status.budget.id)], Double(try status.remaining.nanos) / 1e9) }
         out.family("bursar_budget_exceeded", "gauge", "1 when a budget is exceeded, else 0.")
         for status in budgets { out.sample("bursar_budget_exceeded", [("budget", status.budget.id)], status.state == .exceeded ? 1 : 0) }
 

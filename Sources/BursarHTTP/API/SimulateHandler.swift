@@ -36,8 +36,8 @@ struct SimulateHandler: Sendable {
         let routing = published.routing
         let candidate = PolicyEngine(policy: candidatePolicy, revision: candidateRevision, overrides: routing.overrides, budgets: routing.budgets)
         var simulation = PolicySimulation(active: active, candidate: candidate, catalog: prices.current.catalog, now: now)
-        try database.forEachFirstAttempt(from: from, to: to) { simulation.add($0) }
-        return .response(.json(simulation.json(from: from, to: to)))
+        try database.forEachFirstAttempt(from: from, to: to) { try simulation.add($0) }
+        return .response(.json(try simulation.json(from: from, to: to)))
     }
 
     /// `from`/`to` (RFC 3339 or dates), else the last `days` (default 30) up to now.

@@ -9,7 +9,7 @@ enum SpendCSV {
         "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
     ]
 
-    static func document(_ report: SpendReport) -> String {
+    static func document(_ report: SpendReport) throws(CounterOverflow) -> String {
         let query = report.query
         var header = query.groupBy.map(\.rawValue)
         if query.interval != nil { header.append("bucket") }
@@ -17,17 +17,17 @@ enum SpendCSV {
         for row in report.rows {
             var fields = row.values
             if query.interval != nil { fields.append(row.bucket.map(Timestamp.format) ?? "") }
-            lines.append(line(fields + metrics(row.metrics)))
+            lines.append(line(fields + (try metrics(row.metrics))))
         }
         return lines.joined()
     }
 
-    static func metrics(_ metrics: RollupMetrics) -> [String] {
+    static func metrics(_ metrics: RollupMetrics) throws(CounterOverflow) -> [String] {
         let latency = [0.50, 0.95, 0.99].map { metrics.latency.percentile($0).map(String.init) ?? "" }
         return [
             String(metrics.requests), String(metrics.inputTokens), String(metrics.cachedInputTokens),
             String(metrics.outputTokens), String(metrics.reasoningTokens),
-            metrics.cost.decimalString, metrics.baselineCost.decimalString, metrics.savings.decimalString,
+            metrics.cost.decimalString, metrics.baselineCost.decimalString, (try metrics.savings).decimalString,
             metrics.reportedCost.decimalString, String(metrics.unpricedRequests), String(metrics.errors),
         ] + latency
     }

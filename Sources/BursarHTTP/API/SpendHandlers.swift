@@ -8,12 +8,12 @@ struct SpendHandlers: Sendable {
     let clock: @Sendable () -> Int64
 
     func spend(_ request: Request, _ context: RequestContext) throws -> Reply {
-        .response(.json(SpendJSON.report(try report(request))))
+        .response(.json(try SpendJSON.report(try report(request))))
     }
 
     /// The same rows as `spend`, as a CSV download.
     func csv(_ request: Request, _ context: RequestContext) throws -> Reply {
-        let document = SpendCSV.document(try report(request))
+        let document = try SpendCSV.document(try report(request))
         return .response(Response(status: 200, headers: [
             ("Content-Type", "text/csv; charset=utf-8; header=present"),
             ("Content-Disposition", "attachment; filename=\"bursar-spend.csv\""),
@@ -40,7 +40,7 @@ struct SpendHandlers: Sendable {
         } catch {
             throw HTTPError(400, error)
         }
-        return .response(.json(SpendJSON.summary(try database.summary(from: range.0, to: range.1, now: now))))
+        return .response(.json(try SpendJSON.summary(try database.summary(from: range.0, to: range.1, now: now))))
     }
 
     private func checkParameters(_ request: Request, allowed: [String]) throws {

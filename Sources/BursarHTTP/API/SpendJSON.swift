@@ -2,7 +2,7 @@ import BursarCore
 
 /// How spend figures are written in API answers: money as exact decimal strings.
 enum SpendJSON {
-    static func metrics(_ metrics: RollupMetrics) -> [(String, JSONValue)] {
+    static func metrics(_ metrics: RollupMetrics) throws(CounterOverflow) -> [(String, JSONValue)] {
         [
             ("requests", .integer(metrics.requests)),
             ("input_tokens", .integer(metrics.inputTokens)),
@@ -11,7 +11,7 @@ enum SpendJSON {
             ("reasoning_tokens", .integer(metrics.reasoningTokens)),
             ("cost_usd", .money(metrics.cost)),
             ("baseline_cost_usd", .money(metrics.baselineCost)),
-            ("savings_usd", .money(metrics.savings)),
+            ("savings_usd", .money(try metrics.savings)),
             ("reported_cost_usd", .money(metrics.reportedCost)),
             ("unpriced_requests", .integer(metrics.unpricedRequests)),
             ("errors", .integer(metrics.errors)),
@@ -27,12 +27,12 @@ enum SpendJSON {
         ])
     }
 
-    static func report(_ report: SpendReport) -> JSONValue {
+    static func report(_ report: SpendReport) throws(CounterOverflow) -> JSONValue {
         let query = report.query
-        let rows: [JSONValue] = report.rows.map { row in
+        let rows: [JSONValue] = try report.rows.map { row throws(CounterOverflow) in
             var members: [(String, JSONValue)] = zip(query.groupBy, row.values).map { ($0.rawValue, .text(orNull: $1)) }
             if let bucket = row.bucket { members.append(("bucket", .string(Timestamp.format(bucket)))) }
-            return .object(members + metrics(row.metrics))
+            return .object(members + (try metrics(row.metrics)))
         }
         return .object([
             ("from", .string(Timestamp.format(query.from))),
@@ -41,11 +41,11 @@ enum SpendJSON {
             ("interval", query.interval.map { .string($0.rawValue) } ?? .null),
             ("groups", .integer(Int64(report.groups))),
             ("rows", .array(rows)),
-            ("total", .object(metrics(report.total))),
+            ("total", .object(try metrics(report.total))),
         ])
     }
 
-    static func summary(_ summary: SpendSummary) -> JSONValue {
+    static func summary(_ summary: SpendSummary) throws(CounterOverflow) -> JSONValue {
         let total = summary.total
         return .object([
             ("from", .string(Timestamp.format(summary.from))),
@@ -53,8 +53,8 @@ enum SpendJSON {
             ("requests", .integer(total.requests)),
             ("cost_usd", .money(total.cost)),
             ("baseline_cost_usd", .money(total.baselineCost)),
-            ("savings_usd", .money(total.savings)),
-            ("savings_ratio", .number(summary.savingsRatio)),
+            ("savings_usd", .money(try total.savings)),
+            ("savings_ratio", .number(try summary.savingsRatio)),
             ("unpriced_requests", .integer(total.unpricedRequests)),
             ("errors", .integer(total.errors)),
             ("by_tier", .array(summary.byTier.map { tier, metrics in
@@ -69,7 +69,7 @@ enum SpendJSON {
                 ])
             })),
             ("month_to_date_usd", .money(summary.monthToDate)),
-            ("forecast_month_usd", .money(summary.forecastMonth)),
+            ("forecast_month_usd", summary.forecastMonth.map(JSONValue.money) ?? .null),
         ])
     }
 }

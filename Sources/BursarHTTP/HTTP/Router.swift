@@ -56,6 +56,8 @@ public struct Router: Responder {
             return try route(request)
         } catch let error as HTTPError {
             return .response(error.response)
+        } catch let overflow as CounterOverflow {
+            return .response(HTTPError(422, overflow.fieldError).response)
         } catch {
             return .response(HTTPError(500, code: "internal", message: "internal error: \(error)").response)
         }

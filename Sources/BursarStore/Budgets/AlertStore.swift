@@ -29,7 +29,7 @@ extension BursarDatabase {
                     ("from", .string(from)),
                     ("to", .string(status.state.rawValue)),
                     ("time", .string(Timestamp.format(now))),
-                    ("status", status.json),
+                    ("status", try status.json),
                 ])
                 let text = String(decoding: document.serialized(), as: UTF8.self)
                 try db.execute(sql: """

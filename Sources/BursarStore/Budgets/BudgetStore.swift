@@ -49,7 +49,14 @@ extension BursarDatabase {
         let (start, end) = budget.period.range(containing: now, timeZone: budget.timeZone, weekStart: budget.weekStart)
         var query = SpendQuery(from: start, to: end)
         query.filters = budget.scope
-        let spent = try groups(query, db).reduce(Money.zero) { $0 + $1.metrics.cost }
+        let spent: Money
+        do {
+            spent = try SpendReport.total(try groups(query, db)).cost
+        } catch is CounterOverflow {
+            // More than 2^63-1 nano-USD in scope: past every limit, shown as the largest
+            // amount. One budget's figure must not stop the bundle (and every other budget).
+            spent = Money(nanos: .max)
+        }
         return BudgetStatus(budget: budget, periodStart: start, periodEnd: end, spent: spent, now: now)
     }
 

@@ -16,7 +16,7 @@ enum RollupFunctions {
     }
 
     /// `bursar_sums_add(a, b)`: two packed rollup counter blobs added element by element;
-    /// an overflow is an error (the transaction fails rather than store a wrong sum).
+    /// an overflow is an error naming the counter (the job is refused rather than store a wrong sum).
     private static let sumsAdd: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
         guard let arguments else { return }
         let a = blob(arguments[0])
@@ -28,7 +28,7 @@ enum RollupFunctions {
                 let y = offset + 8 <= b.count ? Int64(littleEndian: b.loadUnaligned(fromByteOffset: offset, as: Int64.self)) : 0
                 let (sum, overflow) = x.addingReportingOverflow(y)
                 if overflow {
-                    sqlite3_result_error(context, "rollup counter overflow", -1)
+                    sqlite3_result_error(context, RollupSums.overflowMessage + RollupSums.counters[index], -1)
                     return
                 }
                 output.storeBytes(of: sum.littleEndian, toByteOffset: offset, as: Int64.self)

@@ -1,14 +1,25 @@
 import BursarCore
+import GRDB
 
 /// The ten counters of a rollup row, stored packed in one 80-byte blob (little-endian Int64s,
-/// in `names` order): one column to read per row instead of ten, and half the row size.
+/// in `counters` order): one column to read per row instead of ten, and half the row size.
 enum RollupSums {
     static let count = 10
     static let byteCount = count * 8
-    static let names = [
+    /// The counters as the API names them (what an overflow refusal names).
+    static let counters = [
         "requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens",
-        "cost_nanos", "baseline_nanos", "reported_nanos", "unpriced", "errors",
+        "cost", "baseline_cost", "cost_usd", "unpriced_requests", "errors",
     ]
+    /// How an overflow in the SQL merge function starts its message; the counter follows.
+    static let overflowMessage = "bursar counter overflow: "
+
+    /// The counter named by an error of the SQL merge function, if it is one.
+    static func overflow(in error: any Error) -> CounterOverflow? {
+        if let overflow = error as? CounterOverflow { return overflow }
+        guard let error = error as? DatabaseError, let message = error.message, message.hasPrefix(overflowMessage) else { return nil }
+        return CounterOverflow(counter: String(message.dropFirst(overflowMessage.count)))
+    }
 
     static func values(_ metrics: RollupMetrics) -> [Int64] {
         [metrics.requests, metrics.inputTokens, metrics.cachedInputTokens, metrics.outputTokens, metrics.reasoningTokens,

@@ -31,9 +31,7 @@ public final class IngestWriter: Sendable {
     public typealias Completion = @Sendable (Result<Outcome, any Error>) -> Void
 
     struct Job {
-        var events: [PricedEvent]
-        /// The rollups of all of `events`, computed by the submitting thread.
-        var rollups: RollupAccumulator
+        var batch: IngestBatch
         var completion: Completion
     }
 
@@ -79,17 +77,29 @@ public final class IngestWriter: Sendable {
         Statistics(commits: commits.load(ordering: .relaxed), committedEvents: committedEvents.load(ordering: .relaxed))
     }
 
-    /// Queues a batch; `completion` runs on the writer thread once it is committed (or failed).
-    ///
-    /// The batch's rollups are summed here, on the caller's thread, to keep the writer's
-    /// share of the work small.
+    /// Queues events; `completion` runs once they are committed (or refused: `CounterOverflow`
+    /// when their sums would overflow a counter, at once if their own sums do).
     public func submit(_ events: [PricedEvent], completion: @escaping Completion) throws(SubmitError) {
-        let rollups = RollupAccumulator(events)
+        let batch: IngestBatch
+        do {
+            batch = try IngestBatch(events)
+        } catch {
+            completion(.failure(error))
+            return
+        }
+        try submit(batch, completion: completion)
+    }
+
+    /// Queues a batch; `completion` runs on the writer thread once it is committed, or refused
+    /// (`CounterOverflow` when adding it to a stored rollup row would overflow a counter; then
+    /// only this batch is refused, not the others of its group commit).
+    public func submit(_ batch: IngestBatch, completion: @escaping Completion) throws(SubmitError) {
+        let count = batch.events.count
         let refusal: SubmitError? = queue.withLock { queue in
             if queue.closed { return .closed }
-            if queue.queuedEvents + events.count > maximumQueuedEvents, !queue.jobs.isEmpty { return .overloaded }
-            queue.jobs.append(Job(events: events, rollups: rollups, completion: completion))
-            queue.queuedEvents += events.count
+            if queue.queuedEvents + count > maximumQueuedEvents, !queue.jobs.isEmpty { return .overloaded }
+            queue.jobs.append(Job(batch: batch, completion: completion))
+            queue.queuedEvents += count
             return nil
         }
         if let refusal { throw refusal }
@@ -128,7 +138,7 @@ public final class IngestWriter: Sendable {
             var taken = 0
             var count = 0
             while taken < queue.jobs.count, count < maximumEventsPerCommit || taken == 0 {
-                count += queue.jobs[taken].events.count
+                count += queue.jobs[taken].batch.events.count
                 taken += 1
             }
             let jobs = Array(queue.jobs[..<taken])
@@ -139,23 +149,32 @@ public final class IngestWriter: Sendable {
     }
 
     private func commit(_ jobs: [Job]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let results: [Result<Outcome, any Error>]
         do {
-            let started = DispatchTime.now().uptimeNanoseconds
-            let outcomes = try database.withWriter { db in try store(jobs, db) }
-            commitDurations.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-            let accepted = outcomes.reduce(0) { $0 + $1.accepted }
-            commits.add(1, ordering: .relaxed)
-            committedEvents.add(accepted, ordering: .relaxed)
-            for (job, outcome) in zip(jobs, outcomes) { job.completion(.success(outcome)) }
-            if accepted > 0 { onCommit?() }
+            results = try database.withWriter { db in try storeTogether(jobs, db) }.map { .success($0) }
         } catch {
-            logger.error("ingest commit failed; \(jobs.count) batches refused", metadata: ["error": "\(error)"])
-            for job in jobs { job.completion(.failure(error)) }
+            // One job's failure (an overflowing counter, a constraint) must not refuse the
+            // others: store each in its own savepoint, refusing only those that fail alone.
+            do {
+                results = try database.withWriter { db in try storeApart(jobs, db) }
+            } catch {
+                logger.error("ingest commit failed; \(jobs.count) batches refused", metadata: ["error": "\(error)"])
+                for job in jobs { job.completion(.failure(error)) }
+                return
+            }
         }
+        commitDurations.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        let accepted = results.reduce(0) { $0 + ((try? $1.get().accepted) ?? 0) }
+        commits.add(1, ordering: .relaxed)
+        committedEvents.add(accepted, ordering: .relaxed)
+        for (job, result) in zip(jobs, results) { job.completion(result) }
+        if accepted > 0 { onCommit?() }
     }
 
-    /// Inserts every job's events and their rollups in one transaction.
-    private func store(_ jobs: [Job], _ db: Database) throws -> [Outcome] {
+    /// Inserts every job's events and their rollups in one transaction: each touched rollup
+    /// row is written once. Any failure throws, and the caller stores the jobs apart.
+    private func storeTogether(_ jobs: [Job], _ db: Database) throws -> [Outcome] {
         var outcomes: [Outcome] = []
         outcomes.reserveCapacity(jobs.count)
         try db.inTransaction(.immediate) {
@@ -164,24 +183,56 @@ public final class IngestWriter: Sendable {
             var rollups = RollupAccumulator()
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             for job in jobs {
-                var outcome = Outcome(accepted: 0, duplicates: 0)
-                var inserted: [Bool] = []
-                inserted.reserveCapacity(job.events.count)
-                for priced in job.events {
-                    let new = try events.insert(priced, receivedAt: now)
-                    inserted.append(new)
-                    if new { outcome.accepted += 1 } else { outcome.duplicates += 1 }
-                }
-                if outcome.duplicates == 0 {
-                    rollups.merge(job.rollups)
-                } else {
-                    rollups.merge(RollupAccumulator(zip(job.events, inserted).lazy.filter(\.1).map(\.0)))
-                }
+                let (outcome, jobRollups) = try insert(job, events, receivedAt: now)
+                try rollups.merge(jobRollups)
                 outcomes.append(outcome)
             }
             try rollups.write(db)
             return .commit
         }
         return outcomes
+    }
+
+    /// Stores each job in its own savepoint of one transaction; a job that fails is rolled
+    /// back alone and answered with its error.
+    private func storeApart(_ jobs: [Job], _ db: Database) throws -> [Result<Outcome, any Error>] {
+        var results: [Result<Outcome, any Error>] = []
+        try db.inTransaction(.immediate) {
+            results.removeAll()
+            let events = try EventTable(db)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            for job in jobs {
+                do {
+                    var outcome = Outcome(accepted: 0, duplicates: 0)
+                    try db.inSavepoint {
+                        let inserted = try insert(job, events, receivedAt: now)
+                        try inserted.rollups.write(db)
+                        outcome = inserted.outcome
+                        return .commit
+                    }
+                    results.append(.success(outcome))
+                } catch {
+                    let refusal: any Error = RollupSums.overflow(in: error) ?? error
+                    logger.warning("ingest batch refused alone", metadata: ["error": "\(refusal)", "events": "\(job.batch.events.count)"])
+                    results.append(.failure(refusal))
+                }
+            }
+            return .commit
+        }
+        return results
+    }
+
+    /// Inserts a job's events; returns its outcome and the rollups of the events that were new.
+    private func insert(_ job: Job, _ events: EventTable, receivedAt now: Int64) throws -> (outcome: Outcome, rollups: RollupAccumulator) {
+        var outcome = Outcome(accepted: 0, duplicates: 0)
+        var inserted: [Bool] = []
+        inserted.reserveCapacity(job.batch.events.count)
+        for priced in job.batch.events {
+            let new = try events.insert(priced, receivedAt: now)
+            inserted.append(new)
+            if new { outcome.accepted += 1 } else { outcome.duplicates += 1 }
+        }
+        if outcome.duplicates == 0 { return (outcome, job.batch.rollups) }
+        return (outcome, try RollupAccumulator(zip(job.batch.events, inserted).lazy.filter(\.1).map(\.0)))
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 extension BursarDatabase {
     /// Calls `body` with each request's first attempt stored in `[from, to)`, with the routing
     /// inputs and tokens a simulation replays (a streaming read; nothing is held in memory).
-    public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent) -> Void) throws {
+    public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent) throws -> Void) throws {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT source, event_id, time, provider, model, tier, user_id, team, feature,
@@ -26,7 +26,7 @@ extension BursarDatabase {
                 event.confidence = row[16]
                 event.pii = (row[17] as Int64?).map { $0 != 0 }
                 event.contextTokens = row[18]
-                body(event)
+                try body(event)
             }
         }
     }

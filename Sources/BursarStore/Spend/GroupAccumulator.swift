@@ -30,22 +30,23 @@ struct GroupAccumulator {
 
     /// The groups summed so far.
     var results: [(values: [String], bucket: Int64, metrics: RollupMetrics)] {
-        (0..<buckets.count).map { group in
+        get throws(CounterOverflow) { try (0..<buckets.count).map { group throws(CounterOverflow) in
             let key = keyArena[keyStart[group]..<keyStart[group] + keyLength[group]]
             let values = width == 0 ? [] : key.split(separator: 0xFF, omittingEmptySubsequences: false)
                 .map { String(decoding: $0, as: UTF8.self) }
             var metrics = RollupMetrics()
             let base = group * RollupSums.count
-            metrics.add(requests: sums[base], inputTokens: sums[base + 1], cachedInputTokens: sums[base + 2],
+            try metrics.add(requests: sums[base], inputTokens: sums[base + 1], cachedInputTokens: sums[base + 2],
                         outputTokens: sums[base + 3], reasoningTokens: sums[base + 4], cost: sums[base + 5],
                         baselineCost: sums[base + 6], reportedCost: sums[base + 7], unpricedRequests: sums[base + 8],
                         errors: sums[base + 9])
             metrics.latency = latencies[group]
             return (values, buckets[group], metrics)
-        }
+        } }
     }
 
     /// Reads every row of `statement`: `width` text columns, bucket, packed sums, latency blob.
+    /// A sum that would overflow throws `CounterOverflow` naming the counter.
     mutating func consume(_ statement: OpaquePointer) throws {
         while true {
             let code = sqlite3_step(statement)
@@ -53,7 +54,7 @@ struct GroupAccumulator {
             guard code == SQLITE_ROW else { throw SQLiteFailure(code: code) }
             let bucket = bucketing(sqlite3_column_int64(statement, Int32(width)))
             let group = findOrAdd(statement, bucket: bucket)
-            add(statement, to: group)
+            try add(statement, to: group)
         }
     }
 
@@ -92,14 +93,15 @@ struct GroupAccumulator {
         }
     }
 
-    private mutating func add(_ statement: OpaquePointer, to group: Int) {
+    private mutating func add(_ statement: OpaquePointer, to group: Int) throws(CounterOverflow) {
         let column = Int32(width + 1)
         if let blob = sqlite3_column_blob(statement, column), sqlite3_column_bytes(statement, column) >= Int32(RollupSums.byteCount) {
             let base = group * RollupSums.count
-            sums.withUnsafeMutableBufferPointer { sums in
-                for index in 0..<RollupSums.count {
-                    sums[base + index] &+= Int64(littleEndian: blob.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
-                }
+            for index in 0..<RollupSums.count {
+                let value = Int64(littleEndian: blob.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
+                let (sum, overflow) = sums[base + index].addingReportingOverflow(value)
+                if overflow { throw CounterOverflow(counter: RollupSums.counters[index]) }
+                sums[base + index] = sum
             }
         }
         if let blob = sqlite3_column_blob(statement, column + 1) {

@@ -8,7 +8,7 @@ extension BursarDatabase {
     public func spend(_ query: SpendQuery) throws -> SpendReport {
         let groups = try read { db in try Self.groups(query, db) }
         return SpendReport(query: query, rows: SpendReport.ordered(groups, by: query.order, limit: query.limit),
-                           total: SpendReport.total(groups), groups: groups.count)
+                           total: try SpendReport.total(groups), groups: groups.count)
     }
 
     /// Totals and tier mix for `[from, to)`, month to date and the month-end forecast at `now`.
@@ -17,7 +17,7 @@ extension BursarDatabase {
             var byTierQuery = SpendQuery(from: from, to: to)
             byTierQuery.groupBy = [.tier]
             let tiers = try Self.groups(byTierQuery, db)
-            let total = SpendReport.total(tiers)
+            let total = try SpendReport.total(tiers)
             let byTier = SpendReport.ordered(tiers, by: .cost, limit: tiers.count).map { (tier: $0.values[0], metrics: $0.metrics) }
 
             let endOfHour = UTC.hourStart(now) + UTC.millisPerHour
@@ -35,7 +35,7 @@ extension BursarDatabase {
 
     static func cost(from: Int64, to: Int64, _ db: Database) throws -> Money {
         guard from < to else { return .zero }
-        return try groups(SpendQuery(from: from, to: to), db).reduce(Money.zero) { $0 + $1.metrics.cost }
+        return try SpendReport.total(try groups(SpendQuery(from: from, to: to), db)).cost
     }
 
     /// Every group of the query, unordered, summed across the plan's segments.
@@ -58,7 +58,7 @@ extension BursarDatabase {
             try accumulator.consume(statement.sqliteStatement)
             sqlite3_reset(statement.sqliteStatement)
         }
-        return accumulator.results.map { group in
+        return try accumulator.results.map { group in
             SpendReport.Row(values: group.values, bucket: query.interval == nil ? nil : group.bucket, metrics: group.metrics)
         }
     }

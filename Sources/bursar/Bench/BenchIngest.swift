@@ -67,8 +67,8 @@ extension Bursar.Bench {
         func run() throws {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let costing = try BenchCorpus.costing(pricesFile: prices)
-            let priced = BenchCorpus.events(count: events, users: 10_000, now: now, seed: seed, source: "bench-\(seed)")
-                .map { PricedEvent(event: $0, cost: costing.cost(of: $0)) }
+            let priced = try BenchCorpus.events(count: events, users: 10_000, now: now, seed: seed, source: "bench-\(seed)")
+                .map { PricedEvent(event: $0, cost: try costing.cost(of: $0)) }
             let database = try BursarDatabase(path: db)
             let started = ContinuousClock.now
             let inserted = try database.insertEventsOnly(priced)

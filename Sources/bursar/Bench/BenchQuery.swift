@@ -36,7 +36,7 @@ extension Bursar.Bench {
                 batch.reserveCapacity(chunk)
                 while batch.count < min(chunk, events - sent) {
                     for event in generator.nextRequest() where batch.count < min(chunk, events - sent) {
-                        batch.append(PricedEvent(event: event, cost: costing.cost(of: event)))
+                        batch.append(PricedEvent(event: event, cost: try costing.cost(of: event)))
                     }
                 }
                 sent += batch.count

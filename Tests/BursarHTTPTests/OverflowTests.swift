@@ -1,0 +1,98 @@
+import BursarCore
+import BursarHTTP
+import BursarTesting
+import Foundation
+import Testing
+
+/// A router key sends events each within the per-event limits whose sums would overflow 64
+/// bits: the event or batch that would overflow is refused with 422 naming the counter,
+/// nothing else is refused, nothing wraps, and every later read answers.
+@Suite struct OverflowTests {
+    static let now = Int64(Date().timeIntervalSince1970 * 1000)
+    static let time = Timestamp.format(UTC.hourStart(now) - UTC.millisPerHour)
+    /// $10,000 per 1M tokens (the catalog's limit): 10^8 input tokens cost $1,000,000 = 10^15 nano-USD.
+    static let catalog = TestPrices.catalog + [
+        TestPrices.price("luxury", "dearest", input: "10000", output: "10000"),
+        TestPrices.price("luxury", "dearer", input: "10000", output: "10000"),
+    ]
+    /// How many $1,000,000 events fit in one 64-bit nano-USD counter.
+    static let fitting = Int(Int64.max / 1_000_000_000_000_000)
+
+    /// Each model's events go to a user of its own, so that no rollup row holds both models.
+    func dearest(_ id: String, model: String = "dearest") -> JSONValue {
+        EventJSON.event(id, time: Self.time, model: model, provider: "luxury", tier: "frontier",
+                        input: UsageLimits.maximumTokens, output: 0, extra: [("user", .string("user-of-\(model)"))])
+    }
+
+    func answer(_ response: Response) throws -> [String: Any] { try JSONSupport.object(response.body) }
+
+    @Test func theEventThatWouldOverflowIsRefusedAloneAndTheRestIsStored() throws {
+        let app = try TestApp(catalog: Self.catalog)
+        let batch = (0..<(Self.fitting + 3)).map { dearest("d\($0)") }
+        let response = app.postEvents(batch)
+        #expect(response.status == 200, "\(response.bodyText.prefix(300))")
+        let body = try answer(response)
+        #expect(body["accepted"] as? Int == Self.fitting)
+        let rejected = try #require(body["rejected"] as? [[String: Any]])
+        #expect(rejected.map { $0["index"] as? Int } == [Self.fitting, Self.fitting + 1, Self.fitting + 2])
+        let error = try #require(rejected.first?["error"] as? [String: Any])
+        #expect(error["field"] as? String == "cost" && error["code"] as? String == "counter_overflow")
+
+        // A later batch that fits alone but would overflow the stored rows: refused whole, 422.
+        let later = app.postEvents([dearest("late-1")])
+        #expect(later.status == 422, "\(later.bodyText)")
+        #expect(later.bodyText.contains("\"field\":\"cost\""))
+        // Other traffic is untouched.
+        #expect(app.postEvents([EventJSON.event("cheap", time: Self.time)]).status == 200)
+
+        let spend = try app.getJSON("/v1/spend?group_by=model&model=dearest")
+        let total = try #require(spend["total"] as? [String: Any])
+        let expected = Money(nanos: Int64(Self.fitting) * 1_000_000_000_000_000)
+        #expect(total["cost_usd"] as? String == expected.decimalString, "exact, not wrapped")
+        #expect(try app.database.rollupDiscrepancies().isEmpty)
+    }
+
+    @Test func readsWhoseTotalsWouldOverflowAnswer422AndBudgetsStayExceeded() throws {
+        let app = try TestApp(catalog: Self.catalog)
+        let budget = #"{"scope":{},"period":"month","limit_usd":"1000","action":"block"}"#
+        #expect(app.send("PUT", "/v1/budgets/all", key: app.adminKey, body: Array(budget.utf8)).status == 201)
+        // Two models, each row within 64 bits, their sum not.
+        for model in ["dearest", "dearer"] {
+            let batch = (0..<Self.fitting).map { dearest("\(model)-\($0)", model: model) }
+            #expect(try answer(app.postEvents(batch))["accepted"] as? Int == Self.fitting)
+        }
+        let byModel = app.send("GET", "/v1/spend?group_by=model", key: app.viewerKey)
+        #expect(byModel.status == 422 && byModel.bodyText.contains("\"field\":\"cost\""), "\(byModel.bodyText)")
+        #expect(app.send("GET", "/v1/spend/summary", key: app.viewerKey).status == 422)
+        #expect(app.send("GET", "/v1/spend.csv?group_by=model", key: app.viewerKey).status == 422)
+        // Each model alone still answers.
+        #expect(app.send("GET", "/v1/spend?model=dearest", key: app.viewerKey).status == 200)
+        // The block budget is exceeded (never wrapped to negative and "ok").
+        let status = try app.getJSON("/v1/budgets/all/status")
+        #expect(status["state"] as? String == "exceeded", "\(status)")
+        let bundle = try JSONSupport.object(app.send("GET", "/v1/bundle", key: app.routerKey).body)
+        let budgets = try #require(bundle["budgets"] as? [[String: Any]])
+        #expect(budgets.first?["state"] as? String == "exceeded")
+        #expect(app.send("GET", "/metrics", key: app.viewerKey).status != 500)
+        #expect(app.send("GET", "/healthz", key: nil).status == 200)
+    }
+
+    @Test func perEventLimitsAreWhatTheReadmeStates() throws {
+        let app = try TestApp(catalog: Self.catalog)
+        let cases: [(JSONValue, String)] = [
+            (EventJSON.event("t1", time: Self.time, input: UsageLimits.maximumTokens + 1), "input_tokens"),
+            (EventJSON.event("t2", time: Self.time, output: UsageLimits.maximumTokens + 1), "output_tokens"),
+            (EventJSON.event("t3", time: Self.time, extra: [("context_tokens", .integer(UsageLimits.maximumTokens + 1))]), "context_tokens"),
+            (EventJSON.event("t4", time: Self.time, extra: [("cost_usd", .string("100000.000000001"))]), "cost_usd"),
+        ]
+        for (event, field) in cases {
+            let response = app.postEvents([event])
+            #expect(response.status == 422 && response.bodyText.contains("\"field\":\"\(field)\""), "\(field): \(response.bodyText)")
+        }
+        #expect(app.postEvents([EventJSON.event("ok", time: Self.time, input: UsageLimits.maximumTokens,
+                                                extra: [("cost_usd", .string("100000"))])]).status == 200)
+        let price = #"{"prices":[{"provider":"x","model":"y","input":"10000.01","output":"1"}]}"#
+        let refused = app.send("PUT", "/v1/prices", key: app.adminKey, body: Array(price.utf8))
+        #expect(refused.status == 422 && refused.bodyText.contains("prices[0].input"), "\(refused.bodyText)")
+    }
+}
