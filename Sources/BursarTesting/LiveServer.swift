@@ -8,17 +8,22 @@ public final class LiveServer: Sendable {
     public let server: MicroHTTPDServer
     public let port: UInt16
 
-    public init(app: TestApp, maximumBodyBytes: Int = 16 * 1024 * 1024) throws {
+    public init(app: TestApp, maximumBodyBytes: Int = 16 * 1024 * 1024, maximumBodyBytesInFlight: Int = 256 * 1024 * 1024) throws {
         self.app = app
         var configuration = MicroHTTPDServer.Configuration()
         configuration.port = 0
         configuration.maximumBodyBytes = maximumBodyBytes
+        configuration.maximumBodyBytesInFlight = maximumBodyBytesInFlight
         configuration.connectionTimeoutSeconds = 10
         server = MicroHTTPDServer(configuration: configuration, responder: app.api)
         port = try server.start()
     }
 
     deinit { server.stop() }
+
+    public func socket() throws -> RawSocket {
+        try RawSocket(port: port)
+    }
 
     public func connection() -> HTTPConnection {
         HTTPConnection(host: "127.0.0.1", port: port)

@@ -19,50 +19,67 @@ func bursarAccessHandler(
         let methodName = method.map { String(cString: $0) } ?? "GET"
         let path = url.map { String(cString: $0) } ?? "/"
         let exchange = Exchange(method: methodName, path: path)
-        // A quick answer is queued in the final call, like any other (queued now, before
-        // the request is read, libmicrohttpd would close the connection after it).
-        let quick = methodName == "GET" ? server.responder.quickResponse(method: methodName, path: path, header: { name in
-            MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
-        }) : nil
-        exchange.state.withLock { state in
-            if let quick {
-                state.response = quick
-                state.dispatched = true
-            } else {
-                state.headers = connectionValues(connection, .HEADER_KIND)
-                state.query = connectionValues(connection, .GET_ARGUMENT_KIND)
-            }
-        }
         requestContext.pointee = Unmanaged.passRetained(exchange).toOpaque()
         server.activeExchanges.add(1, ordering: .relaxed)
+        let header: (String) -> String? = { name in
+            MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
+        }
+        // A quick answer is queued in the final call, like any other (queued now, before
+        // the request is read, libmicrohttpd would close the connection after it).
+        if methodName == "GET", let quick = server.responder.quickResponse(method: methodName, path: path, header: header) {
+            exchange.state.withLock { state in
+                state.response = quick
+                state.dispatched = true
+            }
+            return .YES
+        }
+        if let refusal = server.headTooLarge(connection, path: path) {
+            exchange.state.withLock { $0.dispatched = true }
+            return queue(refusal, on: connection, server: server)
+        }
+        // Nothing of the body is read before the caller is authenticated and its route, role
+        // and media type are known, and before its memory is reserved.
+        if let refusal = server.responder.admit(method: methodName, path: path, header: header) ?? server.reserveDeclaredBody(exchange, header: header) {
+            exchange.state.withLock { state in
+                state.response = refusal
+                state.dispatched = true
+                state.discardingBody = true
+            }
+            // A client waiting for `100 Continue`, or announcing more than is ever read, is
+            // answered now: its body is never sent or read (libmicrohttpd then closes the connection).
+            let expectsContinue = header("Expect")?.lowercased().contains("100-continue") == true
+            if expectsContinue || server.declaredLength(header) > server.configuration.maximumBodyBytes {
+                return queue(refusal, on: connection, server: server)
+            }
+            return .YES
+        }
+        exchange.state.withLock { state in
+            state.headers = connectionValues(connection, .HEADER_KIND)
+            state.query = connectionValues(connection, .GET_ARGUMENT_KIND)
+        }
         return .YES
     }
     let exchange = Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue()
 
     if let uploadDataSize, uploadDataSize.pointee > 0 {
         let size = uploadDataSize.pointee
-        exchange.state.withLock { state in
-            if state.body.count + size > server.configuration.maximumBodyBytes {
-                state.bodyTooLarge = true
-                state.body = []
-            } else if !state.bodyTooLarge, let uploadData {
-                uploadData.withMemoryRebound(to: UInt8.self, capacity: size) {
-                    state.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: size))
-                }
-            }
-        }
+        server.receive(UnsafeRawBufferPointer(start: uploadData, count: uploadData == nil ? 0 : size), into: exchange)
         uploadDataSize.pointee = 0
         return .YES
     }
 
     let next = exchange.state.withLock { state -> (response: Response?, request: Request?) in
-        if let response = state.response { return (response, nil) }
+        if let response = state.response {
+            state.response = nil
+            return (response, nil)
+        }
         if state.dispatched { return (nil, nil) }
         state.dispatched = true
         if state.bodyTooLarge {
             let limit = server.configuration.maximumBodyBytes
             return (HTTPError(413, code: "body_too_large", message: "the body is larger than \(limit) bytes; send smaller batches").response, nil)
         }
+        if state.overloaded { return (MicroHTTPDServer.bodyMemoryFull.response, nil) }
         let request = Request(method: exchange.method, path: exchange.path, query: state.query, headers: state.headers, body: state.body)
         state.body = []
         return (nil, request)
@@ -70,7 +87,10 @@ func bursarAccessHandler(
     if let response = next.response { return queue(response, on: connection, server: server) }
     guard let request = next.request else { return .YES }
 
-    switch server.responder.respond(to: request) {
+    let reply = server.responder.respond(to: request)
+    // The handler has read the body: its memory is no longer held for this request.
+    server.releaseBody(exchange)
+    switch reply {
     case .response(let response):
         return queue(response, on: connection, server: server)
     case .pending(let pending):
@@ -93,6 +113,7 @@ func bursarRequestCompleted(
 ) {
     guard let context, let requestContext, let existing = requestContext.pointee else { return }
     let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
+    server.releaseBody(Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue())
     Unmanaged<Exchange>.fromOpaque(existing).release()
     requestContext.pointee = nil
     server.activeExchanges.subtract(1, ordering: .releasing)
@@ -121,6 +142,22 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
         _ = MHD_get_connection_values(connection, kind, collectValue, pointer)
     }
     return values
+}
+
+/// The bytes of a head's names and values of one kind (headers, or query arguments).
+func connectionValueBytes(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> Int {
+    var total = 0
+    withUnsafeMutablePointer(to: &total) { pointer in
+        _ = MHD_get_connection_values(connection, kind, countValue, pointer)
+    }
+    return total
+}
+
+private func countValue(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let context else { return .YES }
+    let total = context.assumingMemoryBound(to: Int.self)
+    total.pointee += (key.map { strlen($0) } ?? 0) + (value.map { strlen($0) } ?? 0) + 4
+    return .YES
 }
 
 private func collectValue(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {

@@ -10,7 +10,13 @@ final class Exchange: Sendable {
         var headers: [String: String] = [:]
         var query: [String: String] = [:]
         var body: [UInt8] = []
+        /// Bytes of the shared body budget held by this request (`MicroHTTPDServer.bodyBytesInFlight`).
+        var reserved = 0
         var bodyTooLarge = false
+        /// The shared body budget was spent: answered 503 once the body has passed.
+        var overloaded = false
+        /// Refused from its head: what the client still sends is read and dropped.
+        var discardingBody = false
         var dispatched = false
         var response: Response?
     }

@@ -15,6 +15,8 @@ public final class MicroHTTPDServer: Sendable {
         public var connectionTimeoutSeconds: UInt32 = 30
         public var connectionLimit: UInt32 = 10_000
         public var maximumBodyBytes = 16 * 1024 * 1024
+        /// All request bodies being received at once, across connections; past it, 503.
+        public var maximumBodyBytesInFlight = 256 * 1024 * 1024
         public var tlsKeyPEM: String?
         public var tlsCertificatePEM: String?
 
@@ -39,6 +41,8 @@ public final class MicroHTTPDServer: Sendable {
     let activeExchanges = Atomic<Int>(0)
     let suspendedExchanges = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
+    /// Bytes reserved by the bodies being received (bounded by `maximumBodyBytesInFlight`).
+    let bodyBytesInFlight = Atomic<Int>(0)
     private let daemon = Locked<ConnectionHandle?>(nil)
 
     public init(configuration: Configuration, responder: any Responder, logger: Logger = Logger(label: "bursar.http")) {
@@ -105,6 +109,9 @@ public final class MicroHTTPDServer: Sendable {
     }
 
     public var heldRequests: Int { suspendedExchanges.load(ordering: .relaxed) }
+
+    /// Bytes reserved by the request bodies being received now.
+    public var bodyBytesReserved: Int { bodyBytesInFlight.load(ordering: .relaxed) }
 
     private func withSocketAddress<T>(_ body: (UnsafePointer<sockaddr>) throws -> T) throws -> T {
         if configuration.host.contains(":") {

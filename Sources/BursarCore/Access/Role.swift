@@ -7,8 +7,14 @@ public enum Role: String, Sendable, CaseIterable, Comparable {
     /// Everything.
     case admin
 
-    public static func < (lhs: Role, rhs: Role) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
+
+    private var rank: Int {
+        switch self {
+        case .router: return 0
+        case .viewer: return 1
+        case .admin: return 2
+        }
     }
 }
 

@@ -41,7 +41,7 @@ public enum LiteLLMPayload {
         let end = payload[member: "endTime"]?.numberValue
         var members: [(String, JSONValue)] = [
             ("id", payload[member: "id"] ?? .null),
-            ("time", start.map { .string(Timestamp.format(Int64(($0 * 1000).rounded()))) } ?? .null),
+            ("time", start.map { seconds in Self.millis(seconds).map { .string(Timestamp.format($0)) } ?? .string(String(seconds)) } ?? .null),
             ("provider", .string(provider)),
             ("model", .string(model)),
             ("tier", .string(tier)),
@@ -59,7 +59,11 @@ public enum LiteLLMPayload {
         } else if let cost = payload[member: "response_cost"]?.numberValue, cost.isFinite, cost >= 0 {
             members.append(("cost_usd", .string(String(format: "%.9f", cost))))
         }
-        if let start, let end, end >= start { members.append(("latency_ms", .integer(Int64(((end - start) * 1000).rounded())))) }
+        if let start, let end, end >= start {
+            // A duration that is no whole number of milliseconds in 64 bits is passed on as it
+            // is, for the event validator to refuse with the field named.
+            members.append(("latency_ms", Self.millis(end - start).map(JSONValue.integer) ?? .string(String(end - start))))
+        }
         if let user = text(metadata[member: "user_api_key_end_user_id"], payload[member: "end_user"],
                            payload[member: "model_parameters"]?[member: "user"], requester[member: "user"]) {
             members.append(("user", .string(user)))
@@ -79,6 +83,12 @@ public enum LiteLLMPayload {
             members.append(("attempt", .integer(fallbacks + 1)))
         }
         return .object(members)
+    }
+
+    /// Seconds (LiteLLM's times are floating-point epoch seconds) as whole milliseconds, or nil
+    /// when they are not finite or do not fit in 64 bits: never a trapping conversion.
+    static func millis(_ seconds: Double) -> Int64? {
+        Int64(exactly: (seconds * 1000).rounded())
     }
 
     /// The payloads in a body: a JSON array, one object, or NDJSON (LiteLLM sends all three

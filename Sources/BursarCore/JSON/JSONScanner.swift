@@ -148,7 +148,7 @@ public struct JSONScanner {
             throw error("unpaired surrogate")
         }
         guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid unicode escape") }
-        utf8.append(contentsOf: UTF8.encode(unicode)!)
+        utf8.append(contentsOf: String(Character(unicode)).utf8)
     }
 
     private mutating func readHex4() throws(JSONSyntaxError) -> UInt32 {

@@ -77,7 +77,7 @@ public struct Override: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("id", .string(id)),
-            ("match", .object(match.keys.sorted().map { ($0, .string(match[$0]!)) })),
+            ("match", .object(match.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("effect", .string(effect.rawValue)),
             ("tier", .string(tier)),
             ("expires_at", expiresAt.map { .string(Timestamp.format($0)) } ?? .null),

@@ -134,14 +134,15 @@ public struct LatencyHistogram: Sendable, Equatable {
         var x = left.next()
         var y = right.next()
         while x != nil || y != nil {
-            if let l = x, y == nil || l.bucket < y!.bucket {
-                output.append(l.bucket); appendVarint(l.count, to: &output); x = left.next()
-            } else if let r = y, x == nil || r.bucket < x!.bucket {
-                output.append(r.bucket); appendVarint(r.count, to: &output); y = right.next()
-            } else {
-                output.append(x!.bucket); appendVarint(sum(x!.count, y!.count), to: &output)
-                x = left.next(); y = right.next()
-            }
+            // The smaller bucket goes first; equal buckets are summed.
+            let takeLeft = x.map { l in y.map { l.bucket <= $0.bucket } ?? true } ?? false
+            let takeRight = y.map { r in x.map { r.bucket <= $0.bucket } ?? true } ?? false
+            var bucket: UInt8 = 0
+            var count: UInt64 = 0
+            if takeLeft, let l = x { bucket = l.bucket; count = sum(count, l.count); x = left.next() }
+            if takeRight, let r = y { bucket = r.bucket; count = sum(count, r.count); y = right.next() }
+            output.append(bucket)
+            appendVarint(count, to: &output)
         }
     }
 

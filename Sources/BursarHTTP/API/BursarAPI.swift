@@ -9,6 +9,8 @@ public struct BursarAPI: Responder {
     public let prices: PriceBook
     public let publisher: BundlePublisher
     public let metrics = APIMetrics()
+    /// Finds callers' keys (shared by every route).
+    public let authenticator: Authenticator
     private let router: Router
 
     public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
@@ -22,18 +24,20 @@ public struct BursarAPI: Responder {
                                         changes: { writer.statistics.commits }, notifier: AlertNotifier(urls: alertWebhooks))
         self.publisher = publisher
         let changed: @Sendable () -> Void = { publisher.invalidate() }
-        var router = Router(authenticator: Authenticator(database: database))
+        let authenticator = Authenticator(database: database)
+        self.authenticator = authenticator
+        var router = Router(authenticator: authenticator)
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
 
         let metrics = self.metrics
         let submitter = IngestSubmitter(writer: writer, prices: prices, metrics: metrics)
         let events = EventsHandler(submitter: submitter)
-        router.add("POST", "/v1/events", roles: [.router, .admin], events.handle)
+        router.add("POST", "/v1/events", roles: [.router, .admin], accepts: MediaTypes.events, events.handle)
         let traces = TracesHandler(submitter: submitter, publisher: publisher)
-        router.add("POST", "/v1/traces", roles: [.router, .admin], traces.export)
+        router.add("POST", "/v1/traces", roles: [.router, .admin], accepts: MediaTypes.traces, traces.export)
         let litellm = LiteLLMHandler(submitter: submitter, publisher: publisher)
-        router.add("POST", "/v1/integrations/litellm", roles: [.router, .admin], litellm.receive)
+        router.add("POST", "/v1/integrations/litellm", roles: [.router, .admin], accepts: MediaTypes.litellm, litellm.receive)
 
         let spend = SpendHandlers(database: database, clock: clock)
         router.add("GET", "/v1/spend", roles: readers, spend.spend)
@@ -42,13 +46,13 @@ public struct BursarAPI: Responder {
 
         let priceList = PricesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/prices", roles: everyone, priceList.get)
-        router.add("PUT", "/v1/prices", roles: [.admin], priceList.put)
+        router.add("PUT", "/v1/prices", roles: [.admin], accepts: MediaTypes.json, priceList.put)
 
         let policies = PoliciesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/policies", roles: readers, policies.list)
-        router.add("POST", "/v1/policies", roles: [.admin], policies.create)
+        router.add("POST", "/v1/policies", roles: [.admin], accepts: MediaTypes.policy, policies.create)
         let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies, clock: clock)
-        router.add("POST", "/v1/policies/simulate", roles: [.admin], simulate.simulate)
+        router.add("POST", "/v1/policies/simulate", roles: [.admin], accepts: MediaTypes.policy, simulate.simulate)
         router.add("GET", "/v1/policies/{revision}", roles: readers, policies.get)
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], policies.activate)
         router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, policies.diff)
@@ -56,7 +60,7 @@ public struct BursarAPI: Responder {
         let overrides = OverridesHandler(database: database, clock: clock, changed: changed)
         router.add("GET", "/v1/overrides", roles: readers, overrides.list)
         router.add("GET", "/v1/overrides/{id}", roles: readers, overrides.get)
-        router.add("PUT", "/v1/overrides/{id}", roles: [.admin], overrides.put)
+        router.add("PUT", "/v1/overrides/{id}", roles: [.admin], accepts: MediaTypes.json, overrides.put)
         router.add("DELETE", "/v1/overrides/{id}", roles: [.admin], overrides.delete)
 
         let bundle = BundleHandler(publisher: publisher, metrics: metrics)
@@ -64,13 +68,13 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/bundle/keys", roles: everyone, bundle.keys)
 
         let decide = DecideHandler(publisher: publisher, clock: clock)
-        router.add("POST", "/v1/decide", roles: [.router, .admin], decide.decide)
+        router.add("POST", "/v1/decide", roles: [.router, .admin], accepts: MediaTypes.json, decide.decide)
 
         let budgets = BudgetsHandler(database: database, clock: clock, changed: changed)
         router.add("GET", "/v1/budgets", roles: readers, budgets.list)
         router.add("GET", "/v1/budgets/{id}", roles: readers, budgets.get)
         router.add("GET", "/v1/budgets/{id}/status", roles: readers, budgets.status)
-        router.add("PUT", "/v1/budgets/{id}", roles: [.admin], budgets.put)
+        router.add("PUT", "/v1/budgets/{id}", roles: [.admin], accepts: MediaTypes.json, budgets.put)
         router.add("DELETE", "/v1/budgets/{id}", roles: [.admin], budgets.delete)
 
         router.add("GET", "/v1/alerts", roles: readers) { request, _ in
@@ -79,7 +83,7 @@ public struct BursarAPI: Responder {
         }
 
         let fleet = FleetHandler(database: database, publisher: publisher, clock: clock)
-        router.add("POST", "/v1/status", roles: [.router, .admin], fleet.report)
+        router.add("POST", "/v1/status", roles: [.router, .admin], accepts: MediaTypes.json, fleet.report)
         router.add("GET", "/v1/fleet", roles: readers, fleet.list)
 
         let audit = AuditHandler(database: database)
@@ -111,6 +115,10 @@ public struct BursarAPI: Responder {
 
     /// Every route as (method, pattern, roles).
     public var routeTable: [(method: String, pattern: String, roles: Set<Role>)] { router.routeTable }
+
+    public func admit(method: String, path: String, header: (String) -> String?) -> Response? {
+        router.admit(method: method, path: path, header: header)
+    }
 
     /// A router's poll that finds its bundle current: 304 without building a request.
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {

@@ -5,6 +5,7 @@ import Foundation
 /// `POST /v1/events`: decode, validate per event, price, queue for the group commit, and
 /// answer only once the events are durable.
 struct EventsHandler: Sendable {
+    /// One per type of `MediaTypes.events`.
     static let formats: [String: EventBatchDecoder.Format] = [
         "application/json": .json,
         "application/x-ndjson": .ndjson,

@@ -8,7 +8,7 @@ struct LiteLLMHandler: Sendable {
     let publisher: BundlePublisher
 
     func receive(_ request: Request, _ context: RequestContext) throws -> Reply {
-        guard ["application/json", "application/x-ndjson", "application/ndjson"].contains(request.mediaType ?? "") else {
+        guard MediaTypes.litellm.contains(request.mediaType ?? "") else {
             throw HTTPError(415, code: "unsupported_media_type", message: "send LiteLLM logs as application/json", field: "Content-Type")
         }
         let body = try request.decodedBody()

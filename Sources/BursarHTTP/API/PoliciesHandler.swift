@@ -29,7 +29,7 @@ struct PoliciesHandler: Sendable {
     }
 
     static func submission(_ request: Request, catalog: PriceCatalog) throws -> Submission {
-        guard ["application/yaml", "application/x-yaml", "text/yaml", "application/json"].contains(request.mediaType ?? "") else {
+        guard MediaTypes.policy.contains(request.mediaType ?? "") else {
             throw HTTPError(415, code: "unsupported_media_type", message: "send the policy as application/yaml or application/json",
                             field: "Content-Type")
         }

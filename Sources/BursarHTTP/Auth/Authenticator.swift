@@ -2,19 +2,21 @@ import BursarCore
 import BursarStore
 import Foundation
 
-/// Finds the key for a presented secret, remembering answers for a second so that a hot
+/// Finds the key for a presented secret, remembering keys found for a second so that a hot
 /// path (the bundle, event batches) does not read the database on every request.
 ///
-/// A key revoked from the command line stops working within that second.
+/// Only hits are remembered (a stream of made-up secrets cannot fill the cache), at most
+/// `capacity` of them. A key revoked from the command line stops working within that second.
 public final class Authenticator: Sendable {
     private struct Entry {
-        var key: APIKey?
+        var key: APIKey
         var expires: UInt64
     }
 
     private let database: BursarDatabase
     private let cache = Locked<[String: Entry]>([:])
     private let lifetimeNanos: UInt64
+    public static let capacity = 10_000
 
     public init(database: BursarDatabase, lifetimeSeconds: Double = 1) {
         self.database = database
@@ -24,13 +26,16 @@ public final class Authenticator: Sendable {
     public func key(forSecret secret: String) throws -> APIKey? {
         let now = DispatchTime.now().uptimeNanoseconds
         if let entry = cache.withLock({ $0[secret] }), entry.expires > now { return entry.key }
-        let key = try database.authenticate(secret: secret)
+        guard let key = try database.authenticate(secret: secret) else { return nil }
         cache.withLock { cache in
-            if cache.count > 10_000 { cache.removeAll() }
+            if cache.count >= Self.capacity { cache.removeAll() }
             cache[secret] = Entry(key: key, expires: now + lifetimeNanos)
         }
         return key
     }
+
+    /// How many keys are remembered (for tests).
+    public var cachedKeys: Int { cache.withLock { $0.count } }
 
     /// Forgets cached answers (after a key is created or revoked through the API).
     public func forget() {

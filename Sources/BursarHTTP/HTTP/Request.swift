@@ -33,9 +33,14 @@ public struct Request: Sendable {
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 
-    /// The media type of the body, without parameters, lowercased.
+    /// The media type of the body, without parameters, lowercased (`""` for a header such as `;`).
     public var mediaType: String? {
-        header("content-type").map { String($0.split(separator: ";")[0]).trimmingSpaces().lowercased() }
+        header("content-type").map { Self.mediaType(of: $0) }
+    }
+
+    /// The media type in a `Content-Type` value: what comes before the first `;`.
+    public static func mediaType(of contentType: String) -> String {
+        String(contentType.prefix { $0 != ";" }).trimmingSpaces().lowercased()
     }
 
     static func percentDecoded(_ text: Substring) -> String {

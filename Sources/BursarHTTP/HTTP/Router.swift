@@ -1,4 +1,5 @@
 import BursarCore
+import Logging
 
 /// Everything a handler gets besides the request: path parameters and the caller's key.
 public struct RequestContext: Sendable {
@@ -13,10 +14,16 @@ public protocol Responder: Sendable {
     /// An answer decided from the method, path and headers alone, before a `Request` is
     /// built (for hot paths such as bundle 304s); nil to take the ordinary path.
     func quickResponse(method: String, path: String, header: (String) -> String?) -> Response?
+
+    /// A refusal decided from the head alone, before any of the body is read (no route, no
+    /// key, a key without the role, a body of a media type the route does not take); nil
+    /// when the body may be read.
+    func admit(method: String, path: String, header: (String) -> String?) -> Response?
 }
 
 extension Responder {
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? { nil }
+    public func admit(method: String, path: String, header: (String) -> String?) -> Response? { nil }
 }
 
 /// Matches method and path to a handler, checks the caller's role, and renders errors.
@@ -28,16 +35,20 @@ public struct Router: Responder {
         var segments: [Substring]
         /// Roles allowed; empty means no key is needed.
         var roles: Set<Role>
+        /// Media types the body may have; empty when the route takes no body.
+        var accepts: [String]
         var handler: Handler
     }
 
     private var routes: [Route] = []
     private let authenticator: Authenticator?
+    private let logger: Logger
     /// Serves GET requests that no route matched (static files), or nil for 404.
     public var fallback: (@Sendable (Request) -> Response?)?
 
-    public init(authenticator: Authenticator?) {
+    public init(authenticator: Authenticator?, logger: Logger = Logger(label: "bursar.api")) {
         self.authenticator = authenticator
+        self.logger = logger
     }
 
     /// Every route as (method, pattern, roles allowed; empty: no key needed), in the order
@@ -46,9 +57,12 @@ public struct Router: Responder {
         routes.map { ($0.method, "/" + $0.segments.joined(separator: "/"), $0.roles) }
     }
 
-    /// Adds a route; `pattern` segments in braces (`/v1/budgets/{id}`) become parameters.
-    public mutating func add(_ method: String, _ pattern: String, roles: Set<Role>, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, segments: pattern.split(separator: "/"), roles: roles, handler: handler))
+    /// Adds a route; `pattern` segments in braces (`/v1/budgets/{id}`) become parameters;
+    /// `accepts` lists the media types its body may have (415 for another, before it is read).
+    public mutating func add(_ method: String, _ pattern: String, roles: Set<Role>, accepts: [String] = [],
+                             _ handler: @escaping Handler) {
+        routes.append(Route(method: method, segments: pattern.split(separator: "/"), roles: roles, accepts: accepts,
+                            handler: handler))
     }
 
     public func respond(to request: Request) -> Reply {
@@ -59,40 +73,77 @@ public struct Router: Responder {
         } catch let overflow as CounterOverflow {
             return .response(HTTPError(422, overflow.fieldError).response)
         } catch {
-            return .response(HTTPError(500, code: "internal", message: "internal error: \(error)").response)
+            // Never the error's text to the client: it is logged with an id the client can quote.
+            let id = Self.requestID()
+            logger.error("unexpected error", metadata: ["request_id": "\(id)", "method": "\(request.method)",
+                                                        "path": "\(request.path)", "error": "\(error)"])
+            return .response(HTTPError(500, code: "internal", message: "an internal error occurred; it was logged as request \(id)",
+                                       headers: [("X-Request-Id", id)]).response)
+        }
+    }
+
+    /// A random id for a log line and the answer that refers to it.
+    static func requestID() -> String {
+        String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
+
+    public func admit(method: String, path: String, header: (String) -> String?) -> Response? {
+        do {
+            let declared = header("content-length").map { $0 != "0" } ?? false
+            _ = try resolve(method: method, path: path, header: header, hasBody: declared || header("transfer-encoding") != nil)
+            return nil
+        } catch let error as HTTPError {
+            return error.response
+        } catch {
+            return HTTPError.unavailable("the request could not be checked; retry shortly").response
         }
     }
 
     private func route(_ request: Request) throws -> Reply {
-        let segments = request.path.split(separator: "/")
+        guard let (route, context) = try resolve(method: request.method, path: request.path, header: request.header,
+                                                 hasBody: !request.body.isEmpty) else {
+            guard let response = fallback?(request) else { throw HTTPError.notFound("no route for \(request.method) \(request.path)") }
+            return request.method == "HEAD" ? .response(Response(status: response.status, headers: response.headers)) : .response(response)
+        }
+        let reply = try route.handler(request, context)
+        return request.method == "HEAD" ? Self.withoutBody(reply) : reply
+    }
+
+    /// The route for a head and the caller's key (401, 403, 404, 405 or 415 when there is
+    /// none it may use); nil for a GET or HEAD that no route matches (the fallback's).
+    private func resolve(method: String, path: String, header: (String) -> String?, hasBody: Bool) throws -> (Route, RequestContext)? {
+        let segments = path.split(separator: "/")
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.match(route.segments, segments) else { continue }
-            guard route.method == request.method || (route.method == "GET" && request.method == "HEAD") else {
+            guard route.method == method || (route.method == "GET" && method == "HEAD") else {
                 allowed.append(route.method)
                 continue
             }
             var context = RequestContext(parameters: parameters)
             if !route.roles.isEmpty {
-                context.key = try authenticate(request, roles: route.roles)
+                context.key = try authenticate(authorization: header("authorization"), roles: route.roles)
             }
-            let reply = try route.handler(request, context)
-            return request.method == "HEAD" ? Self.withoutBody(reply) : reply
+            if !route.accepts.isEmpty, hasBody {
+                let mediaType = header("content-type").map(Request.mediaType(of:)) ?? ""
+                guard route.accepts.contains(mediaType) else {
+                    throw HTTPError(415, code: "unsupported_media_type",
+                                    message: "send the body as \(route.accepts.joined(separator: " or ")), not '\(mediaType)'",
+                                    field: "Content-Type")
+                }
+            }
+            return (route, context)
         }
         if !allowed.isEmpty {
             if allowed.contains("GET") { allowed.append("HEAD") }
             throw HTTPError(405, code: "method_not_allowed",
-                            message: "\(request.method) is not allowed on \(request.path); use \(allowed.joined(separator: ", "))",
+                            message: "\(method) is not allowed on \(path); use \(allowed.joined(separator: ", "))",
                             headers: [("Allow", allowed.joined(separator: ", "))])
         }
-        if request.method == "GET" || request.method == "HEAD", let response = fallback?(request) {
-            return request.method == "HEAD" ? .response(Response(status: response.status, headers: response.headers)) : .response(response)
+        guard method == "GET" || method == "HEAD", fallback != nil else {
+            throw HTTPError.notFound("no route for \(method) \(path)")
         }
-        throw HTTPError.notFound("no route for \(request.method) \(request.path)")
-    }
-
-    private func authenticate(_ request: Request, roles: Set<Role>) throws -> APIKey {
-        try authenticate(authorization: request.header("authorization"), roles: roles)
+        return nil
     }
 
     /// The caller's key from an `Authorization` header, if it has one of `roles`.

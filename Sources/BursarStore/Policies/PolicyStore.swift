@@ -50,7 +50,8 @@ extension BursarDatabase {
                                      before: nil, after: policy.json, db)
             }
             if activate { try Self.activate(revision, actor: author, db) }
-            return (try Self.version(revision, db)!, !exists)
+            guard let version = try Self.version(revision, db) else { throw PolicyError.notFound(revision) }
+            return (version, !exists)
         }
     }
 
@@ -58,7 +59,8 @@ extension BursarDatabase {
         try write { db in
             guard try Self.version(revision, db) != nil else { throw PolicyError.notFound(revision) }
             try Self.activate(revision, actor: actor, db)
-            return try Self.version(revision, db)!
+            guard let version = try Self.version(revision, db) else { throw PolicyError.notFound(revision) }
+            return version
         }
     }
 

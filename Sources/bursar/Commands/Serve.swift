@@ -31,6 +31,9 @@ extension Bursar {
         @Option(help: "Largest request body accepted, in MiB.")
         var maxBodyMib = 16
 
+        @Option(help: "Most memory held by request bodies being received at once, across all connections, in MiB (past it: 503).")
+        var maxBodyMemoryMib = 256
+
         @Option(help: "Seconds an idle connection is kept open.")
         var connectionTimeout: UInt32 = 30
 
@@ -56,6 +59,7 @@ extension Bursar {
             guard Self.split(listen) != nil else { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080") }
             guard ModelKey(baselineModel) != nil else { throw ValidationError("--baseline-model takes provider/model") }
             guard maxBodyMib > 0 else { throw ValidationError("--max-body-mib must be positive") }
+            guard maxBodyMemoryMib >= maxBodyMib else { throw ValidationError("--max-body-memory-mib must be at least --max-body-mib") }
             guard retainRawDays >= 0 else { throw ValidationError("--retain-raw-days must be 0 or more") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
             for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
@@ -110,6 +114,7 @@ extension Bursar {
             configuration.port = port
             if let threads { configuration.threads = threads }
             configuration.maximumBodyBytes = maxBodyMib * 1024 * 1024
+            configuration.maximumBodyBytesInFlight = maxBodyMemoryMib * 1024 * 1024
             configuration.connectionTimeoutSeconds = connectionTimeout
             configuration.connectionLimit = connectionLimit
             if let tlsCert, let tlsKey {

@@ -1,0 +1,73 @@
+import BursarCore
+import BursarHTTP
+
+/// The memory held by request bodies, bounded across all connections: each request reserves
+/// what it declares (or what arrives, for chunked bodies) from one shared budget before it
+/// is read, and gives it back once its handler has read it or the request ends.
+extension MicroHTTPDServer {
+    static let bodyMemoryFull = HTTPError.unavailable(
+        "too many request bodies are being received at once; retry this request shortly", retryAfter: 1)
+
+    /// The `Content-Length` a head declares (0 when none or unreadable).
+    func declaredLength(_ header: (String) -> String?) -> Int {
+        header("Content-Length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+    }
+
+    /// Reserves the declared body; 413 when it is over the per-request limit, 503 when the
+    /// shared budget cannot hold it.
+    func reserveDeclaredBody(_ exchange: Exchange, header: (String) -> String?) -> Response? {
+        let length = declaredLength(header)
+        guard length > 0 else { return nil }
+        guard length <= configuration.maximumBodyBytes else {
+            return HTTPError(413, code: "body_too_large",
+                             message: "the body is larger than \(configuration.maximumBodyBytes) bytes; send smaller batches").response
+        }
+        guard reserve(length) else { return Self.bodyMemoryFull.response }
+        exchange.state.withLock { state in
+            state.reserved = length
+            state.body.reserveCapacity(length)
+        }
+        return nil
+    }
+
+    /// Takes one chunk of a body: kept within the request's reservation (grown for chunked
+    /// bodies), dropped when the request was refused, is too large or the budget is spent.
+    func receive(_ bytes: UnsafeRawBufferPointer, into exchange: Exchange) {
+        let released: Int = exchange.state.withLock { state in
+            if state.discardingBody || state.bodyTooLarge || state.overloaded { return 0 }
+            let needed = state.body.count + bytes.count
+            if needed > configuration.maximumBodyBytes {
+                state.bodyTooLarge = true
+            } else if needed > state.reserved, !reserve(needed - state.reserved) {
+                state.overloaded = true
+            } else {
+                state.reserved = max(state.reserved, needed)
+                state.body.append(contentsOf: bytes)
+                return 0
+            }
+            state.body = []
+            defer { state.reserved = 0 }
+            return state.reserved
+        }
+        if released > 0 { bodyBytesInFlight.subtract(released, ordering: .relaxed) }
+    }
+
+    /// Gives back what the request reserved.
+    func releaseBody(_ exchange: Exchange) {
+        let released: Int = exchange.state.withLock { state in
+            defer { state.reserved = 0 }
+            return state.reserved
+        }
+        if released > 0 { bodyBytesInFlight.subtract(released, ordering: .relaxed) }
+    }
+
+    private func reserve(_ bytes: Int) -> Bool {
+        var current = bodyBytesInFlight.load(ordering: .relaxed)
+        while true {
+            guard current + bytes <= configuration.maximumBodyBytesInFlight else { return false }
+            let (exchanged, original) = bodyBytesInFlight.compareExchange(expected: current, desired: current + bytes, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+    }
+}

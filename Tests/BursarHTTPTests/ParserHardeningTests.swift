@@ -1,0 +1,55 @@
+import BursarCore
+import BursarHTTP
+import BursarTesting
+import Foundation
+import Testing
+
+/// Inputs that once trapped the server: each is now a 4xx naming what is wrong.
+@Suite struct ParserHardeningTests {
+    @Test func anEmptyMediaTypeIsRefusedNotTrapped() throws {
+        let app = try TestApp()
+        for type in [";", "", " ; charset=utf-8", ";;;"] {
+            let response = app.send("POST", "/v1/events", key: app.routerKey, contentType: type,
+                                    body: JSONValue.array([EventJSON.event("m")]).serialized())
+            #expect(response.status == 415 && response.bodyText.contains("\"field\":\"Content-Type\""), "'\(type)': \(response.bodyText)")
+        }
+        #expect(Request.mediaType(of: ";") == "")
+        #expect(Request.mediaType(of: "Application/JSON; charset=utf-8") == "application/json")
+    }
+
+    @Test func liteLLMTimesOutOfAnyRangeAreNamed() throws {
+        let app = try TestApp()
+        let now = Date().timeIntervalSince1970 - 30
+        let cases: [(String, String, String)] = [
+            ("1e300", "1e300", "time"), ("-1e300", "-1e300", "time"), ("-5", "-5", "time"),
+            ("9.3e15", "9.3e15", "time"), ("\(now)", "1e300", "latency_ms"), ("\(now)", "\(now + 1e9)", "latency_ms"),
+        ]
+        for (index, (start, end, field)) in cases.enumerated() {
+            let payload = #"[{"id":"t\#(index)","status":"success","custom_llm_provider":"openai","model":"gpt-4o-mini","startTime":\#(start),"endTime":\#(end),"prompt_tokens":10,"completion_tokens":2}]"#
+            let response = app.send("POST", "/v1/integrations/litellm", key: app.routerKey, body: Array(payload.utf8))
+            #expect(response.status == 422 && response.bodyText.contains("\"field\":\"\(field)\""), "\(start) \(end): \(response.bodyText)")
+        }
+        #expect(app.send("GET", "/healthz", key: nil).status == 200)
+    }
+
+    @Test func anUnexpectedErrorIsLoggedNotShown() throws {
+        struct Secret: Error, CustomStringConvertible { var description: String { "disk /dev/sda1 at 97%, table events" } }
+        var router = Router(authenticator: nil)
+        router.add("GET", "/boom", roles: []) { _, _ in throw Secret() }
+        let response = router.respond(to: Request(method: "GET", target: "/boom")).wait()
+        #expect(response.status == 500)
+        #expect(!response.bodyText.contains("sda1") && !response.bodyText.contains("events"))
+        let id = try #require(response.header("X-Request-Id"))
+        #expect(response.bodyText.contains(id), "the answer names the request id the log line has")
+    }
+
+    @Test func onlyKeysFoundAreRemembered() throws {
+        let app = try TestApp()
+        for index in 0..<500 {
+            _ = app.send("GET", "/v1/bundle", key: "bsr_made_up_\(index)")
+        }
+        #expect(app.api.authenticator.cachedKeys == 0)
+        #expect(app.send("GET", "/v1/bundle", key: app.routerKey).status == 200)
+        #expect(app.api.authenticator.cachedKeys == 1)
+    }
+}

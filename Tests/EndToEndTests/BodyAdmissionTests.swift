@@ -1,0 +1,100 @@
+import BursarCore
+import BursarTesting
+import Foundation
+import Testing
+
+/// Nothing of a body is read before its sender is authenticated and its route, role and media
+/// type are known; bodies in flight share one bounded budget; over-long heads get JSON errors.
+@Suite struct BodyAdmissionTests {
+    func head(_ method: String = "POST", _ target: String = "/v1/events", key: String?, type: String = "application/json",
+              length: Int, extra: String = "") -> String {
+        var text = "\(method) \(target) HTTP/1.1\r\nHost: bursar\r\nContent-Type: \(type)\r\nContent-Length: \(length)\r\n"
+        if let key { text += "Authorization: Bearer \(key)\r\n" }
+        return text + extra + "\r\n"
+    }
+
+    @Test func aBodyWithoutAGoodKeyIsRefusedBeforeItIsSent() throws {
+        let live = try LiveServer(app: TestApp())
+        // `Expect: 100-continue` with no key, a wrong key, a viewer key, a wrong media type:
+        // the answer comes at once, with no `100 Continue`, and no body is ever sent.
+        let cases: [(String?, String, Int)] = [
+            (nil, "application/json", 401), ("bsr_made_up", "application/json", 401),
+            (live.app.viewerKey, "application/json", 403), (live.app.routerKey, "text/csv", 415),
+            (live.app.routerKey, ";", 415),
+        ]
+        for (key, type, status) in cases {
+            let socket = try live.socket()
+            socket.send(head(key: key, type: type, length: 5_000_000, extra: "Expect: 100-continue\r\n"))
+            let answer = socket.receive(seconds: 3)
+            #expect(RawSocket.status(answer) == status, "\(key ?? "no key") \(type): \(answer.prefix(200))")
+            #expect(!answer.contains("100 Continue"))
+            #expect(answer.contains("\"error\""), "JSON error shape: \(answer.prefix(300))")
+        }
+        // Without Expect, a refused body larger than any accepted body is not read either: the
+        // answer comes before it is sent.
+        let socket = try live.socket()
+        socket.send(head(key: nil, length: 1 << 40))
+        #expect(RawSocket.status(socket.receive(seconds: 3)) == 401)
+        // A good key with `Expect` is told to go on.
+        let good = try live.socket()
+        good.send(head(key: live.app.routerKey, length: 10, extra: "Expect: 100-continue\r\n"))
+        #expect(good.receive(seconds: 2).hasPrefix("HTTP/1.1 100"))
+    }
+
+    @Test func unauthenticatedBodiesTakeNoMemory() throws {
+        // Bodies in flight may hold 1 MiB in all: refused bodies are dropped as they arrive,
+        // so a client with no key can send many without touching that budget.
+        let live = try LiveServer(app: TestApp(), maximumBodyBytes: 512 * 1024, maximumBodyBytesInFlight: 1024 * 1024)
+        let chunk = [UInt8](repeating: UInt8(ascii: " "), count: 64 * 1024)
+        let sockets = try (0..<8).map { _ in try live.socket() }
+        for socket in sockets {
+            socket.send(head(key: nil, length: 8 * chunk.count))
+            for _ in 0..<8 { socket.send(chunk) }
+        }
+        for socket in sockets { #expect(RawSocket.status(socket.receive()) == 401) }
+        #expect(live.server.bodyBytesReserved == 0)
+        // An authorised body still fits.
+        let reply = try live.connection().send("POST", "/v1/events", headers: [
+            "Authorization": "Bearer \(live.app.routerKey)", "Content-Type": "application/json"],
+            body: JSONValue.array([EventJSON.event("after")]).serialized())
+        #expect(reply.status == 200)
+    }
+
+    @Test func bodiesInFlightShareOneBoundedBudget() throws {
+        let live = try LiveServer(app: TestApp(), maximumBodyBytes: 512 * 1024, maximumBodyBytesInFlight: 1024 * 1024)
+        // Two authorised 512 KiB bodies, half sent and held: the budget is spent.
+        let holders = try (0..<2).map { _ in try live.socket() }
+        for holder in holders {
+            holder.send(head(key: live.app.routerKey, length: 512 * 1024))
+            holder.send([UInt8](repeating: UInt8(ascii: " "), count: 1024))
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(live.server.bodyBytesReserved == 1024 * 1024)
+        // A third is refused with 503 and Retry-After, from its head.
+        let third = try live.socket()
+        third.send(head(key: live.app.routerKey, length: 512 * 1024, extra: "Expect: 100-continue\r\n"))
+        let answer = third.receive(seconds: 3)
+        #expect(RawSocket.status(answer) == 503 && answer.lowercased().contains("retry-after:"), "\(answer.prefix(300))")
+        // A chunked body that would pass the budget is refused too, once it does.
+        let chunked = try live.socket()
+        chunked.send("POST /v1/events HTTP/1.1\r\nHost: b\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nAuthorization: Bearer \(live.app.routerKey)\r\n\r\n")
+        chunked.send("10000\r\n" + String(repeating: " ", count: 65_536) + "\r\n0\r\n\r\n")
+        #expect(RawSocket.status(chunked.receive()) == 503)
+        // Once the holders go away, their memory is given back.
+        holders.forEach { $0.send([UInt8](repeating: UInt8(ascii: " "), count: 511 * 1024)) }
+        for holder in holders { #expect(RawSocket.status(holder.receive()) == 400, "spaces are no JSON: 400, and the memory is returned") }
+        #expect(live.server.bodyBytesReserved == 0)
+    }
+
+    @Test func overLongHeadsGetJSONErrors() throws {
+        let live = try LiveServer(app: TestApp())
+        let target = try live.socket()
+        target.send("GET /v1/spend?group_by=\(String(repeating: "a", count: 9000)) HTTP/1.1\r\nHost: b\r\n\r\n")
+        let long = target.receive()
+        #expect(RawSocket.status(long) == 414 && long.contains("\"code\":\"target_too_long\""), "\(long.prefix(300))")
+        let headers = try live.socket()
+        headers.send("GET /healthz HTTP/1.1\r\nHost: b\r\n" + (0..<20).map { "X-Filler-\($0): \(String(repeating: "b", count: 1000))\r\n" }.joined() + "\r\n")
+        let large = headers.receive()
+        #expect(RawSocket.status(large) == 431 && large.contains("\"code\":\"headers_too_large\""), "\(large.prefix(300))")
+    }
+}
