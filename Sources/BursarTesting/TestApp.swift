@@ -39,6 +39,11 @@ public final class TestApp: Sendable {
         writer.close()
     }
 
+    /// A new router key that may write the sources of `grant` (`a,b,edge-*`).
+    public func routerKey(sources grant: String) throws -> String {
+        try database.createKey(name: "router-\(UUID().uuidString.prefix(8))", role: .router, sources: SourceGrant(parsing: grant))
+    }
+
     /// Sends a request through the router and waits for the response.
     public func send(_ method: String, _ target: String, key: String?, contentType: String? = "application/json",
                      body: [UInt8] = []) -> Response {

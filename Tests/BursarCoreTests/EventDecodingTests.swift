@@ -3,7 +3,9 @@ import Foundation
 import Testing
 
 @Suite struct EventDecodingTests {
-    let decoder = EventBatchDecoder(defaultSource: "router-key", window: EventBatchDecoder.window(around: 1_795_375_926_000))
+    /// A sender that may write `router-key`, `router-7` and `s`.
+    let decoder = EventBatchDecoder(defaultSource: "router-key", sources: SourceGrant(parsing: "router-key,router-7,s"),
+                                    window: EventBatchDecoder.window(around: 1_795_375_926_000))
 
     func decode(_ text: String, _ format: EventBatchDecoder.Format = .json) throws -> [Result<UsageEvent, FieldError>] {
         var bytes = Array(text.utf8)
@@ -83,6 +85,7 @@ import Testing
 
     @Test func cloudEventsTakeIdentityFromTheEnvelope() throws {
         let data = #"{"model":"gpt-4o","provider":"openai","tier":"frontier","input_tokens":10,"output_tokens":5,"id":"ignored"}"#
+        // The envelope's source is checked against the sender's grant like any other.
         let envelope = #"{"specversion":"1.0","type":"bursar.usage","id":"ce-1","source":"router-7","time":"2026-11-20T10:00:00Z","data":"# + data + "}"
         let single = try #require(try decode(envelope, .cloudEvent).first?.get())
         #expect(single.id == "ce-1" && single.source == "router-7")
@@ -91,6 +94,20 @@ import Testing
         let noData = try decode(#"{"id":"x","source":"s","time":"2026-11-20T10:00:00Z"}"#, .cloudEvent)
         guard case .failure(let error) = noData[0] else { Issue.record("expected a rejection"); return }
         #expect(error.field == "data")
+    }
+
+    @Test func aSourceTheSenderDoesNotOwnIsRejectedPerEvent() throws {
+        let text = "[" + [valid + #","source":"router-key"}"#, valid.replacingOccurrences(of: #""a""#, with: #""b""#) + #","source":"router-8"}"#,
+                          valid.replacingOccurrences(of: #""a""#, with: #""c""#) + "}"].joined(separator: ",") + "]"
+        let results = try decode(text)
+        #expect((try? results[0].get().source) == "router-key")
+        guard case .failure(let error) = results[1] else { Issue.record("router-8 is not the sender's"); return }
+        #expect(error.field == "source" && error.code == "foreign_source")
+        #expect((try? results[2].get().source) == "router-key", "no source: the key's own")
+        let grant = try #require(SourceGrant(parsing: "checkout, eu-router-*"))
+        #expect(grant.allows("checkout") && grant.allows("eu-router-7") && !grant.allows("us-router-1") && !grant.allows("checkout2"))
+        #expect(SourceGrant(parsing: "a,,b") == nil && SourceGrant(parsing: "a*b") == nil && SourceGrant(parsing: "") == nil)
+        #expect(SourceGrant(parsing: "*")?.allows("anything") == true)
     }
 
     @Test func eventJSONRoundTrips() throws {

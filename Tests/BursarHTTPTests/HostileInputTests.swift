@@ -66,7 +66,8 @@ import Testing
         extra.append(("source", .string("\(nasty) source")))
         let event = EventJSON.event("\(nasty) id", time: Self.now, model: "\(nasty) model", provider: "\(nasty) provider",
                                     tier: "\(nasty) tier", extra: extra)
-        let (status, text) = post(app, JSONValue.array([event]).serialized())
+        let response = app.postEvents([event], key: try app.routerKey(sources: "*"))
+        let (status, text) = (response.status, response.bodyText)
         #expect(status == 200 && text.contains(#""accepted":1"#), "\(text)")
         let rows = try #require(try app.getJSON("/v1/spend?group_by=user,team,feature,source,tier,provider,model")["rows"] as? [[String: Any]])
         #expect(rows.count == 1)

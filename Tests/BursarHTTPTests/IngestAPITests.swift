@@ -23,7 +23,7 @@ import Testing
         let app = try TestApp()
         let events = [EventJSON.event("same", extra: [("source", "a")]), EventJSON.event("same", extra: [("source", "b")]),
                       EventJSON.event("same", extra: [("source", "a")])]
-        let answer = try JSONSupport.object(app.postEvents(events).body)
+        let answer = try JSONSupport.object(app.postEvents(events, key: try app.routerKey(sources: "a,b")).body)
         #expect(answer["accepted"] as? Int == 2 && answer["duplicates"] as? Int == 1)
     }
 

@@ -45,7 +45,7 @@ import Testing
                                   Self.attribute("gen_ai.request.user", .stringValue("dana"))])
         let plain = Self.span(2, [Self.attribute("http.route", .stringValue("/checkout"))])
         let broken = Self.span(3, [Self.attribute("gen_ai.system", .stringValue("openai")), Self.attribute("gen_ai.request.model", .stringValue("gpt-4o-mini"))])
-        let response = app.send("POST", "/v1/traces", key: app.routerKey, contentType: "application/x-protobuf",
+        let response = app.send("POST", "/v1/traces", key: try app.routerKey(sources: "checkout"), contentType: "application/x-protobuf",
                                 body: try Self.request(spans: [genAI, plain, broken]))
         #expect(response.status == 200)
         #expect(response.header("Content-Type") == "application/x-protobuf")

@@ -70,7 +70,7 @@ import Testing
         let ndjson = try post(connection, Array(lines.utf8), key: live.app.routerKey, type: "application/x-ndjson")
         #expect(try JSONSupport.object(ndjson.body)["accepted"] as? Int == 2)
         let cloud = #"[{"specversion":"1.0","type":"bursar.usage","id":"c1","source":"edge-1","time":"2026-11-20T10:00:00Z","data":{"model":"gpt-4o","provider":"openai","tier":"frontier","input_tokens":1,"output_tokens":1}}]"#
-        let reply = try post(connection, Array(cloud.utf8), key: live.app.routerKey, type: "application/cloudevents-batch+json")
+        let reply = try post(connection, Array(cloud.utf8), key: try live.app.routerKey(sources: "edge-*"), type: "application/cloudevents-batch+json")
         #expect(try JSONSupport.object(reply.body)["accepted"] as? Int == 1)
         #expect(try live.app.database.eventIDs(source: "edge-1") == ["c1"])
     }

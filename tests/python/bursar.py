@@ -23,7 +23,10 @@ class Bursar:
     def __init__(self):
         self.directory = tempfile.mkdtemp(prefix="bursar-browser-")
         self.database = os.path.join(self.directory, "bursar.db")
-        self.keys = {role: self.command("keys", "create", "--db", self.database, "--role", role, "--name", f"{role}-key").strip()
+        # The router key writes its own source and the OpenTelemetry services' (service.name otel-*).
+        grants = {"router": ["--sources", "router-key,otel-*"]}
+        self.keys = {role: self.command("keys", "create", "--db", self.database, "--role", role, "--name", f"{role}-key",
+                                        *grants.get(role, [])).strip()
                      for role in ("admin", "viewer", "router")}
         self.process = subprocess.Popen(
             [BINARY, "serve", "--db", self.database, "--listen", "127.0.0.1:0",

@@ -25,12 +25,15 @@ public struct APIKey: Sendable, Equatable {
     public var role: Role
     public var createdAt: Int64
     public var revokedAt: Int64?
+    /// The sources its events and fleet reports may name.
+    public var sources: SourceGrant
 
-    public init(id: Int64, name: String, role: Role, createdAt: Int64, revokedAt: Int64? = nil) {
+    public init(id: Int64, name: String, role: Role, createdAt: Int64, revokedAt: Int64? = nil, sources: SourceGrant? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.createdAt = createdAt
         self.revokedAt = revokedAt
+        self.sources = sources ?? .own(name)
     }
 }

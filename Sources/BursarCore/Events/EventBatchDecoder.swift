@@ -17,11 +17,15 @@ public struct EventBatchDecoder: Sendable {
     public static let maximumEventsPerBatch = 100_000
 
     public var defaultSource: String
+    /// The sources the sender may write; an event naming another is rejected.
+    public var sources: SourceGrant
     /// Event times outside this window (epoch milliseconds) are rejected.
     public var window: ClosedRange<Int64>
 
-    public init(defaultSource: String, window: ClosedRange<Int64>) {
+    /// `sources` nil: only `defaultSource`.
+    public init(defaultSource: String, sources: SourceGrant? = nil, window: ClosedRange<Int64>) {
         self.defaultSource = defaultSource
+        self.sources = sources ?? .own(defaultSource)
         self.window = window
     }
 
@@ -99,7 +103,7 @@ public struct EventBatchDecoder: Sendable {
                 fields.take(name, try scanner.readScalar())
             }
         }
-        return fields.event(defaultSource: defaultSource, window: window)
+        return fields.event(defaultSource: defaultSource, sources: sources, window: window)
     }
 
     /// A CloudEvents envelope: `id`, `source` and `time` from the envelope, the rest from `data`.

@@ -70,7 +70,7 @@ struct EventFields {
     }
 
     /// Checks the event as a whole and builds it, or names the first problem.
-    func event(defaultSource: String, window: ClosedRange<Int64>) -> Result<UsageEvent, FieldError> {
+    func event(defaultSource: String, sources: SourceGrant, window: ClosedRange<Int64>) -> Result<UsageEvent, FieldError> {
         if let problem { return .failure(problem) }
         guard let id, !id.isEmpty else { return .failure(id == nil ? .missing("id") : .invalid("id", "must not be empty")) }
         guard let time else { return .failure(.missing("time")) }
@@ -93,6 +93,10 @@ struct EventFields {
         }
         if let attempt, attempt < 1 { return .failure(.invalid("attempt", "must be 1 or more")) }
         let source = self.source.flatMap { $0.isEmpty ? nil : $0 } ?? defaultSource
+        guard sources.allows(source) else {
+            return .failure(FieldError(code: "foreign_source", message: "source '\(source)' is not one this key may write (it may write: \(sources.text))",
+                                       field: "source"))
+        }
         var event = UsageEvent(id: id, source: source, time: millis, model: model, provider: provider, tier: tier,
                                inputTokens: inputTokens, outputTokens: outputTokens)
         event.cachedInputTokens = cachedInputTokens ?? 0

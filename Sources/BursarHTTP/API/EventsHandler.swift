@@ -24,7 +24,7 @@ struct EventsHandler: Sendable {
         }
         let body = try request.decodedBody()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", window: EventBatchDecoder.window(around: now))
+        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources, window: EventBatchDecoder.window(around: now))
         let results: [Result<UsageEvent, FieldError>]
         do {
             results = try body.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: format) }

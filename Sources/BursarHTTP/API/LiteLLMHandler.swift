@@ -22,7 +22,7 @@ struct LiteLLMHandler: Sendable {
         let tiers = ModelTierMap(policy: policy)
         let names = Set(policy?.tiers.map(\.name) ?? [])
         let events = JSONValue.array(payloads.map { LiteLLMPayload.event($0, tiers: tiers, policyTiers: names) }).serialized()
-        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown",
+        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources,
                                         window: EventBatchDecoder.window(around: Int64(Date().timeIntervalSince1970 * 1000)))
         let results = try events.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: .json) }
         return try submitter.submit(results, nothingValid: { accepted, duplicates, rejected in

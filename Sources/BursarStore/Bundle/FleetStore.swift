@@ -3,8 +3,20 @@ import GRDB
 
 /// The last status report of every router instance.
 extension BursarDatabase {
-    public func recordStatus(_ status: RouterStatus) throws {
+    /// A report for an instance that another source's router reported first.
+    public struct ForeignInstance: Error, Sendable {
+        public var instanceID: String
+        public var owner: String
+    }
+
+    /// Records a report; `ForeignInstance` when the instance was reported under a source that
+    /// `sources` does not grant (one router cannot overwrite another's entry).
+    public func recordStatus(_ status: RouterStatus, sources: SourceGrant) throws {
         try write { db in
+            if let owner = try String.fetchOne(db, sql: "SELECT source FROM fleet_instances WHERE instance_id = ?", arguments: [status.instanceID]),
+               !sources.allows(owner) {
+                throw ForeignInstance(instanceID: status.instanceID, owner: owner)
+            }
             try db.execute(sql: """
                 INSERT INTO fleet_instances (instance_id, source, applied_revision, attempted_revision, error_code,
                                              error_message, poll_interval_s, last_seen)

@@ -160,6 +160,10 @@ enum Schema {
                 CREATE INDEX alerts_by_budget ON alerts(budget_id, id);
                 """)
         }
+        migrator.registerMigration("v7 key sources") { db in
+            // The sources a key may write into (`a,b,eu-*`); NULL: the key's own name.
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN sources TEXT")
+        }
         return migrator
     }
 

@@ -9,18 +9,23 @@ extension BursarDatabase {
         case nameTaken(String)
         case notFound(String)
         case invalidName
+        case invalidSources(String)
 
         public var description: String {
             switch self {
             case .nameTaken(let name): return "an active key named '\(name)' already exists"
             case .notFound(let name): return "no active key named '\(name)'"
             case .invalidName: return "a key name is 1 to 100 characters"
+            case .invalidSources(let text):
+                return "'\(text)' is no list of sources: names and prefixes ending in * (a,b,eu-*), at most \(SourceGrant.maximumEntries)"
             }
         }
     }
 
     /// Creates a key and returns its secret, which is never stored and cannot be shown again.
-    public func createKey(name: String, role: Role, actor: String = "command line") throws -> String {
+    ///
+    /// `sources` grants the event sources the key may write (nil: only its own name).
+    public func createKey(name: String, role: Role, sources: SourceGrant? = nil, actor: String = "command line") throws -> String {
         guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
         let secret = Self.newSecret()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
@@ -28,17 +33,18 @@ extension BursarDatabase {
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL)", arguments: [name]) == true {
                 throw KeyError.nameTaken(name)
             }
-            try db.execute(sql: "INSERT INTO api_keys (name, role, secret_sha256, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [name, role.rawValue, Self.digest(secret), now])
+            try db.execute(sql: "INSERT INTO api_keys (name, role, secret_sha256, created_at, sources) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [name, role.rawValue, Self.digest(secret), now, sources?.text])
+            let grant = sources ?? .own(name)
             try Self.recordAudit(actor: actor, action: "key.create", target: "keys/\(name)", before: nil,
-                                 after: .object([("name", .string(name)), ("role", .string(role.rawValue))]), db)
+                                 after: .object([("name", .string(name)), ("role", .string(role.rawValue)), ("sources", .string(grant.text))]), db)
         }
         return secret
     }
 
     public func listKeys() throws -> [APIKey] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY id").map(Self.key)
+            try Row.fetchAll(db, sql: "SELECT id, name, role, created_at, revoked_at, sources FROM api_keys ORDER BY id").map(Self.key)
         }
     }
 
@@ -65,10 +71,10 @@ extension BursarDatabase {
         let presented = Self.digest(secret)
         return try read { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT id, name, role, created_at, revoked_at, secret_sha256 FROM api_keys
+                SELECT id, name, role, created_at, revoked_at, sources, secret_sha256 FROM api_keys
                 WHERE secret_sha256 = ? AND revoked_at IS NULL
                 """, arguments: [presented]) else { return nil }
-            let stored: Data = row[5]
+            let stored: Data = row[6]
             guard Self.constantTimeEqual(Array(stored), Array(presented)) else { return nil }
             return try Self.key(row)
         }
@@ -79,7 +85,12 @@ extension BursarDatabase {
         guard let role = Role(rawValue: roleName) else {
             throw DatabaseError(message: "api_keys row \(row[0] as Int64) has unknown role \(roleName)")
         }
-        return APIKey(id: row[0], name: row[1], role: role, createdAt: row[3], revokedAt: row[4])
+        let grantText: String? = row[5]
+        let sources = try grantText.map { text in
+            guard let grant = SourceGrant(parsing: text) else { throw DatabaseError(message: "api_keys row \(row[0] as Int64) has unreadable sources") }
+            return grant
+        }
+        return APIKey(id: row[0], name: row[1], role: role, createdAt: row[3], revokedAt: row[4], sources: sources)
     }
 
     static func newSecret() -> String {

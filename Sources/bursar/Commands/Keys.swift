@@ -17,9 +17,17 @@ extension Bursar {
             @OptionGroup var database: DatabaseOptions
             @Option(help: "router, viewer or admin.") var role: Role
             @Option(help: "A unique name; events from a router key default to it as their source.") var name: String
+            @Option(help: "The sources its events may name: names and prefixes ending in * (a,b,eu-router-*; * for all). Default: its name.")
+            var sources: String?
+
+            func validate() throws {
+                if let sources, SourceGrant(parsing: sources) == nil {
+                    throw ValidationError(BursarDatabase.KeyError.invalidSources(sources).description)
+                }
+            }
 
             func run() throws {
-                print(try database.open().createKey(name: name, role: role))
+                print(try database.open().createKey(name: name, role: role, sources: sources.flatMap { SourceGrant(parsing: $0) }))
             }
         }
 
@@ -31,7 +39,7 @@ extension Bursar {
             func run() throws {
                 for key in try database.open().listKeys() {
                     let state = key.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "active"
-                    print("\(key.name)\t\(key.role.rawValue)\tcreated \(Timestamp.format(key.createdAt))\t\(state)")
+                    print("\(key.name)\t\(key.role.rawValue)\tsources \(key.sources.text)\tcreated \(Timestamp.format(key.createdAt))\t\(state)")
                 }
             }
         }

@@ -152,7 +152,8 @@ struct DemoRouter: Responder {
     private func ship(_ chat: ChatRequest, _ decision: RoutingDecision, _ attempt: Attempt, outputTokens: Int64) {
         let routing = chat.routing
         let suffix = attempt.reason == .shadow ? "shadow" : String(attempt.number)
-        var event = UsageEvent(id: "\(routing.requestID)-\(suffix)", source: instanceID, time: Int64(Date().timeIntervalSince1970 * 1000),
+        // The source is the key's own (its name): a key writes only into the sources it owns.
+        var event = UsageEvent(id: "\(routing.requestID)-\(suffix)", source: "", time: Int64(Date().timeIntervalSince1970 * 1000),
                                model: attempt.model.model, provider: attempt.model.provider, tier: attempt.tier,
                                inputTokens: attempt.status == .ok || attempt.status == .invalidOutput ? chat.promptTokens : 0,
                                outputTokens: outputTokens)
