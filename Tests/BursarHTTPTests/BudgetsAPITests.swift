@@ -57,4 +57,21 @@ import Testing
         let audit = try #require(try app.getJSON("/v1/audit?target=budgets/x")["entries"] as? [[String: Any]])
         #expect(audit.count == 3)
     }
+
+    @Test func scopesNameRealTiersAndZonesAreIANANames() throws {
+        let app = try TestApp()
+        let policy = try String(contentsOf: ServerProcess.packageRoot.appendingPathComponent("policies/default.yaml"), encoding: .utf8)
+        #expect(app.send("POST", "/v1/policies?activate=true", key: app.adminKey, contentType: "application/yaml",
+                         body: Array(policy.utf8)).status == 201)
+        let unknownTier = put(app, "t", #"{"scope":{"tier":"platinum"},"period":"month","limit_usd":"5"}"#)
+        #expect(unknownTier.status == 422 && unknownTier.bodyText.contains("\"field\":\"scope.tier\""), "\(unknownTier.bodyText)")
+        #expect(put(app, "t", #"{"scope":{"tier":"frontier"},"period":"month","limit_usd":"5"}"#).status == 201)
+        for zone in ["UTC+5", "GMT+5", "EST", "Mars/Olympus", "utc"] {
+            let refused = put(app, "z", #"{"period":"day","timezone":"\#(zone)","limit_usd":"5"}"#)
+            #expect(refused.status == 422 && refused.bodyText.contains("\"field\":\"timezone\""), "\(zone): \(refused.bodyText)")
+        }
+        for zone in ["UTC", "Europe/Berlin", "America/New_York", "Etc/GMT-2"] {
+            #expect(put(app, "z", #"{"period":"day","timezone":"\#(zone)","limit_usd":"5"}"#).status != 422, "\(zone)")
+        }
+    }
 }

@@ -30,9 +30,32 @@ import Testing
         #expect(page.components(separatedBy: "<script").dropFirst().allSatisfy { $0.hasPrefix(" src=") || $0.hasPrefix(" type=\"module\" src=") })
     }
 
-    @Test(arguments: ["/../Package.swift", "/.git/config", "/nothing.html", "/%2e%2e/Package.swift"])
+    @Test(arguments: ["/../Package.swift", "/.git/config", "/nothing.html", "/%2e%2e/Package.swift",
+                      "/index.html%00.png", "/js/app.js%00", "/%00"])
     func refusesWhatIsNotAServedFile(path: String) {
         #expect(web.response(for: Request(method: "GET", target: path)) == nil)
+    }
+
+    @Test func symbolicLinksOutOfTheFolderAreNotFollowed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString)")
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("inner"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(at: folder)
+            try? FileManager.default.removeItem(at: outside)
+        }
+        try "secret".write(to: outside.appendingPathComponent("keys.txt"), atomically: true, encoding: .utf8)
+        try "inside".write(to: folder.appendingPathComponent("inner/page.txt"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("linked"), withDestinationURL: outside)
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("file.txt"),
+                                                   withDestinationURL: outside.appendingPathComponent("keys.txt"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("alias"), withDestinationURL: folder.appendingPathComponent("inner"))
+        let web = WebFiles(root: folder.path)
+        #expect(web.response(for: Request(method: "GET", target: "/linked/keys.txt")) == nil)
+        #expect(web.response(for: Request(method: "GET", target: "/file.txt")) == nil)
+        #expect(web.response(for: Request(method: "GET", target: "/alias/page.txt"))?.bodyText == "inside", "a link inside the folder is fine")
+        #expect(web.response(for: Request(method: "GET", target: "/inner/page.txt"))?.bodyText == "inside")
     }
 }
 
@@ -115,5 +138,28 @@ import Testing
             #expect(answer["role"] as? String == role)
         }
         #expect(app.send("GET", "/v1/whoami", key: nil).status == 401)
+    }
+}
+
+/// CSV cells a sender controls cannot become spreadsheet formulas; figures stay exact.
+@Suite struct CSVInjectionTests {
+    @Test func userControlledCellsAreNeutralisedAndMoneyIsNot() throws {
+        let app = try TestApp()
+        let time = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        let users = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2", "@SUM(A1)", "\tx", "\rcarriage", "plain", "quote\"and,comma", "line\nbreak"]
+        var events = users.enumerated().map { EventJSON.event("u\($0.offset)", time: time, extra: [("user", .string($0.element))]) }
+        // An escalation has no baseline: its savings are negative, a figure starting with "-".
+        events.append(EventJSON.event("esc", time: time, extra: [("user", "escalated"), ("attempt", 2), ("reason", "escalation")]))
+        #expect(app.postEvents(events).status == 200)
+        let csv = app.send("GET", "/v1/spend.csv?group_by=user", key: app.viewerKey).bodyText
+        for user in ["'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")", "'+1+1", "'-2", "'@SUM(A1)", "'\tx", "plain", "\"quote\"\"and,comma\"", "\"line\nbreak\""] {
+            #expect(csv.contains(user), "\(user) in \(csv)")
+        }
+        #expect(csv.contains("\"'\rcarriage\""))
+        let escalated = try #require(csv.split(separator: "\r\n").first { $0.hasPrefix("escalated,") })
+        #expect(escalated.contains(",-0.") && !escalated.contains("'"), "figures are never prefixed: \(escalated)")
+        let raw = app.send("GET", "/v1/spend.csv?group_by=user&raw=true", key: app.viewerKey).bodyText
+        #expect(raw.contains("\r\n=HYPERLINK(") || raw.contains("\r\n\"=HYPERLINK("), "raw=true keeps the bytes")
+        #expect(app.send("GET", "/v1/spend.csv?raw=maybe", key: app.viewerKey).status == 400)
     }
 }

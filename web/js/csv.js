@@ -39,6 +39,11 @@ export function parseCSV(text) {
   return records;
 }
 
+/** The server's CSV cell for a dimension value: a leading `'` before what a spreadsheet reads as a formula. */
+export function neutralized(value) {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 function field(value) {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

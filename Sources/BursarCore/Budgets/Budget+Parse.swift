@@ -22,13 +22,18 @@ extension Budget {
                     throw .invalid("scope.\(name)", "must be one of: \(scopes.map(\.rawValue).joined(separator: ", "))")
                 }
                 guard let text = value.stringValue, !text.isEmpty else { throw .invalid("scope.\(name)", "must be a non-empty string") }
+                if dimension == .tier, let tiers, !tiers.contains(text) {
+                    throw .invalid("scope.tier", "'\(text)' is not a tier of the active policy (\(tiers.sorted().joined(separator: ", ")))")
+                }
                 scope[dimension] = text
             }
         }
         guard let periodName = body[member: "period"]?.stringValue else { throw .missing("period") }
         guard let period = BudgetPeriod(rawValue: periodName) else { throw .invalid("period", "must be day, week or month") }
         let zoneName = body[member: "timezone"]?.stringValue ?? "UTC"
-        guard let timeZone = TimeZone(identifier: zoneName) else { throw .invalid("timezone", "'\(zoneName)' is not an IANA time zone") }
+        guard Self.isIANAZone(zoneName), let timeZone = TimeZone(identifier: zoneName) else {
+            throw .invalid("timezone", "'\(zoneName)' is not an IANA time zone name such as Europe/Berlin or UTC")
+        }
         if scope[.user] != nil, !["UTC", "GMT", "Etc/UTC"].contains(timeZone.identifier) {
             throw .invalid("timezone", "a budget scoped to a user counts whole UTC days; use UTC")
         }
@@ -72,5 +77,13 @@ extension Budget {
         }
         return Budget(id: id, scope: scope, period: period, timeZone: timeZone, weekStart: weekStart, limit: limit,
                       warnAtBasisPoints: warnAt, action: action, downgradeTo: action == .downgrade ? downgradeTo : nil)
+    }
+
+    private static let ianaZones = Set(TimeZone.knownTimeZoneIdentifiers)
+
+    /// An IANA zone name (`Europe/Berlin`, `UTC`, `Etc/GMT-2`); not an offset Foundation would
+    /// also take (`UTC+5`, `GMT+5`), nor an abbreviation (`EST`).
+    static func isIANAZone(_ name: String) -> Bool {
+        name == "UTC" || ianaZones.contains(name) || (name.hasPrefix("Etc/") && TimeZone(identifier: name)?.identifier == name)
     }
 }

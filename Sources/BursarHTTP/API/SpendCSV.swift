@@ -2,20 +2,26 @@ import BursarCore
 import Foundation
 
 /// A spend report as RFC 4180 CSV: the rows of `GET /v1/spend`, money as decimal strings.
+///
+/// Cells that a sender controls (the dimension values) are neutralised against spreadsheet
+/// formula injection by default (OWASP: a leading `'` before `= + - @`, tab or CR); figures
+/// are never touched, so money stays exact. `raw` leaves every cell as stored.
 enum SpendCSV {
+    /// What makes a spreadsheet read a cell as a formula.
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
     static let metricColumns = [
         "requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens",
         "cost_usd", "baseline_cost_usd", "savings_usd", "reported_cost_usd", "unpriced_requests", "errors",
         "latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
     ]
 
-    static func document(_ report: SpendReport) throws(CounterOverflow) -> String {
+    static func document(_ report: SpendReport, raw: Bool = false) throws(CounterOverflow) -> String {
         let query = report.query
         var header = query.groupBy.map(\.rawValue)
         if query.interval != nil { header.append("bucket") }
         var lines = [line(header + metricColumns)]
         for row in report.rows {
-            var fields = row.values
+            var fields = raw ? row.values : row.values.map(neutralized)
             if query.interval != nil { fields.append(row.bucket.map(Timestamp.format) ?? "") }
             lines.append(line(fields + (try metrics(row.metrics))))
         }
@@ -30,6 +36,12 @@ enum SpendCSV {
             metrics.cost.decimalString, metrics.baselineCost.decimalString, (try metrics.savings).decimalString,
             metrics.reportedCost.decimalString, String(metrics.unpricedRequests), String(metrics.errors),
         ] + latency
+    }
+
+    /// The value with a leading `'` when a spreadsheet would read it as a formula.
+    static func neutralized(_ value: String) -> String {
+        guard let first = value.first, formulaStarts.contains(first) else { return value }
+        return "'" + value
     }
 
     /// One record ending in CRLF; a field with a comma, quote or line break is quoted.

@@ -13,15 +13,21 @@ struct SpendHandlers: Sendable {
 
     /// The same rows as `spend`, as a CSV download.
     func csv(_ request: Request, _ context: RequestContext) throws -> Reply {
-        let document = try SpendCSV.document(try report(request))
+        let raw: Bool
+        switch request.query["raw"] {
+        case nil, "false": raw = false
+        case "true": raw = true
+        default: throw HTTPError.badRequest("raw takes true or false", field: "raw")
+        }
+        let document = try SpendCSV.document(try report(request, extra: ["raw"]), raw: raw)
         return .response(Response(status: 200, headers: [
             ("Content-Type", "text/csv; charset=utf-8; header=present"),
             ("Content-Disposition", "attachment; filename=\"bursar-spend.csv\""),
         ], body: Array(document.utf8)))
     }
 
-    private func report(_ request: Request) throws -> SpendReport {
-        try checkParameters(request, allowed: ["from", "to", "group_by", "interval", "order", "limit"] + RollupDimension.allCases.map(\.rawValue))
+    private func report(_ request: Request, extra: [String] = []) throws -> SpendReport {
+        try checkParameters(request, allowed: ["from", "to", "group_by", "interval", "order", "limit"] + RollupDimension.allCases.map(\.rawValue) + extra)
         let query: SpendQuery
         do {
             query = try SpendQuery.parse(request.query, now: clock())

@@ -18,9 +18,20 @@ public struct WebFiles: Sendable {
     ]
 
     public let root: String
+    /// `root` with every symbolic link resolved: a file is served only when its own resolved
+    /// path lies inside it.
+    private let resolvedRoot: String
 
     public init(root: String) {
         self.root = URL(fileURLWithPath: root).standardizedFileURL.path
+        resolvedRoot = Self.resolved(self.root) ?? self.root
+    }
+
+    /// The path with every symbolic link resolved (`realpath`), or nil when it does not exist.
+    static func resolved(_ path: String) -> String? {
+        guard let pointer = realpath(path, nil) else { return nil }
+        defer { free(pointer) }
+        return String(cString: pointer)
     }
 
     /// The file for a GET path, or nil when there is none.
@@ -30,8 +41,12 @@ public struct WebFiles: Sendable {
             file = Self.chartJSPath
         } else {
             let relative = request.path == "/" ? "index.html" : String(request.path.drop { $0 == "/" })
-            guard !relative.split(separator: "/").contains(where: { $0 == ".." || $0.hasPrefix(".") }) else { return nil }
-            file = root + "/" + relative
+            // A control character (a decoded %00 among them) would cut the path short in the C
+            // calls below: no such file is served.
+            guard !relative.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+                  !relative.split(separator: "/").contains(where: { $0 == ".." || $0.hasPrefix(".") }),
+                  let real = Self.resolved(root + "/" + relative), real.hasPrefix(resolvedRoot + "/") else { return nil }
+            file = real
         }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
               attributes[.type] as? FileAttributeType == .typeRegular,

@@ -22,6 +22,7 @@ public final class BursarDatabase: Sendable {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.path = path
+        try PrivateFile.restrict(path)
         writer = try DatabasePool(path: path, configuration: Self.configuration(durability))
         try Self.enableIncrementalVacuum(writer)
         try Schema.migrator.migrate(writer)

@@ -35,6 +35,7 @@ extension BursarDatabase {
     /// A consistent copy of the whole database at `path`, taken online with SQLite's backup
     /// API from one read snapshot (ingest goes on meanwhile).
     public func backup(to path: String) throws {
+        try PrivateFile.restrict(path)
         let target = try DatabaseQueue(path: path)
         try writer.backup(to: target)
         try target.close()

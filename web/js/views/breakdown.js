@@ -3,7 +3,7 @@
 import { api, query } from "../api.js";
 import { el, emptyState, panel, replace } from "../dom.js";
 import { exactCount, money, share } from "../format.js";
-import { parseCSV, writeCSV } from "../csv.js";
+import { neutralized, parseCSV, writeCSV } from "../csv.js";
 import { resolveRange } from "../range.js";
 import { DataTable } from "../table.js";
 
@@ -26,7 +26,7 @@ export function shownRecords(csvText, group, shownRows) {
   const [header, ...records] = parseCSV(csvText);
   const column = header.indexOf(group);
   const byValue = new Map(records.map((record) => [record[column], record]));
-  return [header, ...shownRows.map((row) => byValue.get(row[group] ?? "")).filter(Boolean)];
+  return [header, ...shownRows.map((row) => byValue.get(neutralized(row[group] ?? ""))).filter(Boolean)];
 }
 
 export async function render(container, context) {
