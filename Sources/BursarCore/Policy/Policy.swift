@@ -70,7 +70,7 @@ public struct Policy: Sendable, Equatable {
     }
 
     /// What a rule matches on; absent conditions always hold.
-    public struct Conditions: Sendable, Equatable {
+    public struct Conditions: Sendable, Hashable {
         public var intent: [String]?
         public var complexity: NumberRange?
         public var confidence: NumberRange?
@@ -88,7 +88,7 @@ public struct Policy: Sendable, Equatable {
     }
 
     /// `{at_least: 0.7}`, `{below: 0.3}` or both.
-    public struct NumberRange: Sendable, Equatable {
+    public struct NumberRange: Sendable, Hashable {
         public var atLeast: Double?
         public var below: Double?
 

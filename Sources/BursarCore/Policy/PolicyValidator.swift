@@ -36,8 +36,14 @@ public struct PolicyValidator: Sendable {
         for (index, name) in policy.ladder.enumerated() { checkTier(name, "ladder[\(index)]") }
         if Set(policy.ladder).count != policy.ladder.count { report(.error, "ladder", "a tier appears twice in the ladder") }
 
+        if policy.rules.count > Self.maximumRules {
+            report(.error, "rules", "a policy has at most \(Self.maximumRules) rules, not \(policy.rules.count)")
+        }
         var ruleIDs: Set<String> = []
         var alwaysMatching: String?
+        // The first rule with each set of conditions: one hash per rule, not a comparison with
+        // every earlier rule (long keyword lists made that quadratic).
+        var firstWithConditions: [Policy.Conditions: String] = [:]
         for (index, rule) in policy.rules.enumerated() {
             let field = "rules[\(index)]"
             if rule.id.isEmpty { report(.error, "\(field).id", "a rule needs an id") }
@@ -45,8 +51,10 @@ public struct PolicyValidator: Sendable {
             checkTier(rule.tier, "\(field).tier")
             if let earlier = alwaysMatching {
                 report(.error, "\(field)", "rule '\(rule.id)' can never match: rule '\(earlier)' before it matches every request")
-            } else if let earlier = policy.rules[..<index].first(where: { $0.when == rule.when }) {
-                report(.error, "\(field)", "rule '\(rule.id)' can never match: rule '\(earlier.id)' before it has the same conditions")
+            } else if let earlier = firstWithConditions[rule.when] {
+                report(.error, "\(field)", "rule '\(rule.id)' can never match: rule '\(earlier)' before it has the same conditions")
+            } else {
+                firstWithConditions[rule.when] = rule.id
             }
             if rule.when.isEmpty, alwaysMatching == nil { alwaysMatching = rule.id }
             for (name, range) in [("complexity", rule.when.complexity), ("confidence", rule.when.confidence)] {
@@ -82,6 +90,10 @@ public struct PolicyValidator: Sendable {
         }
         return problems
     }
+
+    /// Rules in one policy: with `PolicyFile.maximumValues` this bounds the work of validating
+    /// and compiling a policy, whatever its aliases repeat.
+    public static let maximumRules = 1_000
 
     /// The line of the field, or of its nearest parent that has one.
     public static func line(of field: String, in lines: [String: Int]) -> Int? {

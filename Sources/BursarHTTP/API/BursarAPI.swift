@@ -26,7 +26,9 @@ public struct BursarAPI: Responder {
         let changed: @Sendable () -> Void = { publisher.invalidate() }
         let authenticator = Authenticator(database: database)
         self.authenticator = authenticator
-        var router = Router(authenticator: authenticator)
+        // Viewer and admin requests run on threads of their own (see Router).
+        let pool = WorkPool(width: max(2, ProcessInfo.processInfo.activeProcessorCount))
+        var router = Router(authenticator: authenticator, pool: pool)
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
 

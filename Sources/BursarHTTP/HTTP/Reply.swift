@@ -6,6 +6,14 @@ public enum Reply: Sendable {
     case response(Response)
     case pending(PendingResponse)
 
+    /// Calls `body` with the response: now, or once it is known.
+    public func whenComplete(_ body: @escaping @Sendable (Response) -> Void) {
+        switch self {
+        case .response(let response): body(response)
+        case .pending(let pending): pending.whenComplete(body)
+        }
+    }
+
     /// Waits for the response (for tests and tools; servers suspend the connection instead).
     public func wait() -> Response {
         switch self {

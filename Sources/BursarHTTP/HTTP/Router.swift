@@ -43,11 +43,14 @@ public struct Router: Responder {
     private var routes: [Route] = []
     private let authenticator: Authenticator?
     private let logger: Logger
+    /// Where the handlers of routes no router key may call run (nil: on the caller's thread).
+    private let pool: WorkPool?
     /// Serves GET requests that no route matched (static files), or nil for 404.
     public var fallback: (@Sendable (Request) -> Response?)?
 
-    public init(authenticator: Authenticator?, logger: Logger = Logger(label: "bursar.api")) {
+    public init(authenticator: Authenticator?, pool: WorkPool? = nil, logger: Logger = Logger(label: "bursar.api")) {
         self.authenticator = authenticator
+        self.pool = pool
         self.logger = logger
     }
 
@@ -66,8 +69,13 @@ public struct Router: Responder {
     }
 
     public func respond(to request: Request) -> Reply {
+        rendered(request) { try route(request) }
+    }
+
+    /// The reply of `body`, with every error it throws rendered.
+    private func rendered(_ request: Request, _ body: () throws -> Reply) -> Reply {
         do {
-            return try route(request)
+            return try body()
         } catch let error as HTTPError {
             return .response(error.response)
         } catch let overflow as CounterOverflow {
@@ -105,8 +113,19 @@ public struct Router: Responder {
             guard let response = fallback?(request) else { throw HTTPError.notFound("no route for \(request.method) \(request.path)") }
             return request.method == "HEAD" ? .response(Response(status: response.status, headers: response.headers)) : .response(response)
         }
-        let reply = try route.handler(request, context)
-        return request.method == "HEAD" ? Self.withoutBody(reply) : reply
+        guard let pool, !route.roles.isEmpty, !route.roles.contains(.router) else {
+            let reply = try route.handler(request, context)
+            return request.method == "HEAD" ? Self.withoutBody(reply) : reply
+        }
+        // Viewer and admin work (reports, policies, simulations) runs on the pool: however long
+        // it takes, health checks, bundle polls and ingest keep the server's threads.
+        let pending = PendingResponse()
+        let accepted = pool.submit { [self] in
+            let reply = rendered(request) { try route.handler(request, context) }
+            (request.method == "HEAD" ? Self.withoutBody(reply) : reply).whenComplete(pending.complete)
+        }
+        guard accepted else { throw HTTPError.unavailable("too many reports and admin requests are waiting; retry shortly") }
+        return .pending(pending)
     }
 
     /// The route for a head and the caller's key (401, 403, 404, 405 or 415 when there is

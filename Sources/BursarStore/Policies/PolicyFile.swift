@@ -16,6 +16,10 @@ public struct PolicyFile {
     private var problems: [PolicyProblem] = []
     private var lines: [String: Int] = [:]
 
+    /// The most values (mappings, sequences and scalars) a policy may hold once its YAML
+    /// aliases are expanded: a few kilobytes of anchors and aliases cannot make reading it slow.
+    public static let maximumValues = 100_000
+
     /// Parses `text`; validation runs when the structure was readable.
     public static func read(_ text: String, catalog: PriceCatalog? = nil) -> Reading {
         var reader = PolicyFile()
@@ -31,12 +35,37 @@ public struct PolicyFile {
         guard let root, let mapping = root.mapping else {
             return Reading(policy: nil, problems: [PolicyProblem(.error, field: "(file)", message: "a policy is a YAML mapping", line: 1)], lines: [:])
         }
+        var budget = maximumValues
+        guard Self.fits(root, within: &budget) else {
+            return Reading(policy: nil, problems: [PolicyProblem(.error, field: "(file)",
+                message: "the policy holds more than \(maximumValues) values once its aliases are expanded", line: 1)], lines: [:])
+        }
         let policy = reader.policy(mapping)
         var problems = reader.problems
         if let policy, problems.allSatisfy({ $0.severity != .error }) {
             problems += PolicyValidator(catalog: catalog).problems(in: policy, lines: reader.lines)
         }
         return Reading(policy: problems.contains { $0.severity == .error } ? nil : policy, problems: problems, lines: reader.lines)
+    }
+
+    /// Whether the tree, aliases expanded, has at most `budget` values; stops counting as soon
+    /// as it has too many, so even an exponential alias bomb costs at most the budget.
+    static func fits(_ node: Node, within budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .scalar, .alias: return true
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                guard fits(key, within: &budget), fits(value, within: &budget) else { return false }
+            }
+            return true
+        case .sequence(let sequence):
+            for element in sequence {
+                guard fits(element, within: &budget) else { return false }
+            }
+            return true
+        }
     }
 
     private static func line(of error: YamlError) -> Int? {

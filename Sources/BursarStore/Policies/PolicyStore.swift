@@ -67,7 +67,7 @@ extension BursarDatabase {
     public func policyVersions() throws -> [PolicyVersion] {
         try read { db in
             let active = try Self.activeRevision(db)
-            return try Row.fetchAll(db, sql: "SELECT revision, source, author, origin, created_at FROM policy_versions ORDER BY created_at DESC, revision")
+            return try Row.fetchAll(db, sql: "SELECT revision, source, author, origin, created_at, document FROM policy_versions ORDER BY created_at DESC, revision")
                 .compactMap { try Self.version($0, active: active) }
         }
     }
@@ -95,16 +95,18 @@ extension BursarDatabase {
     }
 
     static func version(_ revision: String, _ db: Database) throws -> PolicyVersion? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT revision, source, author, origin, created_at FROM policy_versions WHERE revision = ?",
+        guard let row = try Row.fetchOne(db, sql: "SELECT revision, source, author, origin, created_at, document FROM policy_versions WHERE revision = ?",
                                          arguments: [revision]) else { return nil }
         return try version(row, active: try activeRevision(db))
     }
 
-    /// Rebuilds a stored version from its source text (validated when it was stored).
+    /// Rebuilds a stored version from the canonical document kept when it was validated: a
+    /// read decodes it (linear, no YAML and no validation), however large the policy.
     static func version(_ row: Row, active: String?) throws -> PolicyVersion? {
         let revision: String = row[0]
         let source: String = row[1]
-        guard let policy = PolicyFile.read(source).policy else { return nil }
+        let document: String = row[5]
+        guard let json = try? JSONValue.parse(Array(document.utf8)), let policy = try? Policy(json: json) else { return nil }
         return PolicyVersion(revision: revision, policy: policy, source: source, author: row[2], origin: row[3],
                              createdAt: row[4], active: revision == active)
     }
