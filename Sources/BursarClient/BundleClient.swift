@@ -196,6 +196,13 @@ public final class BundleClient: Sendable {
             refuse(revision: revision, code: "bundle_unreadable", message: error.message)
             throw HTTPConnection.Failure.malformed("an unreadable bundle was refused")
         }
+        // A correctly signed but older bundle (replayed by whoever sits between us and Bursar)
+        // never replaces a newer one.
+        if let held = snapshot?.bundle, bundle.serial < held.serial || (bundle.serial == held.serial && bundle.revision != held.revision) {
+            refuse(revision: bundle.revision, code: "bundle_replayed",
+                   message: "bundle serial \(bundle.serial) (issued \(Timestamp.format(bundle.issuedAt))) is older than serial \(held.serial) in use")
+            throw HTTPConnection.Failure.malformed("an older bundle was refused")
+        }
         apply(Snapshot(bundle: bundle, engine: PolicyEngine(bundle: bundle), etag: etag, origin: .server))
         do {
             try cache?.save(BundleCache.Entry(body: reply.body, etag: etag, signature: signature, publicKey: key))

@@ -1,11 +1,14 @@
 import BursarClient
+import BursarCore
 import BursarHTTP
 import Foundation
 import MicroHTTPDServer
 import Synchronization
 
 /// A man in the middle for SDK tests: forwards every request to Bursar and, while `tamper` is
-/// on, changes one byte of each bundle body on the way back (keeping its signature header).
+/// on, changes one byte of each bundle body on the way back (keeping its signature header);
+/// while `replay` is on, answers every bundle poll with the first bundle it ever passed on
+/// (genuine and correctly signed, but old).
 public final class TamperingProxy: Sendable {
     final class Switch: Sendable {
         let on = Atomic<Bool>(false)
@@ -14,8 +17,13 @@ public final class TamperingProxy: Sendable {
     struct Forwarder: Responder {
         let upstreamPort: UInt16
         let tamper: Switch
+        let replay = Switch()
+        let first = Locked<Response?>(nil)
 
         func respond(to request: Request) -> Reply {
+            if request.path == "/v1/bundle", replay.on.load(ordering: .relaxed), let old = first.withLock({ $0 }) {
+                return .response(old)
+            }
             let connection = HTTPConnection(host: "127.0.0.1", port: upstreamPort)
             var target = request.path
             if !request.query.isEmpty {
@@ -34,7 +42,9 @@ public final class TamperingProxy: Sendable {
                 reply.body[index + 8] = UInt8(ascii: "z")
             }
             let passed = reply.headers.filter { ["content-type", "etag", "bursar-signature", "preference-applied"].contains($0.key) }
-            return .response(Response(status: reply.status, headers: passed.map { ($0.key, $0.value) }, body: reply.body))
+            let response = Response(status: reply.status, headers: passed.map { ($0.key, $0.value) }, body: reply.body)
+            if request.path == "/v1/bundle", reply.status == 200 { first.withLock { $0 = $0 ?? response } }
+            return .response(response)
         }
     }
 
@@ -55,5 +65,9 @@ public final class TamperingProxy: Sendable {
 
     public func tamper(_ on: Bool) {
         forwarder.tamper.on.store(on, ordering: .relaxed)
+    }
+
+    public func replay(_ on: Bool) {
+        forwarder.replay.on.store(on, ordering: .relaxed)
     }
 }

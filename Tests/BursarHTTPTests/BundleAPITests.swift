@@ -40,7 +40,8 @@ import Testing
     @Test func theBundleIsCanonicalAndItsRevisionFollowsContent() throws {
         let app = try TestApp()
         let first = bundle(app)
-        #expect(first.bodyText.hasPrefix("{\"budgets\":[],\"overrides\":[]"), "sorted keys, no whitespace")
+        #expect(first.bodyText.hasPrefix("{\"budgets\":[],\"issued_at\":\""), "sorted keys, no whitespace")
+        #expect(first.bodyText.contains("\"overrides\":[],\"policy\":null,\"prices\":{"))
         let put = app.send("PUT", "/v1/overrides/ceo", key: app.adminKey,
                            body: Array(#"{"match":{"user":"ceo"},"effect":"force_tier","tier":"frontier"}"#.utf8))
         #expect(put.status == 201)
@@ -91,5 +92,33 @@ import Testing
         let response = bundle(app, etag: withOverride.header("ETag"), wait: 5)
         #expect(response.status == 200)
         #expect((try JSONSupport.object(response.body)["overrides"] as? [Any])?.isEmpty == true)
+    }
+}
+
+/// The bundle carries its serial and issue time, signed with it; the serial grows with every
+/// new revision, also across restarts, and a rebuild of the same content keeps it.
+@Suite struct BundleIssueTests {
+    @Test func serialsGrowWithNewRevisionsAndSurviveRestarts() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("issue-\(UUID().uuidString).db").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try BursarDatabase(path: path, durability: .normal)
+        let first = try database.bundleIssue(for: "a", now: 1_000)
+        #expect(try database.bundleIssue(for: "a", now: 2_000) == first, "the same revision keeps its serial and time")
+        let second = try database.bundleIssue(for: "b", now: 3_000)
+        #expect(second.serial == first.serial + 1 && second.issuedAt == 3_000)
+        let reopened = try BursarDatabase(path: path, durability: .normal)
+        #expect(try reopened.bundleIssue(for: "a", now: 4_000).serial == second.serial + 1, "an old revision coming back is a new issue")
+    }
+
+    @Test func theSignatureCoversSerialAndIssueTime() throws {
+        let app = try TestApp()
+        let response = app.send("GET", "/v1/bundle", key: app.routerKey)
+        let bundle = try RoutingBundle.parse(response.body)
+        #expect(bundle.serial >= 1 && bundle.issuedAt > 0)
+        let signature = try #require(response.header("Bursar-Signature"))
+        #expect(BundleVerifier.verify(header: signature, body: response.body, publicKeyBase64: app.api.publisher.signer.publicKeyBase64))
+        let text = response.bodyText.replacingOccurrences(of: "\"serial\":\(bundle.serial)", with: "\"serial\":\(bundle.serial + 1)")
+        #expect(text != response.bodyText)
+        #expect(!BundleVerifier.verify(header: signature, body: Array(text.utf8), publicKeyBase64: app.api.publisher.signer.publicKeyBase64))
     }
 }

@@ -96,6 +96,38 @@ import Testing
         #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "standard")
     }
 
+    @Test func anOlderBundleReplayedByAManInTheMiddleIsRefused() throws {
+        let directory = Self.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try Self.keys(database)
+        let server = try ServerProcess(database: database)
+        defer { _ = server.terminate() }
+        let proxy = try TamperingProxy(upstreamPort: server.port)
+        let client = try RouterClient(url: "http://127.0.0.1:\(proxy.port)", key: keys.router, instanceID: "edge-replayed",
+                                      stateDirectory: directory + "/router") { bundles, _ in bundles.waitSeconds = 2 }
+        client.start()
+        defer { client.close() }
+        #expect(client.bundles.wait(timeout: 10) { $0.origin == .server })
+        let old = try #require(client.bundles.snapshot?.bundle)
+        #expect(try put(server, keys.admin, "/v1/overrides/legal", #"{"match":{"team":"legal"},"effect":"min_tier","tier":"standard"}"#) == 201)
+        #expect(client.bundles.wait(timeout: 15) { $0.bundle.revision != old.revision })
+        let newer = try #require(client.bundles.snapshot?.bundle)
+        #expect(newer.serial > old.serial && newer.issuedAt >= old.issuedAt)
+
+        proxy.replay(true)
+        var rejected = false
+        for _ in 0..<200 where !rejected {
+            let fleet = try JSONValue.parse(server.connection().send("GET", "/v1/fleet", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
+            let instance = fleet[member: "instances"]?.arrayValue?.first { $0[member: "instance_id"]?.stringValue == "edge-replayed" }
+            rejected = instance?[member: "state"]?.stringValue == "REJECTED"
+                && instance?[member: "error"]?[member: "code"]?.stringValue == "bundle_replayed"
+            if !rejected { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        #expect(rejected, "the router reports the replay")
+        #expect(client.bundles.snapshot?.bundle.revision == newer.revision, "the old bundle was never used")
+        #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "standard")
+    }
+
     @Test func withBursarDownDecisionsGoOnEventsSpoolAndArriveOnceAfterRestart() throws {
         let directory = Self.temporaryDirectory()
         let database = directory + "/bursar.db"

@@ -19,13 +19,20 @@ public struct RoutingBundle: Sendable {
     }
 
     public var revision: String
+    /// Grows by one with every new revision Bursar publishes (0 in a bundle that has none).
+    public var serial: Int64
+    /// When Bursar first published this revision (epoch milliseconds; 0 when absent).
+    public var issuedAt: Int64
     public var policyRevision: String
     public var policy: Policy?
     public var overrides: [Override]
     public var budgets: [BudgetState]
 
-    public init(revision: String, policyRevision: String = "", policy: Policy?, overrides: [Override] = [], budgets: [BudgetState] = []) {
+    public init(revision: String, serial: Int64 = 0, issuedAt: Int64 = 0, policyRevision: String = "", policy: Policy?,
+                overrides: [Override] = [], budgets: [BudgetState] = []) {
         self.revision = revision
+        self.serial = serial
+        self.issuedAt = issuedAt
         self.policyRevision = policyRevision
         self.policy = policy
         self.overrides = overrides
@@ -53,7 +60,10 @@ public struct RoutingBundle: Sendable {
         let budgets = try (json[member: "budgets"]?.arrayValue ?? []).enumerated().map { (index, value) throws(FieldError) in
             try budget(value, path: "budgets[\(index)]")
         }
-        return RoutingBundle(revision: revision, policyRevision: policyRevision, policy: policy, overrides: overrides, budgets: budgets)
+        let serial = json[member: "serial"]?.integerValue ?? 0
+        let issuedAt = json[member: "issued_at"]?.stringValue.flatMap { Timestamp.parse($0) } ?? 0
+        return RoutingBundle(revision: revision, serial: serial, issuedAt: issuedAt, policyRevision: policyRevision, policy: policy,
+                             overrides: overrides, budgets: budgets)
     }
 
     private static func override(_ value: JSONValue, path: String) throws(FieldError) -> Override {

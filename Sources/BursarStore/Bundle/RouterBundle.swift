@@ -3,10 +3,11 @@ import Crypto
 import Foundation
 
 /// What routers pull: the active policy, the overrides in force, every budget's state and
-/// action, and the price catalog, as
-/// canonical JSON whose revision is the SHA-256 of its content.
+/// action, and the price catalog, as canonical JSON whose revision is the SHA-256 of that
+/// content; with the revision's serial and issue time, signed with it (`BundleIssue`).
 public struct RouterBundle: Sendable {
     public var revision: String
+    public var issue: BundleIssue
     /// The exact bytes served (and signed).
     public var body: [UInt8]
     /// When the content changes by itself (the next override expiry), if ever.
@@ -14,7 +15,9 @@ public struct RouterBundle: Sendable {
     /// The budgets' statuses the bundle was built from.
     public var budgets: [BudgetStatus]
 
-    public init(policy: PolicyVersion?, overrides: [Override], budgets: [BudgetStatus], catalog: PriceCatalog, now: Int64) {
+    /// `issue` gives the serial and issue time of the content's revision.
+    public init(policy: PolicyVersion?, overrides: [Override], budgets: [BudgetStatus], catalog: PriceCatalog, now: Int64,
+                issue: (String) throws -> BundleIssue) rethrows {
         self.budgets = budgets
         let content: [(String, JSONValue)] = [
             ("policy", policy.map { .object([("revision", .string($0.revision))] + $0.policy.json.objectMembers) } ?? .null),
@@ -32,7 +35,11 @@ public struct RouterBundle: Sendable {
         ]
         let digest = SHA256.hash(data: JSONValue.object(content).serialized(canonical: true))
         revision = digest.map { String(format: "%02x", $0) }.joined()
-        body = JSONValue.object(content + [("revision", .string(revision))]).serialized(canonical: true)
+        self.issue = try issue(revision)
+        body = JSONValue.object(content + [
+            ("revision", .string(revision)), ("serial", .integer(self.issue.serial)),
+            ("issued_at", .string(Timestamp.format(self.issue.issuedAt))),
+        ]).serialized(canonical: true)
         // Content changes by itself when an override expires or a budget period ends.
         validUntil = (overrides.compactMap(\.expiresAt) + budgets.map(\.periodEnd)).filter { $0 > now }.min()
     }
@@ -41,7 +48,7 @@ public struct RouterBundle: Sendable {
 extension BursarDatabase {
     /// The bundle for the state stored now.
     public func routerBundle(now: Int64, catalog: PriceCatalog) throws -> RouterBundle {
-        RouterBundle(policy: try activePolicy(), overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
-                     catalog: catalog, now: now)
+        try RouterBundle(policy: try activePolicy(), overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
+                         catalog: catalog, now: now) { revision in try bundleIssue(for: revision, now: now) }
     }
 }
