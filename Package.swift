@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
@@ -40,24 +43,32 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarHTTP", dependencies: [
-            "BursarCore", "BursarStore", "BursarClient", "BursarOTLP", "CZlib",
+            "BursarCore", "BursarStore", "BursarHTTPClient", "BursarOTLP", "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "MicroHTTPDServer", dependencies: [
             "CMicroHTTPD", "BursarHTTP",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
+        // HTTP(S) client shared by the router SDK and the server's webhook delivery.
+        .target(name: "BursarHTTPClient", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], swiftSettings: swiftSettings),
         .target(name: "BursarClient", dependencies: [
-            "BursarCore",
+            "BursarCore", "BursarHTTPClient",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "MicroHTTPDServer", "BursarClient",
+            "BursarCore", "BursarStore", "BursarHTTP", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "BursarClient", "MicroHTTPDServer",
+            "BursarCore", "BursarStore", "BursarHTTP", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
@@ -66,7 +77,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "BursarCore", "BursarStore", "BursarClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting",
+            "BursarCore", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]
@@ -79,6 +90,7 @@ if ProcessInfo.processInfo.environment["BURSAR_FUZZ"] == "1" {
         .executableTarget(name: "FuzzEventDecoder", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzEventDecoder", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzNDJSON", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzOTLP", dependencies: ["BursarCore", "BursarOTLP", "FuzzDriver"], path: "Fuzz/FuzzOTLP", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
     ]
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# make fuzz: builds the libFuzzer targets (Fuzz/) with -sanitize=fuzzer,address and runs each
+# make fuzz: builds the libFuzzer targets (Fuzz/: events, NDJSON/LiteLLM, OTLP, policies, request heads) with -sanitize=fuzzer,address and runs each
 # for FUZZ_SECONDS (default 60) from its seed corpus in Fuzz/corpus/<target>/ (new inputs it
 # finds go to .build-fuzz/corpus/, crashes to .build-fuzz/crashes/). Exits non-zero on a crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=(FuzzEventDecoder FuzzNDJSON FuzzOTLP FuzzPolicy)
+TARGETS=(FuzzEventDecoder FuzzNDJSON FuzzOTLP FuzzPolicy FuzzRequestHead)
 for target in "${TARGETS[@]}"; do
   BURSAR_FUZZ=1 swift build --build-path .build-fuzz --product "$target" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarHTTPClient
 import Dispatch
 import Foundation
 import Synchronization
@@ -67,13 +68,13 @@ public final class BundleClient: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
-    private let poll: HTTPConnection
+    /// Ends the poll in flight when the client stops.
+    private let cancellation = WebClient.Cancellation()
     private let cache: BundleCache?
     private let trustedKey = Locked<String?>(nil)
 
     public init(configuration: Configuration) {
         self.configuration = configuration
-        poll = configuration.endpoint.connection(timeoutSeconds: configuration.waitSeconds + 15)
         cache = configuration.cacheDirectory.map(BundleCache.init)
         trustedKey.withLock { $0 = configuration.publicKey }
         loadCached()
@@ -107,7 +108,7 @@ public final class BundleClient: Sendable {
     /// Stops polling and waits for the poll thread to end.
     public func stop() {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
-        poll.interrupt()
+        cancellation.cancel()
         wake.signal()
         if started.load(ordering: .relaxed) { finished.wait() }
     }
@@ -160,12 +161,13 @@ public final class BundleClient: Sendable {
 
     /// One poll; true when a new bundle was applied or refused (a status was reported).
     private func pollOnce(wait: Bool) throws -> Bool {
-        var headers = configuration.endpoint.authorization
+        var headers: [String: String] = [:]
         if let current = snapshot {
             headers["If-None-Match"] = current.etag
             if wait { headers["Prefer"] = "wait=\(min(60, configuration.waitSeconds))" }
         }
-        let reply = try poll.send("GET", "/v1/bundle", headers: headers)
+        let reply = try configuration.endpoint.send("GET", "/v1/bundle", headers: headers,
+                                                    timeoutSeconds: Int64(configuration.waitSeconds + 15), cancellation: cancellation)
         switch reply.status {
         case 200:
             try receive(reply)
@@ -175,33 +177,33 @@ public final class BundleClient: Sendable {
         case 401, 403:
             throw Failure.refused(status: reply.status, message: Self.errorMessage(reply))
         default:
-            throw HTTPConnection.Failure.malformed("GET /v1/bundle answered \(reply.status): \(Self.errorMessage(reply))")
+            throw WebClient.Failure.failed("GET /v1/bundle answered \(reply.status): \(Self.errorMessage(reply))")
         }
     }
 
     /// Verifies, reads and applies a new bundle, or refuses it; either way reports status.
-    private func receive(_ reply: HTTPConnection.Reply) throws {
+    private func receive(_ reply: WebClient.Reply) throws {
         let etag = reply.headers["etag"] ?? ""
         let revision = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         let signature = reply.headers["bursar-signature"] ?? ""
         let key = trustedKey.withLock { $0 } ?? ""
         guard BundleVerifier.verify(header: signature, body: reply.body, publicKeyBase64: key) else {
             refuse(revision: revision, code: "signature_invalid", message: "the bundle's signature does not verify with key \(key.prefix(12))…")
-            throw HTTPConnection.Failure.malformed("a bundle with a bad signature was refused")
+            throw WebClient.Failure.failed("a bundle with a bad signature was refused")
         }
         let bundle: RoutingBundle
         do {
             bundle = try RoutingBundle.parse(reply.body)
         } catch {
             refuse(revision: revision, code: "bundle_unreadable", message: error.message)
-            throw HTTPConnection.Failure.malformed("an unreadable bundle was refused")
+            throw WebClient.Failure.failed("an unreadable bundle was refused")
         }
         // A correctly signed but older bundle (replayed by whoever sits between us and Bursar)
         // never replaces a newer one.
         if let held = snapshot?.bundle, bundle.serial < held.serial || (bundle.serial == held.serial && bundle.revision != held.revision) {
             refuse(revision: bundle.revision, code: "bundle_replayed",
                    message: "bundle serial \(bundle.serial) (issued \(Timestamp.format(bundle.issuedAt))) is older than serial \(held.serial) in use")
-            throw HTTPConnection.Failure.malformed("an older bundle was refused")
+            throw WebClient.Failure.failed("an older bundle was refused")
         }
         apply(Snapshot(bundle: bundle, engine: PolicyEngine(bundle: bundle), etag: etag, origin: .server))
         do {
@@ -230,11 +232,11 @@ public final class BundleClient: Sendable {
     /// Learns the bundle key from Bursar when none is pinned or cached.
     private func ensureKey() throws {
         guard trustedKey.withLock({ $0 }) == nil else { return }
-        let reply = try poll.send("GET", "/v1/bundle/keys", headers: configuration.endpoint.authorization)
+        let reply = try configuration.endpoint.send("GET", "/v1/bundle/keys", timeoutSeconds: 15, cancellation: cancellation)
         if reply.status == 401 || reply.status == 403 { throw Failure.refused(status: reply.status, message: Self.errorMessage(reply)) }
         guard reply.status == 200, let json = try? JSONValue.parse(reply.body),
               let key = json[member: "keys"]?.arrayValue?.first?[member: "public_key"]?.stringValue else {
-            throw HTTPConnection.Failure.malformed("GET /v1/bundle/keys answered \(reply.status)")
+            throw WebClient.Failure.failed("GET /v1/bundle/keys answered \(reply.status)")
         }
         trustedKey.withLock { $0 = key }
     }
@@ -248,10 +250,8 @@ public final class BundleClient: Sendable {
         if let applied { members.append(("applied_revision", .string(applied))) }
         if let attempted { members.append(("attempted_revision", .string(attempted))) }
         if let error { members.append(("error", .object([("code", .string(error.code)), ("message", .string(error.message))]))) }
-        let connection = configuration.endpoint.connection(timeoutSeconds: 5)
-        var headers = configuration.endpoint.authorization
-        headers["Content-Type"] = "application/json"
-        _ = try? connection.send("POST", "/v1/status", headers: headers, body: JSONValue.object(members).serialized())
+        _ = try? configuration.endpoint.send("POST", "/v1/status", headers: ["Content-Type": "application/json"],
+                                             body: JSONValue.object(members).serialized(), timeoutSeconds: 5)
     }
 
     /// Starts from the bundle on disk if its signature still verifies with the key kept beside it
@@ -268,7 +268,7 @@ public final class BundleClient: Sendable {
         state.withLock { $0.snapshot = Snapshot(bundle: bundle, engine: PolicyEngine(bundle: bundle), etag: entry.etag, origin: .disk) }
     }
 
-    static func errorMessage(_ reply: HTTPConnection.Reply) -> String {
+    static func errorMessage(_ reply: WebClient.Reply) -> String {
         (try? JSONValue.parse(reply.body))?[member: "error"]?[member: "message"]?.stringValue ?? reply.text
     }
 }

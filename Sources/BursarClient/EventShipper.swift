@@ -1,4 +1,5 @@
 import BursarCore
+import BursarHTTPClient
 import Dispatch
 import Foundation
 import Synchronization
@@ -125,15 +126,14 @@ public final class EventShipper: Sendable {
 
     private func run() {
         var backoff = configuration.backoff
-        let connection = configuration.endpoint.connection(timeoutSeconds: 30)
         while true {
             let closing = queue.withLock { $0.closing }
             if !closing { _ = wake.wait(timeout: .now() + configuration.maximumAgeSeconds / 4) }
             idle.store(false, ordering: .releasing)
             defer { idle.store(true, ordering: .releasing) }
             do {
-                try sendSpooled(connection)
-                try sendQueued(connection, force: closing)
+                try sendSpooled()
+                try sendQueued(force: closing)
                 backoff.reset()
             } catch {
                 queue.withLock {
@@ -156,7 +156,7 @@ public final class EventShipper: Sendable {
     }
 
     /// Replays the spool in order, one batch at a time.
-    private func sendSpooled(_ connection: HTTPConnection) throws {
+    private func sendSpooled() throws {
         try spool.withLock { box in
             guard let spool = box.spool else { return }
             guard !spool.isEmpty else { return }
@@ -166,14 +166,14 @@ public final class EventShipper: Sendable {
             queue.withLock { $0.statistics.spooled += queued.count }
             while !spool.isEmpty {
                 let (lines, end) = try spool.read(limit: configuration.batchSize)
-                try send(lines, connection)
+                try send(lines)
                 try spool.acknowledge(through: end)
             }
         }
     }
 
     /// Sends queued events in batches when a batch is full, old enough, or `force`.
-    private func sendQueued(_ connection: HTTPConnection, force: Bool) throws {
+    private func sendQueued(force: Bool) throws {
         while true {
             let batch = queue.withLock { queue -> [UsageEvent] in
                 let due = queue.events.count >= configuration.batchSize || force
@@ -184,7 +184,7 @@ public final class EventShipper: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            try send(batch.map { $0.json.serialized() }, connection)
+            try send(batch.map { $0.json.serialized() })
             queue.withLock { queue in
                 queue.events.removeFirst(batch.count)
                 queue.oldest = queue.events.isEmpty ? nil : .now()
@@ -221,7 +221,7 @@ public final class EventShipper: Sendable {
     }
 
     /// One POST of NDJSON lines; throws when it should be retried.
-    private func send(_ lines: [[UInt8]], _ connection: HTTPConnection) throws {
+    private func send(_ lines: [[UInt8]]) throws {
         guard !lines.isEmpty else { return }
         var body: [UInt8] = []
         body.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
@@ -229,9 +229,8 @@ public final class EventShipper: Sendable {
             body += line
             body.append(10)
         }
-        var headers = configuration.endpoint.authorization
-        headers["Content-Type"] = "application/x-ndjson"
-        let reply = try connection.send("POST", "/v1/events", headers: headers, body: body)
+        let reply = try configuration.endpoint.send("POST", "/v1/events", headers: ["Content-Type": "application/x-ndjson"], body: body,
+                                                    timeoutSeconds: 30)
         switch reply.status {
         case 200:
             let answer = try? JSONValue.parse(reply.body)
@@ -247,7 +246,7 @@ public final class EventShipper: Sendable {
                 $0.statistics.lastError = "Bursar refused a batch (\(reply.status)): \(BundleClient.errorMessage(reply))"
             }
         default:
-            throw HTTPConnection.Failure.malformed("POST /v1/events answered \(reply.status): \(BundleClient.errorMessage(reply))")
+            throw WebClient.Failure.failed("POST /v1/events answered \(reply.status): \(BundleClient.errorMessage(reply))")
         }
     }
 }

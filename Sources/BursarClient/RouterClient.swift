@@ -6,7 +6,7 @@ import Foundation
 /// and an `EventShipper` for every attempt.
 ///
 /// ```swift
-/// let bursar = try RouterClient(url: "http://bursar:8080", key: routerKey, instanceID: "edge-1",
+/// let bursar = try RouterClient(url: "https://bursar.internal:8443", key: routerKey, instanceID: "edge-1",
 ///                               stateDirectory: "/var/lib/my-router/bursar")
 /// bursar.start()
 /// let decision = bursar.decide(RoutingRequest(user: "u-1", feature: "support-chat", complexity: 0.2))
@@ -30,10 +30,13 @@ public final class RouterClient: Sendable {
         events = try EventShipper(configuration: shipperConfiguration)
     }
 
+    /// `url` is `https://host[:port]` (or `http://` on a trusted network); `caFile` pins the CA
+    /// that Bursar's certificate must chain to.
     public convenience init(url: String, key: String, instanceID: String, stateDirectory: String?, publicKey: String? = nil,
+                            caFile: String? = nil,
                             configure: (inout BundleClient.Configuration, inout EventShipper.Configuration) -> Void = { _, _ in }) throws {
-        guard let endpoint = BursarEndpoint(url: url, key: key) else { throw HTTPConnection.Failure.cannotConnect(url) }
-        try self.init(endpoint: endpoint, instanceID: instanceID, stateDirectory: stateDirectory, publicKey: publicKey, configure: configure)
+        try self.init(endpoint: BursarEndpoint(url: url, key: key, caFile: caFile), instanceID: instanceID, stateDirectory: stateDirectory,
+                      publicKey: publicKey, configure: configure)
     }
 
     public func start() { bundles.start() }

@@ -1,4 +1,5 @@
 import BursarClient
+import BursarHTTPClient
 import Foundation
 
 /// The real `bursar` executable run as a child process, for crash and shutdown tests.

@@ -29,14 +29,23 @@ public final class TestApp: Sendable {
         }
         api = BursarAPI(database: database, writer: writer, prices: prices, signer: BundleSigner.ephemeral(), web: nil,
                         alertWebhooks: alertWebhooks, clock: clock)
-        adminKey = try database.createKey(name: "test-admin", role: .admin)
-        viewerKey = try database.createKey(name: "test-viewer", role: .viewer)
-        routerKey = try database.createKey(name: "test-router", role: .router)
+        adminKey = try Self.key(database, "test-admin", .admin)
+        viewerKey = try Self.key(database, "test-viewer", .viewer)
+        routerKey = try Self.key(database, "test-router", .router)
     }
 
     deinit {
         api.publisher.close()
         writer.close()
+    }
+
+    /// A key named `name`, or (when the database was opened before) a name of its own.
+    static func key(_ database: BursarDatabase, _ name: String, _ role: Role) throws -> String {
+        do {
+            return try database.createKey(name: name, role: role)
+        } catch BursarDatabase.KeyError.nameTaken {
+            return try database.createKey(name: "\(name)-\(UUID().uuidString.prefix(8))", role: role)
+        }
     }
 
     /// A new router key that may write the sources of `grant` (`a,b,edge-*`).

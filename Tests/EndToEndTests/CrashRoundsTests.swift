@@ -1,4 +1,5 @@
 import BursarClient
+import BursarHTTPClient
 import BursarCore
 import BursarStore
 import BursarTesting

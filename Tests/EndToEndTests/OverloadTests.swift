@@ -1,4 +1,5 @@
 import BursarClient
+import BursarHTTPClient
 import BursarCore
 import BursarTesting
 import Foundation

@@ -45,4 +45,35 @@ import Testing
             #expect(!logged.contains(String(secret.dropFirst(4).prefix(12))), "part of a key appeared in the log")
         }
     }
+
+    @Test func theRouterSDKSpeaksHTTPSToAHostNameAndVerifiesTheCertificate() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let certificate = try TestCertificate(in: directory)
+        let other = try TestCertificate(in: directory, name: "other")
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let server = try ServerProcess(database: database, extraArguments: ["--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath])
+        defer { _ = server.terminate() }
+        let url = "https://localhost:\(server.port)"
+        // Pinned to the right CA: the bundle arrives and events are accepted.
+        let client = try RouterClient(url: url, key: keys.router, instanceID: "tls-edge", stateDirectory: nil,
+                                      caFile: certificate.certificatePath) { bundles, _ in bundles.waitSeconds = 1 }
+        client.start()
+        defer { client.close() }
+        #expect(client.bundles.wait(timeout: 15) { $0.origin == .server })
+        var event = UsageEvent(id: "tls-1", source: "", time: Int64(Date().timeIntervalSince1970 * 1000) - 1000, model: "gpt-4o-mini",
+                               provider: "openai", tier: "standard", inputTokens: 10, outputTokens: 2)
+        event.user = "tls"
+        client.events.ship(event)
+        #expect(client.events.flush(timeout: 15))
+        #expect(client.events.statistics.accepted == 1)
+        // Pinned to another CA, or trusting only the system's store: nothing is taken from it.
+        for caFile in [other.certificatePath, nil] {
+            let distrusting = try RouterClient(url: url, key: keys.router, instanceID: "tls-distrust", stateDirectory: nil,
+                                               caFile: caFile) { bundles, _ in bundles.waitSeconds = 1 }
+            distrusting.start()
+            #expect(!distrusting.bundles.wait(timeout: 2) { _ in true }, "no bundle over an unverified connection")
+            distrusting.close(timeout: 1)
+        }
+    }
 }

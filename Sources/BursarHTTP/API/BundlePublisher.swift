@@ -40,17 +40,17 @@ public final class BundlePublisher: Sendable {
     private let clock: @Sendable () -> Int64
     /// A count that grows when stored spend changes (the writer's commits).
     private let changes: @Sendable () -> Int
-    /// Told of every budget that changes state.
-    private let notifier: AlertNotifier?
+    /// Delivers the alerts of budgets that change state (queued with them in the database).
+    private let alerts: AlertDelivery?
     private let state = Locked(State())
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(database: BursarDatabase, prices: PriceBook, signer: BundleSigner,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
-                changes: @escaping @Sendable () -> Int = { 0 }, notifier: AlertNotifier? = nil) {
+                changes: @escaping @Sendable () -> Int = { 0 }, alerts: AlertDelivery? = nil) {
         self.database = database
         self.changes = changes
-        self.notifier = notifier
+        self.alerts = alerts
         self.prices = prices
         self.signer = signer
         self.clock = clock
@@ -93,8 +93,8 @@ public final class BundlePublisher: Sendable {
         let routing = try RoutingBundle.parse(bundle.body)
         let published = Published(bundle: bundle, signature: try signer.signatureHeader(for: bundle.body),
                                   routing: routing, engine: PolicyEngine(bundle: routing))
-        let alerts = try database.recordStateChanges(bundle.budgets, now: now)
-        notifier?.send(alerts)
+        let recorded = try database.recordStateChanges(bundle.budgets, now: now, webhooks: alerts?.urls ?? [])
+        if !recorded.isEmpty { alerts?.wake() }
         let woken: [Waiter] = state.withLock { state in
             let changed = state.published?.bundle.revision != bundle.revision
             state.published = published
@@ -132,7 +132,7 @@ public final class BundlePublisher: Sendable {
             return (state.waiters, state.closed)
         }
         guard !wasClosed else { return }
-        notifier?.stop()
+        alerts?.stop()
         let published = state.withLock { $0.published }
         for waiter in waiters {
             waiter.pending.complete(published.map { Self.notModified($0, waited: waiter.seconds) } ?? Response(status: 304))

@@ -8,20 +8,24 @@ public struct BursarAPI: Responder {
     public let writer: IngestWriter
     public let prices: PriceBook
     public let publisher: BundlePublisher
+    /// Delivers budget alerts to the configured webhooks.
+    public let alerts: AlertDelivery
     public let metrics = APIMetrics()
     /// Finds callers' keys (shared by every route).
     public let authenticator: Authenticator
     private let router: Router
 
     public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
-                alertWebhooks: [String] = [],
+                alertWebhooks: [String] = [], webhookCAFile: String? = nil,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
         self.database = database
         self.writer = writer
         self.prices = prices
         // Budgets move with ingest: the bundle is rebuilt (at most every 100 ms) after commits.
+        let alerts = AlertDelivery(urls: alertWebhooks, database: database, clock: clock, caFile: webhookCAFile)
+        self.alerts = alerts
         let publisher = BundlePublisher(database: database, prices: prices, signer: signer, clock: clock,
-                                        changes: { writer.statistics.commits }, notifier: AlertNotifier(urls: alertWebhooks))
+                                        changes: { writer.statistics.commits }, alerts: alerts)
         self.publisher = publisher
         let changed: @Sendable () -> Void = { publisher.invalidate() }
         let authenticator = Authenticator(database: database)
@@ -95,7 +99,7 @@ public struct BursarAPI: Responder {
             .response(.json(.object([("name", .string(context.key?.name ?? "")), ("role", .string(context.key?.role.rawValue ?? ""))])))
         }
 
-        let prometheus = MetricsHandler(database: database, writer: writer, publisher: publisher, metrics: metrics, clock: clock)
+        let prometheus = MetricsHandler(database: database, writer: writer, publisher: publisher, metrics: metrics, alerts: alerts, clock: clock)
         router.add("GET", "/metrics", roles: readers, prometheus.metrics)
 
         router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }

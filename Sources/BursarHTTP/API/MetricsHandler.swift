@@ -12,6 +12,7 @@ struct MetricsHandler: Sendable {
     let writer: IngestWriter
     let publisher: BundlePublisher
     let metrics: APIMetrics
+    let alerts: AlertDelivery
     let clock: @Sendable () -> Int64
 
     func metrics(_ request: Request, _ context: RequestContext) throws -> Reply {
@@ -44,6 +45,15 @@ struct MetricsHandler: Sendable {
         out.sample("bursar_bundle_long_polls_total", metrics.bundleLongPolls.load(ordering: .relaxed))
         out.family("bursar_bundle_long_polls_held", "gauge", "Bundle long polls waiting for a change.")
         out.sample("bursar_bundle_long_polls_held", publisher.heldRequests)
+
+        out.family("bursar_webhook_deliveries", "gauge", "Alert deliveries to each webhook, by state (pending, delivered, given_up).")
+        for tally in try database.webhookTallies() {
+            for (state, count) in [("pending", tally.pending), ("delivered", tally.delivered), ("given_up", tally.givenUp)] {
+                out.sample("bursar_webhook_deliveries", [("webhook", tally.url), ("state", state)], count)
+            }
+        }
+        out.family("bursar_webhook_failed_attempts_total", "counter", "Webhook delivery attempts that failed since start (each is logged).")
+        out.sample("bursar_webhook_failed_attempts_total", alerts.failedAttemptCount)
 
         let now = clock()
         var query = SpendQuery(from: 0, to: UTC.hourStart(now) + UTC.millisPerHour)

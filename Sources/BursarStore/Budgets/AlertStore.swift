@@ -14,8 +14,9 @@ public struct BudgetAlert: Sendable, Equatable {
 
 extension BursarDatabase {
     /// Records the budgets whose state differs from the last one recorded (a budget never
-    /// seen before counts as having been ok), and returns the new alerts.
-    public func recordStateChanges(_ statuses: [BudgetStatus], now: Int64) throws -> [BudgetAlert] {
+    /// seen before counts as having been ok), and returns the new alerts; in the same
+    /// transaction, one delivery of each to each of `webhooks` (kept until it is delivered).
+    public func recordStateChanges(_ statuses: [BudgetStatus], now: Int64, webhooks: [String] = []) throws -> [BudgetAlert] {
         try write { db in
             var alerts: [BudgetAlert] = []
             for status in statuses {
@@ -35,8 +36,10 @@ extension BursarDatabase {
                 try db.execute(sql: """
                     INSERT INTO alerts (time, budget_id, from_state, to_state, period_start, document) VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [now, status.budget.id, from, status.state.rawValue, status.periodStart, text])
-                alerts.append(BudgetAlert(id: db.lastInsertedRowID, time: now, budgetID: status.budget.id, fromState: from,
-                                          toState: status.state.rawValue, document: text))
+                let alert = BudgetAlert(id: db.lastInsertedRowID, time: now, budgetID: status.budget.id, fromState: from,
+                                        toState: status.state.rawValue, document: text)
+                for url in webhooks { try Self.queueDelivery(of: alert, to: url, now: now, db) }
+                alerts.append(alert)
             }
             return alerts
         }

@@ -164,6 +164,24 @@ enum Schema {
             // The sources a key may write into (`a,b,eu-*`); NULL: the key's own name.
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN sources TEXT")
         }
+        migrator.registerMigration("v8 webhook deliveries") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_deliveries (
+                    id INTEGER PRIMARY KEY,
+                    url TEXT NOT NULL,
+                    alert_id INTEGER NOT NULL,
+                    body TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    delivered_at INTEGER,
+                    given_up_at INTEGER
+                );
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries(url, next_attempt_at)
+                    WHERE delivered_at IS NULL AND given_up_at IS NULL;
+                """)
+        }
         return migrator
     }
 

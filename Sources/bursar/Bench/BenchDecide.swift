@@ -51,7 +51,7 @@ extension Bursar.Bench {
         @Option var events = 500_000
 
         func run() throws {
-            guard let endpoint = BursarEndpoint(url: url, key: key) else { throw ValidationError("--url takes http://HOST:PORT") }
+            let endpoint = try BursarEndpoint(url: url, key: key)
             var configuration = EventShipper.Configuration(endpoint: endpoint)
             configuration.queueLimit = events
             let shipper = try EventShipper(configuration: configuration)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BursarClient
+import BursarHTTPClient
 import Foundation
 
 extension Bursar.Bench {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BursarClient
 import BursarCore
+import BursarHTTPClient
 import Foundation
 
 extension Bursar {
@@ -18,12 +19,12 @@ extension Bursar {
         @Option(help: "Seed, so that a run can be repeated (a repeat is all duplicates).") var seed: UInt64 = 42
 
         func validate() throws {
-            guard HTTPConnection(url: url) != nil else { throw ValidationError("--url takes http://HOST:PORT") }
+            guard WebClient.accepts(url) else { throw ValidationError("--url takes https://HOST[:PORT] or http://HOST[:PORT]") }
             guard days > 0, events > 0, batchSize > 0 else { throw ValidationError("--days, --events and --batch-size must be positive") }
         }
 
         func run() throws {
-            let connection = HTTPConnection(url: url)!
+            let client = try WebClient()
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             var generator = TrafficGenerator(source: source, users: users, from: now - Int64(days) * 86_400_000,
                                              to: now - 60_000, seed: seed)
@@ -31,9 +32,9 @@ extension Bursar {
             var batch: [JSONValue] = []
             func flush() throws {
                 guard !batch.isEmpty else { return }
-                let reply = try connection.send("POST", "/v1/events", headers: [
+                let reply = try client.send("POST", url + "/v1/events", headers: [
                     "Authorization": "Bearer \(key)", "Content-Type": "application/json",
-                ], body: JSONValue.array(batch).serialized())
+                ], body: JSONValue.array(batch).serialized(), timeoutSeconds: 60)
                 guard reply.status == 200 else { throw ValidationError("Bursar answered \(reply.status): \(reply.text)") }
                 accepted += Self.count("accepted", in: reply.text)
                 duplicates += Self.count("duplicates", in: reply.text)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BursarClient
 import BursarCore
+import BursarHTTPClient
 import BursarStore
 import Foundation
 
@@ -55,10 +56,10 @@ extension Bursar {
 
             func run() throws {
                 guard let source = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-                guard let connection = HTTPConnection(url: url) else { throw ValidationError("--url must look like http://host:port") }
-                let reply = try connection.send("POST", "/v1/policies/simulate?days=\(days)", headers: [
+                guard WebClient.accepts(url) else { throw ValidationError("--url must look like https://host:port or http://host:port") }
+                let reply = try WebClient().send("POST", url + "/v1/policies/simulate?days=\(days)", headers: [
                     "Authorization": "Bearer \(key)", "Content-Type": "application/yaml",
-                ], body: Array(source))
+                ], body: Array(source), timeoutSeconds: 600)
                 if json || reply.status != 200 {
                     Output.line(reply.text)
                     if reply.status != 200 { throw ExitCode(1) }

@@ -43,8 +43,11 @@ extension Bursar {
         @Option(help: "Most events waiting for the writer before ingest answers 503.")
         var queueLimit = 200_000
 
-        @Option(help: "POST each budget alert as JSON to this http:// URL (repeatable); retried with backoff.")
+        @Option(help: "POST each budget alert as JSON to this https:// (or http://) URL (repeatable); kept until delivered, retried with backoff.")
         var alertWebhook: [String] = []
+
+        @Option(help: "Trust only this CA (PEM file) for alert webhooks' certificates (default: the system's trust store).")
+        var webhookCa: String?
 
         @Option(help: "Delete raw events older than this many days (rollups are kept); 0 keeps them forever.")
         var retainRawDays = 90
@@ -65,9 +68,10 @@ extension Bursar {
             for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
                 throw ValidationError("cannot read \(path)")
             }
-            for url in alertWebhook where !AlertNotifier.accepts(url) {
-                throw ValidationError("--alert-webhook takes http://HOST:PORT/PATH; '\(url)' is not one")
+            for url in alertWebhook where !AlertDelivery.accepts(url) {
+                throw ValidationError("--alert-webhook takes https://HOST[:PORT]/PATH (or http://); '\(url)' is not one")
             }
+            if let webhookCa, !FileManager.default.isReadableFile(atPath: webhookCa) { throw ValidationError("cannot read \(webhookCa)") }
         }
 
         func run() throws {
@@ -106,7 +110,7 @@ extension Bursar {
             let writer = IngestWriter(database: db, maximumQueuedEvents: queueLimit)
             let signer = try BundleSigner.loadOrCreate(path: database.db + ".signing-key")
             let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web),
-                                alertWebhooks: alertWebhook)
+                                alertWebhooks: alertWebhook, webhookCAFile: webhookCa)
 
             let (host, port) = Self.split(listen)!
             var configuration = MicroHTTPDServer.Configuration()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BursarClient
 import BursarCore
+import BursarHTTPClient
 import Foundation
 import MicroHTTPDServer
 
@@ -27,7 +28,7 @@ extension Bursar {
         var provider: [String] = []
 
         func validate() throws {
-            guard BursarEndpoint(url: url, key: key) != nil else { throw ValidationError("--url takes http://HOST:PORT") }
+            guard WebClient.accepts(url) else { throw ValidationError("--url takes https://HOST[:PORT] or http://HOST[:PORT]") }
             guard Serve.split(listen) != nil else { throw ValidationError("--listen takes HOST:PORT") }
             for text in provider where FakeProviders.Behaviour.parse(text) == nil {
                 throw ValidationError("--provider takes NAME:latency=MS,error=RATE,garbage=RATE; '\(text)' is not one")

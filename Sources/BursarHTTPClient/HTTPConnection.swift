@@ -4,10 +4,13 @@ import Synchronization
 import Glibc
 #endif
 
-/// A blocking HTTP/1.1 client on one keep-alive TCP connection.
+/// A blocking plain-HTTP/1.1 client on one keep-alive TCP connection, for Bursar's own tools
+/// on the same machine or network: benchmarks, tests, the demo command. Anything that crosses
+/// a network to reach Bursar (the router SDK, webhooks) uses `WebClient` (HTTPS).
 ///
-/// Small on purpose: the benchmarks and tests need a client that costs next to nothing
-/// per request, and Foundation's URLSession on Linux does not.
+/// Small on purpose: the benchmarks and tests need a client that costs next to nothing per
+/// request. A reply that is not well-formed (a negative or huge length, a bad chunk) is a
+/// `Failure.malformed`, never a crash.
 ///
 /// One thread uses a connection; only `interrupt()` may be called from another (to end a
 /// long poll at shutdown), which is why it is `@unchecked Sendable`.
@@ -36,6 +39,9 @@ public final class HTTPConnection: @unchecked Sendable {
             }
         }
     }
+
+    /// The largest reply body read.
+    public static let maximumReplyBytes = 256 * 1024 * 1024
 
     public let host: String
     public let port: UInt16
@@ -175,8 +181,9 @@ public final class HTTPConnection: @unchecked Sendable {
             headerEnd = Self.find([13, 10, 13, 10], in: buffer, from: readStart)
             if headerEnd == nil { try fill() }
         }
-        let head = String(decoding: buffer[readStart..<headerEnd!], as: UTF8.self)
-        readStart = headerEnd! + 4
+        guard let end = headerEnd else { throw Failure.malformed("no end of the head") }
+        let head = String(decoding: buffer[readStart..<end], as: UTF8.self)
+        readStart = end + 4
         var lines = head.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
         guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw Failure.malformed("status line") }
@@ -188,7 +195,10 @@ public final class HTTPConnection: @unchecked Sendable {
         var body: [UInt8] = []
         if headers["transfer-encoding"]?.lowercased() == "chunked" {
             body = try readChunked()
-        } else if expectBody, status != 304, status != 204, let length = Int(headers["content-length"] ?? "0") {
+        } else if expectBody, status != 304, status != 204 {
+            guard let length = Int(headers["content-length"] ?? "0"), (0...Self.maximumReplyBytes).contains(length) else {
+                throw Failure.malformed("Content-Length \(headers["content-length"] ?? "")")
+            }
             while buffer.count - readStart < length { try fill() }
             body = Array(buffer[readStart..<readStart + length])
             readStart += length
@@ -202,9 +212,11 @@ public final class HTTPConnection: @unchecked Sendable {
         while true {
             var lineEnd = Self.find([13, 10], in: buffer, from: readStart)
             while lineEnd == nil { try fill(); lineEnd = Self.find([13, 10], in: buffer, from: readStart) }
-            let sizeText = String(decoding: buffer[readStart..<lineEnd!], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText, radix: 16) else { throw Failure.malformed("chunk size") }
-            readStart = lineEnd! + 2
+            guard let end = lineEnd else { throw Failure.malformed("chunk size") }
+            let sizeText = String(decoding: buffer[readStart..<end], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16),
+                  size >= 0, size <= Self.maximumReplyBytes - body.count else { throw Failure.malformed("chunk size \(sizeText)") }
+            readStart = end + 2
             while buffer.count - readStart < size + 2 { try fill() }
             body.append(contentsOf: buffer[readStart..<readStart + size])
             readStart += size + 2

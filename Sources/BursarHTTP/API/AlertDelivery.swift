@@ -1,0 +1,117 @@
+import BursarCore
+import BursarHTTPClient
+import BursarStore
+import Foundation
+import Logging
+import Synchronization
+
+/// Delivers budget alerts to webhooks (`http://` or `https://`, host names welcome): each
+/// webhook on a thread of its own, so a receiver that never answers delays only its own
+/// alerts. Deliveries wait in the database (`webhook_deliveries`) until the receiver answers
+/// 2xx; a failed attempt is retried after 1, 2, 4 … seconds (at most `maximumDelaySeconds`),
+/// and after `maximumAttempts` it is given up, logged and counted in `/metrics`.
+public final class AlertDelivery: Sendable {
+    public static let maximumAttempts = 10
+    public static let maximumDelaySeconds: Int64 = 300
+    /// A receiver has this long to connect and answer each attempt.
+    public static let attemptTimeoutSeconds: Int64 = 10
+
+    public let urls: [String]
+    private let database: BursarDatabase
+    private let client: WebClient?
+    private let clock: @Sendable () -> Int64
+    /// The delay after the n-th failed attempt (n from 1), in milliseconds.
+    private let delayAfterFailure: @Sendable (Int) -> Int64
+    private let wakeup = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private let running = Atomic<Int>(0)
+    private let failedAttempts = Atomic<Int>(0)
+    /// Ends the attempts in flight at `stop`.
+    private let cancellation = WebClient.Cancellation()
+    private let logger = Logger(label: "bursar.alerts")
+
+    /// `urls` must each pass `WebClient.accepts`; `caFile` pins the CA their certificates chain to.
+    public init(urls: [String], database: BursarDatabase, clock: @escaping @Sendable () -> Int64, caFile: String? = nil,
+                delayAfterFailure: @escaping @Sendable (Int) -> Int64 = AlertDelivery.backoff) {
+        self.urls = urls
+        self.database = database
+        self.clock = clock
+        self.delayAfterFailure = delayAfterFailure
+        client = urls.isEmpty ? nil : try? WebClient(options: WebClient.Options(caFile: caFile))
+        for url in urls {
+            running.add(1, ordering: .relaxed)
+            let thread = Thread { [self] in run(url) }
+            thread.name = "bursar-webhook"
+            thread.start()
+        }
+    }
+
+    /// 1, 2, 4 … seconds after the n-th failed attempt, at most `maximumDelaySeconds`.
+    public static func backoff(_ failures: Int) -> Int64 {
+        min(Int64(1) << min(failures - 1, 20), maximumDelaySeconds) * 1000
+    }
+
+    /// Whether a URL is one this delivery can post to.
+    public static func accepts(_ url: String) -> Bool { WebClient.accepts(url) }
+
+    /// Failed attempts since start (each one logged).
+    public var failedAttemptCount: Int { failedAttempts.load(ordering: .relaxed) }
+
+    /// New deliveries were queued in the database: look for them now.
+    public func wake() {
+        for _ in urls { wakeup.signal() }
+    }
+
+    /// Stops the threads, ending the attempts in flight (what is undelivered stays queued).
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        cancellation.cancel()
+        wake()
+        while running.load(ordering: .acquiring) > 0 { Thread.sleep(forTimeInterval: 0.01) }
+    }
+
+    private func run(_ url: String) {
+        defer { running.subtract(1, ordering: .releasing) }
+        while !stopping.load(ordering: .relaxed) {
+            do {
+                for delivery in try database.dueDeliveries(to: url, now: clock()) where !stopping.load(ordering: .relaxed) {
+                    try attempt(delivery)
+                }
+            } catch {
+                logger.error("webhook deliveries to \(url) could not be read or recorded: \(error)")
+            }
+            let next = (try? database.nextDeliveryDue(to: url)) ?? nil
+            let wait = next.map { max(0, min($0 - clock(), 1_000)) } ?? 1_000
+            _ = wakeup.wait(timeout: .now() + .milliseconds(Int(max(wait, 20))))
+        }
+    }
+
+    private func attempt(_ delivery: WebhookDelivery) throws {
+        let outcome: String
+        do {
+            guard let client else { throw WebClient.Failure.failed("no HTTP client") }
+            let reply = try client.send("POST", delivery.url, headers: ["Content-Type": "application/json", "User-Agent": "bursar"],
+                                        body: Array(delivery.body.utf8), timeoutSeconds: Self.attemptTimeoutSeconds,
+                                        cancellation: cancellation)
+            if (200..<300).contains(reply.status) {
+                try database.markDelivered(delivery.id, now: clock())
+                return
+            }
+            outcome = "answered \(reply.status)"
+        } catch WebClient.Failure.cancelled {
+            return  // stopping: the delivery stays due as it was
+        } catch let failure as WebClient.Failure {
+            outcome = failure.description
+        }
+        failedAttempts.add(1, ordering: .relaxed)
+        let failures = delivery.attempts + 1
+        if failures >= Self.maximumAttempts {
+            logger.error("alert webhook \(delivery.url) \(outcome); \(failures) attempts failed, giving up on delivery \(delivery.id)")
+            try database.markFailedAttempt(delivery.id, error: outcome, retryAt: nil, now: clock())
+        } else {
+            let delay = delayAfterFailure(failures)
+            logger.warning("alert webhook \(delivery.url) \(outcome); attempt \(failures) failed, retrying in \(delay) ms")
+            try database.markFailedAttempt(delivery.id, error: outcome, retryAt: clock() + delay, now: clock())
+        }
+    }
+}
