@@ -9,7 +9,7 @@ BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev zlib1g-dev libjs-c
 TEST_PACKAGES := curl openssl python3 python3-venv chromium chromium-driver prometheus
 BENCH_PACKAGES := wrk nginx-light curl
 
-.PHONY: run build release test test-swift test-python tsan crash fuzz bench deps test-deps bench-deps clean
+.PHONY: run build release test test-swift test-python tsan crash fuzz probe bench deps test-deps bench-deps clean
 
 run: deps release
 	mkdir -p $(dir $(DB))
@@ -47,6 +47,12 @@ crash: deps test-deps
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+# Hostile traffic of every class the hardening issue names against a real server, for
+# PROBE_SECONDS; then checks it never died, health answered, no counter wrapped, nothing lost.
+PROBE_SECONDS ?= 60
+probe: deps release
+	python3 scripts/probe.py --binary .build/release/bursar --seconds $(PROBE_SECONDS)
 
 bench: deps bench-deps release
 	scripts/bench.sh
