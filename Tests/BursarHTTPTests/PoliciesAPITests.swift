@@ -6,15 +6,7 @@ import Foundation
 import Testing
 
 @Suite struct PoliciesAPITests {
-    static let policy = """
-        name: small
-        baseline_tier: frontier
-        default_tier: fast
-        tiers:
-          fast:
-            models: [{provider: groq, model: llama-3.1-8b-instant}]
-          frontier:
-            models: [{provider: openai, model: gpt-4o}]
+    static let policy = TestPolicies.twoTiers(name: "small") + """
         rules:
           - id: hard
             when: {complexity: {at_least: 0.7}}

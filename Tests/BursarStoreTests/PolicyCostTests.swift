@@ -1,22 +1,13 @@
 import BursarCore
 import BursarStore
+import BursarTesting
 import Foundation
 import Testing
 
 /// Reading and validating a policy costs work in proportion to what it holds, within fixed
 /// bounds, however its YAML anchors and aliases repeat things.
 @Suite struct PolicyCostTests {
-    static let head = """
-        name: big
-        baseline_tier: frontier
-        default_tier: fast
-        tiers:
-          fast:
-            models: [{provider: groq, model: llama-3.1-8b-instant}]
-          frontier:
-            models: [{provider: openai, model: gpt-4o}]
-
-        """
+    static let head = TestPolicies.twoTiers(name: "big")
 
     /// Rules that all repeat one anchored keyword list (what made validation run for minutes).
     static func aliased(rules: Int, keywords: Int) -> String {

@@ -62,68 +62,81 @@ import Testing
         #expect(synced)
     }
 
-    @Test func aTamperedBundleIsRefusedAndReportedThroughStatus() throws {
-        let directory = Self.temporaryDirectory()
-        let database = directory + "/bursar.db"
-        let keys = try Self.keys(database)
-        let server = try ServerProcess(database: database)
-        defer { _ = server.terminate() }
-        let proxy = try TamperingProxy(upstreamPort: server.port)
-        let client = try RouterClient(url: "http://127.0.0.1:\(proxy.port)", key: keys.router, instanceID: "edge-tampered",
+    /// A real server, a man in the middle before it, and a router on the SDK behind that one,
+    /// holding the server's bundle.
+    final class ProxiedRouter {
+        let server: ServerProcess
+        let proxy: TamperingProxy
+        let client: RouterClient
+        let keys: (admin: String, router: String)
+        let instance: String
+
+        init(instance: String) throws {
+            let directory = RouterSDKTests.temporaryDirectory()
+            let database = directory + "/bursar.db"
+            keys = try RouterSDKTests.keys(database)
+            server = try ServerProcess(database: database)
+            proxy = try TamperingProxy(upstreamPort: server.port)
+            self.instance = instance
+            client = try RouterClient(url: "http://127.0.0.1:\(proxy.port)", key: keys.router, instanceID: instance,
                                       stateDirectory: directory + "/router") { bundles, _ in bundles.waitSeconds = 2 }
-        client.start()
-        defer { client.close() }
+            client.start()
+        }
+
+        deinit {
+            client.close()
+            _ = server.terminate()
+        }
+
+        /// An override that changes the bundle (team legal: at least standard).
+        func changeTheBundle() throws -> Int {
+            try server.connection().send("PUT", "/v1/overrides/legal", headers: [
+                "Authorization": "Bearer \(keys.admin)", "Content-Type": "application/json",
+            ], body: Array(#"{"match":{"team":"legal"},"effect":"min_tier","tier":"standard"}"#.utf8)).status
+        }
+
+        /// Waits until the fleet shows the instance REJECTED with `code`.
+        func waitUntilRejected(code: String) throws -> Bool {
+            for _ in 0..<200 {
+                let fleet = try JSONValue.parse(server.connection().send("GET", "/v1/fleet", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
+                let entry = fleet[member: "instances"]?.arrayValue?.first { $0[member: "instance_id"]?.stringValue == instance }
+                if entry?[member: "state"]?.stringValue == "REJECTED", entry?[member: "error"]?[member: "code"]?.stringValue == code { return true }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return false
+        }
+    }
+
+    @Test func aTamperedBundleIsRefusedAndReportedThroughStatus() throws {
+        let setup = try ProxiedRouter(instance: "edge-tampered")
+        let client = setup.client
         #expect(client.bundles.wait(timeout: 10) { $0.origin == .server })
         let genuine = try #require(client.bundles.snapshot?.bundle.revision)
 
-        proxy.tamper(true)
-        #expect(try put(server, keys.admin, "/v1/overrides/legal", #"{"match":{"team":"legal"},"effect":"min_tier","tier":"standard"}"#) == 201)
-        var rejected = false
-        for _ in 0..<100 where !rejected {
-            let fleet = try JSONValue.parse(server.connection().send("GET", "/v1/fleet", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
-            let instance = fleet[member: "instances"]?.arrayValue?.first { $0[member: "instance_id"]?.stringValue == "edge-tampered" }
-            rejected = instance?[member: "state"]?.stringValue == "REJECTED"
-                && instance?[member: "error"]?[member: "code"]?.stringValue == "signature_invalid"
-            if !rejected { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        #expect(rejected)
+        setup.proxy.tamper(true)
+        #expect(try setup.changeTheBundle() == 201)
+        #expect(try setup.waitUntilRejected(code: "signature_invalid"))
         #expect(client.bundles.rejectedCount >= 1)
         #expect(client.bundles.snapshot?.bundle.revision == genuine, "the tampered bundle was never used")
         #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "fast")
 
-        proxy.tamper(false)
+        setup.proxy.tamper(false)
         #expect(client.bundles.wait(timeout: 15) { $0.bundle.revision != genuine })
         #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "standard")
     }
 
     @Test func anOlderBundleReplayedByAManInTheMiddleIsRefused() throws {
-        let directory = Self.temporaryDirectory()
-        let database = directory + "/bursar.db"
-        let keys = try Self.keys(database)
-        let server = try ServerProcess(database: database)
-        defer { _ = server.terminate() }
-        let proxy = try TamperingProxy(upstreamPort: server.port)
-        let client = try RouterClient(url: "http://127.0.0.1:\(proxy.port)", key: keys.router, instanceID: "edge-replayed",
-                                      stateDirectory: directory + "/router") { bundles, _ in bundles.waitSeconds = 2 }
-        client.start()
-        defer { client.close() }
+        let setup = try ProxiedRouter(instance: "edge-replayed")
+        let client = setup.client
         #expect(client.bundles.wait(timeout: 10) { $0.origin == .server })
         let old = try #require(client.bundles.snapshot?.bundle)
-        #expect(try put(server, keys.admin, "/v1/overrides/legal", #"{"match":{"team":"legal"},"effect":"min_tier","tier":"standard"}"#) == 201)
+        #expect(try setup.changeTheBundle() == 201)
         #expect(client.bundles.wait(timeout: 15) { $0.bundle.revision != old.revision })
         let newer = try #require(client.bundles.snapshot?.bundle)
         #expect(newer.serial > old.serial && newer.issuedAt >= old.issuedAt)
 
-        proxy.replay(true)
-        var rejected = false
-        for _ in 0..<200 where !rejected {
-            let fleet = try JSONValue.parse(server.connection().send("GET", "/v1/fleet", headers: ["Authorization": "Bearer \(keys.admin)"]).body)
-            let instance = fleet[member: "instances"]?.arrayValue?.first { $0[member: "instance_id"]?.stringValue == "edge-replayed" }
-            rejected = instance?[member: "state"]?.stringValue == "REJECTED"
-                && instance?[member: "error"]?[member: "code"]?.stringValue == "bundle_replayed"
-            if !rejected { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        #expect(rejected, "the router reports the replay")
+        setup.proxy.replay(true)
+        #expect(try setup.waitUntilRejected(code: "bundle_replayed"), "the router reports the replay")
         #expect(client.bundles.snapshot?.bundle.revision == newer.revision, "the old bundle was never used")
         #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "standard")
     }

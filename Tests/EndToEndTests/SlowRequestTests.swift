@@ -9,18 +9,7 @@ import Testing
 @Suite struct SlowRequestTests {
     /// A valid policy of about 2,000 lines whose rules all differ from the other letter's.
     static func policy(_ letter: String) -> String {
-        var text = """
-            name: long-\(letter)
-            baseline_tier: frontier
-            default_tier: fast
-            tiers:
-              fast:
-                models: [{provider: groq, model: llama-3.1-8b-instant}]
-              frontier:
-                models: [{provider: openai, model: gpt-4o}]
-            rules:
-
-            """
+        var text = TestPolicies.twoTiers(name: "long-\(letter)") + "rules:\n"
         for index in 0..<650 {
             text += "  - id: \(letter)\(index)\n    when: {intent: [\(letter)-intent-\(index)]}\n    tier: frontier\n"
         }
