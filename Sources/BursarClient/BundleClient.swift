@@ -200,7 +200,7 @@ public final class BundleClient: Sendable {
         }
         // A correctly signed but older bundle (replayed by whoever sits between us and Bursar)
         // never replaces a newer one.
-        if let held = snapshot?.bundle, bundle.serial < held.serial || (bundle.serial == held.serial && bundle.revision != held.revision) {
+        if let held = snapshot?.bundle, Self.isOlder(bundle, than: held) {
             refuse(revision: bundle.revision, code: "bundle_replayed",
                    message: "bundle serial \(bundle.serial) (issued \(Timestamp.format(bundle.issuedAt))) is older than serial \(held.serial) in use")
             throw WebClient.Failure.failed("an older bundle was refused")
@@ -212,6 +212,12 @@ public final class BundleClient: Sendable {
             state.withLock { $0.lastError = "cannot keep the bundle on disk: \(error)" }
         }
         report(applied: bundle.revision, attempted: nil, error: nil)
+    }
+
+    /// Whether `bundle` was issued before `held`: issues are ordered by time, then serial (a
+    /// database restored from a backup issues lower serials, but at a later time).
+    public static func isOlder(_ bundle: RoutingBundle, than held: RoutingBundle) -> Bool {
+        bundle.revision != held.revision && (bundle.issuedAt, bundle.serial) <= (held.issuedAt, held.serial)
     }
 
     private func apply(_ snapshot: Snapshot) {

@@ -30,6 +30,7 @@ func bursarAccessHandler(
             exchange.state.withLock { state in
                 state.response = quick
                 state.dispatched = true
+                state.discardingBody = true
             }
             return .YES
         }
@@ -88,16 +89,18 @@ func bursarAccessHandler(
     guard let request = next.request else { return .YES }
 
     let reply = server.responder.respond(to: request)
-    // The handler has read the body: its memory is no longer held for this request.
-    server.releaseBody(exchange)
     switch reply {
     case .response(let response):
+        // The handler is done with the body: its memory is no longer held for this request.
+        server.releaseBody(exchange)
         return queue(response, on: connection, server: server)
     case .pending(let pending):
         MHD_suspend_connection(connection)
         server.suspendedExchanges.add(1, ordering: .relaxed)
         let handle = ConnectionHandle(pointer: connection)
         pending.whenComplete { response in
+            // Held until the handler (on the work pool, or waiting for a commit) is done with it.
+            server.releaseBody(exchange)
             exchange.state.withLock { $0.response = response }
             server.suspendedExchanges.subtract(1, ordering: .relaxed)
             MHD_resume_connection(handle.pointer)

@@ -121,4 +121,14 @@ import Testing
         #expect(text != response.bodyText)
         #expect(!BundleVerifier.verify(header: signature, body: Array(text.utf8), publicKeyBase64: app.api.publisher.signer.publicKeyBase64))
     }
+
+    @Test func routersOrderBundlesByIssueTimeThenSerial() {
+        let held = RoutingBundle(revision: "b", serial: 7, issuedAt: 2_000, policy: nil)
+        #expect(BundleClient.isOlder(RoutingBundle(revision: "a", serial: 6, issuedAt: 1_000, policy: nil), than: held), "a replay")
+        #expect(BundleClient.isOlder(RoutingBundle(revision: "a", serial: 6, issuedAt: 2_000, policy: nil), than: held), "same time, lower serial")
+        #expect(!BundleClient.isOlder(RoutingBundle(revision: "c", serial: 8, issuedAt: 2_000, policy: nil), than: held))
+        #expect(!BundleClient.isOlder(RoutingBundle(revision: "c", serial: 1, issuedAt: 9_000, policy: nil), than: held),
+                "a restored database: a lower serial, issued later")
+        #expect(!BundleClient.isOlder(RoutingBundle(revision: "b", serial: 7, issuedAt: 2_000, policy: nil), than: held), "the same bundle again")
+    }
 }

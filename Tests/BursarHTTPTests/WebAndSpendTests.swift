@@ -36,6 +36,15 @@ import Testing
         #expect(web.response(for: Request(method: "GET", target: path)) == nil)
     }
 
+    @Test func aBodyOnAPageRequestIsRefused() throws {
+        var router = Router(authenticator: nil)
+        router.fallback = { web.response(for: $0) }
+        let refused = router.respond(to: Request(method: "GET", target: "/index.html", body: Array("x".utf8))).wait()
+        #expect(refused.status == 400 && refused.bodyText.contains("body_not_allowed"))
+        #expect(router.admit(method: "GET", path: "/index.html", header: { $0 == "content-length" ? "5" : nil })?.status == 400)
+        #expect(router.respond(to: Request(method: "GET", target: "/index.html")).wait().status == 200)
+    }
+
     @Test func symbolicLinksOutOfTheFolderAreNotFollowed() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UUID().uuidString)")
         let outside = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)")

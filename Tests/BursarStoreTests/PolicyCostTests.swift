@@ -48,4 +48,21 @@ import Testing
         let tooMany = PolicyFile.read(Self.aliased(rules: 1_001, keywords: 1))
         #expect(tooMany.errors.contains { $0.field == "rules" && $0.message.contains("at most 1000 rules") })
     }
+
+    @Test func anAliasAsAMappingKeyIsRefusedBeforeTheYAMLIsRead() {
+        // Yams compares mapping keys while it composes: a billion-laughs alias as a key would
+        // be expanded there, before any bound on values applies.
+        var bomb = Self.head + "rules: []\n"
+        bomb += "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 {
+            bomb += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+        }
+        for key in ["? *a9\n: 1\n", "{*a9 : 1}\n", "*a9 : 1\n"] {
+            let reading = PolicyFile.read(bomb + "bad: " + key)
+            #expect(reading.policy == nil)
+            #expect(reading.errors.first?.message.contains("alias cannot be a mapping key") == true, "\(key): \(reading.errors)")
+        }
+        // Aliases as values, and stars in text, are fine.
+        #expect(PolicyFile.lineWithAliasAsKey("keywords: [\"*\", a*b]\nteam: *execs\nx: {y: *z}") == nil)
+    }
 }

@@ -98,3 +98,34 @@ import Testing
         #expect(RawSocket.status(large) == 431 && large.contains("\"code\":\"headers_too_large\""), "\(large.prefix(300))")
     }
 }
+
+/// A body sent where none is taken (health, reports, static files) is refused from the head:
+/// it reserves nothing and is never buffered.
+@Suite struct BodylessRouteTests {
+    @Test func bodiesOnRoutesThatTakeNoneAreRefusedUnread() throws {
+        let live = try LiveServer(app: TestApp(), maximumBodyBytes: 512 * 1024, maximumBodyBytesInFlight: 1024 * 1024)
+        // (This server has no web folder: a page is a 404, also answered from the head.)
+        for (target, key, status) in [("/healthz", nil, 400), ("/v1/spend", live.app.viewerKey, 400), ("/index.html", nil, 404)]
+            as [(String, String?, Int)] {
+            let socket = try live.socket()
+            var head = "GET \(target) HTTP/1.1\r\nHost: b\r\nContent-Length: 400000\r\n"
+            if let key { head += "Authorization: Bearer \(key)\r\n" }
+            socket.send(head + "Expect: 100-continue\r\n\r\n")
+            let answer = socket.receive(seconds: 3)
+            #expect(RawSocket.status(answer) == status && answer.contains("\"error\""), "\(target): \(answer.prefix(200))")
+            #expect(status != 400 || answer.contains("body_not_allowed"))
+        }
+        // Held open without Expect, such bodies take none of the shared budget.
+        let holders = try (0..<4).map { _ in try live.socket() }
+        for holder in holders {
+            holder.send("GET /healthz HTTP/1.1\r\nHost: b\r\nContent-Length: 400000\r\n\r\n")
+            holder.send(String(repeating: " ", count: 1000))
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(live.server.bodyBytesReserved == 0)
+        let reply = try live.connection().send("POST", "/v1/events", headers: [
+            "Authorization": "Bearer \(live.app.routerKey)", "Content-Type": "application/json"],
+            body: JSONValue.array([EventJSON.event("still")]).serialized())
+        #expect(reply.status == 200)
+    }
+}

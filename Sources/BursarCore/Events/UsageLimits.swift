@@ -1,9 +1,9 @@
 /// What one event and one price may carry: bounds set well above what a real model call can
 /// produce, so that no single input can come near a 64-bit sum.
 ///
-/// With these bounds one event costs at most 10⁸ tokens × $10,000 per 1M tokens = $1,000,000
-/// (10¹⁵ nano-USD), so a stored counter can overflow only by the sum of many events; that
-/// sum is checked where it is made (`CounterOverflow`).
+/// With these bounds one event costs at most (10⁸ input + 10⁸ output tokens) × $10,000 per 1M
+/// tokens = $2,000,000 (2×10¹⁵ nano-USD), so a stored counter can overflow only by the sum of
+/// many events; that sum is checked where it is made (`CounterOverflow`).
 public enum UsageLimits {
     /// Tokens in one count field of one event (input, cached, output, reasoning, context):
     /// ten times the largest context window offered today.

@@ -51,6 +51,16 @@ public final class AlertDelivery: Sendable {
         min(Int64(1) << min(failures - 1, 20), maximumDelaySeconds) * 1000
     }
 
+    /// How logs and `/metrics` name a webhook: scheme, host and port, and a digest of the
+    /// whole URL to tell apart two on one host (a webhook's path or user part often holds
+    /// its secret, which viewers must not read).
+    public static func label(_ url: String) -> String {
+        let digest = url.utf8.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 }
+        let hex = String(digest, radix: 16)
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return "webhook-" + hex }
+        return "\(scheme)://\(host)\(parsed.port.map { ":\($0)" } ?? "")/…#\(String(repeating: "0", count: 8 - hex.count) + hex)"
+    }
+
     /// Whether a URL is one this delivery can post to.
     public static func accepts(_ url: String) -> Bool { WebClient.accepts(url) }
 
@@ -78,7 +88,7 @@ public final class AlertDelivery: Sendable {
                     try attempt(delivery)
                 }
             } catch {
-                logger.error("webhook deliveries to \(url) could not be read or recorded: \(error)")
+                logger.error("webhook deliveries to \(Self.label(url)) could not be read or recorded: \(error)")
             }
             let next = (try? database.nextDeliveryDue(to: url)) ?? nil
             let wait = next.map { max(0, min($0 - clock(), 1_000)) } ?? 1_000
@@ -106,11 +116,11 @@ public final class AlertDelivery: Sendable {
         failedAttempts.add(1, ordering: .relaxed)
         let failures = delivery.attempts + 1
         if failures >= Self.maximumAttempts {
-            logger.error("alert webhook \(delivery.url) \(outcome); \(failures) attempts failed, giving up on delivery \(delivery.id)")
+            logger.error("alert webhook \(Self.label(delivery.url)) \(outcome); \(failures) attempts failed, giving up on delivery \(delivery.id)")
             try database.markFailedAttempt(delivery.id, error: outcome, retryAt: nil, now: clock())
         } else {
             let delay = delayAfterFailure(failures)
-            logger.warning("alert webhook \(delivery.url) \(outcome); attempt \(failures) failed, retrying in \(delay) ms")
+            logger.warning("alert webhook \(Self.label(delivery.url)) \(outcome); attempt \(failures) failed, retrying in \(delay) ms")
             try database.markFailedAttempt(delivery.id, error: outcome, retryAt: clock() + delay, now: clock())
         }
     }

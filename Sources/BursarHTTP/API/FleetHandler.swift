@@ -20,13 +20,7 @@ struct FleetHandler: Sendable {
             throw HTTPError(422, code: "foreign_source", message: "source '\(status.source)' is not one this key may write (it may write: \(sources.text))",
                             field: "source")
         }
-        do {
-            try database.recordStatus(status, sources: sources)
-        } catch let foreign as BursarDatabase.ForeignInstance {
-            throw HTTPError(409, code: "foreign_instance",
-                            message: "instance '\(foreign.instanceID)' reports under another router's source; use an instance id of your own",
-                            field: "instance_id")
-        }
+        try database.recordStatus(status)
         let current = try publisher.current().bundle.revision
         return .response(.json(.object([
             ("instance_id", .string(status.instanceID)),

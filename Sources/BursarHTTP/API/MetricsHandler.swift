@@ -49,7 +49,7 @@ struct MetricsHandler: Sendable {
         out.family("bursar_webhook_deliveries", "gauge", "Alert deliveries to each webhook, by state (pending, delivered, given_up).")
         for tally in try database.webhookTallies() {
             for (state, count) in [("pending", tally.pending), ("delivered", tally.delivered), ("given_up", tally.givenUp)] {
-                out.sample("bursar_webhook_deliveries", [("webhook", tally.url), ("state", state)], count)
+                out.sample("bursar_webhook_deliveries", [("webhook", AlertDelivery.label(tally.url)), ("state", state)], count)
             }
         }
         out.family("bursar_webhook_failed_attempts_total", "counter", "Webhook delivery attempts that failed since start (each is logged).")
@@ -58,8 +58,8 @@ struct MetricsHandler: Sendable {
         let now = clock()
         var query = SpendQuery(from: 0, to: UTC.hourStart(now) + UTC.millisPerHour)
         query.groupBy = [.tier, .provider, .model]
-        query.limit = SpendQuery.maximumLimit
-        let report = try database.spend(query)
+        // Per-row samples only: no total is summed, so none can overflow.
+        let rows = try database.spendGroups(query).sorted { $0.values.lexicographicallyPrecedes($1.values) }
         let families: [(String, String, (RollupMetrics) -> Double)] = [
             ("bursar_spend_usd_total", "Cost of all events, US dollars (exact figures: GET /v1/spend).", { Double($0.cost.nanos) / 1e9 }),
             ("bursar_baseline_spend_usd_total", "What the same requests would have cost on the baseline model, US dollars.", { Double($0.baselineCost.nanos) / 1e9 }),
@@ -69,10 +69,10 @@ struct MetricsHandler: Sendable {
         ]
         for (name, help, value) in families {
             out.family(name, "counter", help)
-            for row in report.rows { out.sample(name, labels(row), value(row.metrics)) }
+            for row in rows { out.sample(name, labels(row), value(row.metrics)) }
         }
         out.family("bursar_tokens_total", "counter", "Tokens of all events, by kind (cached input is part of input, reasoning part of output).")
-        for row in report.rows {
+        for row in rows {
             for (kind, count) in [("input", row.metrics.inputTokens), ("cached_input", row.metrics.cachedInputTokens),
                                   ("output", row.metrics.outputTokens), ("reasoning", row.metrics.reasoningTokens)] {
                 out.sample("bursar_tokens_total", labels(row) + [("kind", kind)], Double(count))

@@ -8,7 +8,7 @@ import Foundation
 /// are never touched, so money stays exact. `raw` leaves every cell as stored.
 enum SpendCSV {
     /// What makes a spreadsheet read a cell as a formula.
-    static let formulaStarts: Set<Character> = ["=", "+", "-", "@", "\t", "\r", "\r\n"]
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
     static let metricColumns = [
         "requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens",
         "cost_usd", "baseline_cost_usd", "savings_usd", "reported_cost_usd", "unpriced_requests", "errors",
@@ -40,7 +40,8 @@ enum SpendCSV {
 
     /// The value with a leading `'` when a spreadsheet would read it as a formula.
     static func neutralized(_ value: String) -> String {
-        guard let first = value.first, formulaStarts.contains(first) else { return value }
+        // The first scalar, not the first character: "=" with a combining mark is still "=".
+        guard let first = value.unicodeScalars.first, formulaStarts.contains(first) else { return value }
         return "'" + value
     }
 

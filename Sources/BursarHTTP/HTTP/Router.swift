@@ -143,7 +143,10 @@ public struct Router: Responder {
             if !route.roles.isEmpty {
                 context.key = try authenticate(authorization: header("authorization"), roles: route.roles)
             }
-            if !route.accepts.isEmpty, hasBody {
+            if route.accepts.isEmpty, hasBody {
+                throw Self.noBody(method: method, path: path)
+            }
+            if hasBody {
                 let mediaType = header("content-type").map(Request.mediaType(of:)) ?? ""
                 guard route.accepts.contains(mediaType) else {
                     throw HTTPError(415, code: "unsupported_media_type",
@@ -162,7 +165,13 @@ public struct Router: Responder {
         guard method == "GET" || method == "HEAD", fallback != nil else {
             throw HTTPError.notFound("no route for \(method) \(path)")
         }
+        if hasBody { throw Self.noBody(method: method, path: path) }
         return nil
+    }
+
+    /// A body sent where none is taken: refused before it is read, so it holds no memory.
+    static func noBody(method: String, path: String) -> HTTPError {
+        HTTPError(400, code: "body_not_allowed", message: "\(method) \(path) takes no body", field: "Content-Length")
     }
 
     /// The caller's key from an `Authorization` header, if it has one of `roles`.

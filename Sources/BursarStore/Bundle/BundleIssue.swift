@@ -3,7 +3,8 @@ import GRDB
 
 /// When a bundle revision was first published, and its serial: a number that grows by one
 /// with every new revision, kept in the database so that it grows across restarts. Both are
-/// signed with the content, so a router can refuse an older bundle replayed to it.
+/// signed with the content, so a router can refuse an older bundle replayed to it (it orders
+/// bundles by issue time, then serial; a restored database issues lower serials, later).
 public struct BundleIssue: Sendable, Equatable {
     public var revision: String
     public var serial: Int64
@@ -18,7 +19,8 @@ extension BursarDatabase {
             let stored = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'bundle_issue'")
                 .flatMap(Self.issue(parsing:))
             if let stored, stored.revision == revision { return stored }
-            let issue = BundleIssue(revision: revision, serial: (stored?.serial ?? 0) + 1, issuedAt: now)
+            // Issue times never go back, even when the clock does.
+            let issue = BundleIssue(revision: revision, serial: (stored?.serial ?? 0) + 1, issuedAt: max(now, stored?.issuedAt ?? now))
             try db.execute(sql: """
                 INSERT INTO settings (name, value) VALUES ('bundle_issue', ?)
                 ON CONFLICT(name) DO UPDATE SET value = excluded.value

@@ -182,6 +182,27 @@ enum Schema {
                     WHERE delivered_at IS NULL AND given_up_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v9 fleet instances per source") { db in
+            // Instance ids are a source's own: one router cannot take another's id.
+            try db.execute(sql: """
+                CREATE TABLE fleet_instances_by_source (
+                    source TEXT NOT NULL,
+                    instance_id TEXT NOT NULL,
+                    applied_revision TEXT,
+                    attempted_revision TEXT,
+                    error_code TEXT,
+                    error_message TEXT,
+                    poll_interval_s INTEGER NOT NULL,
+                    last_seen INTEGER NOT NULL,
+                    PRIMARY KEY (source, instance_id)
+                );
+                INSERT INTO fleet_instances_by_source
+                    SELECT source, instance_id, applied_revision, attempted_revision, error_code, error_message, poll_interval_s, last_seen
+                    FROM fleet_instances;
+                DROP TABLE fleet_instances;
+                ALTER TABLE fleet_instances_by_source RENAME TO fleet_instances;
+                """)
+        }
         return migrator
     }
 

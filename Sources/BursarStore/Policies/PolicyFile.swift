@@ -22,6 +22,12 @@ public struct PolicyFile {
 
     /// Parses `text`; validation runs when the structure was readable.
     public static func read(_ text: String, catalog: PriceCatalog? = nil) -> Reading {
+        if let line = lineWithAliasAsKey(text) {
+            // The YAML reader compares mapping keys while it reads: an alias of a large node
+            // as a key would cost its whole expansion each time, before any bound applies.
+            return Reading(policy: nil, problems: [PolicyProblem(.error, field: "(file)",
+                message: "a YAML alias cannot be a mapping key (aliases may stand for values)", line: line)], lines: [:])
+        }
         var reader = PolicyFile()
         let root: Node?
         do {
@@ -46,6 +52,19 @@ public struct PolicyFile {
             problems += PolicyValidator(catalog: catalog).problems(in: policy, lines: reader.lines)
         }
         return Reading(policy: problems.contains { $0.severity == .error } ? nil : policy, problems: problems, lines: reader.lines)
+    }
+
+    private static let aliasAsKey = try? NSRegularExpression(
+        pattern: #"(^|[\s{\[,])(\?\s*\*|\*[^\s,\[\]{}]+\s*:(\s|$))"#)
+
+    /// The first line where an alias stands as a mapping key (`*a: x`, `? *a`), if any.
+    public static func lineWithAliasAsKey(_ text: String) -> Int? {
+        guard text.contains("*"), let pattern = aliasAsKey else { return nil }
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where line.contains("*") {
+            let line = String(line)
+            if pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil { return index + 1 }
+        }
+        return nil
     }
 
     /// Whether the tree, aliases expanded, has at most `budget` values; stops counting as soon

@@ -5,6 +5,12 @@ import GRDBSQLite
 
 /// Spend questions answered from rollup tables (never from raw events).
 extension BursarDatabase {
+    /// Every group of the query, unordered and without a total (which may not fit in 64
+    /// bits when the groups each do): for exports such as `/metrics`.
+    public func spendGroups(_ query: SpendQuery) throws -> [SpendReport.Row] {
+        try read { db in try Self.groups(query, db) }
+    }
+
     public func spend(_ query: SpendQuery) throws -> SpendReport {
         let groups = try read { db in try Self.groups(query, db) }
         return SpendReport(query: query, rows: SpendReport.ordered(groups, by: query.order, limit: query.limit),
