@@ -172,11 +172,13 @@ class Probe:
         return self.request("POST", path, "hostile", body, content_type)[0]
 
     def unauthenticated_bodies(self):
-        """Large bodies with no key, many connections, some waiting for 100 Continue."""
+        """Large bodies with no key, or to routes that take none, on many connections, some
+        waiting for 100 Continue."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
         try:
             expect = random.random() < 0.5
-            head = ("POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000000\r\n"
+            line = random.choice(["POST /v1/events", "GET /healthz", "GET /index.html"])
+            head = (line + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000000\r\n"
                     + ("Expect: 100-continue\r\n" if expect else "") + "\r\n")
             sock.sendall(head.encode())
             if not expect:
