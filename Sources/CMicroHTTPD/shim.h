@@ -23,7 +23,8 @@ typedef struct CMicroHTTPD_settings {
 static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
     const CMicroHTTPD_settings *settings,
     MHD_AccessHandlerCallback handler, void *handler_context,
-    MHD_RequestCompletedCallback completed, void *completed_context)
+    MHD_RequestCompletedCallback completed, void *completed_context,
+    void *(*uri_logger)(void *context, const char *uri, struct MHD_Connection *connection))
 {
     struct MHD_OptionItem options[] = {
         { MHD_OPTION_SOCK_ADDR, 0, (void *)settings->address },
@@ -39,6 +40,7 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
     unsigned int flags = settings->flags | (settings->tls_key_pem ? MHD_USE_TLS : 0);
     return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_logger, handler_context,
                             MHD_OPTION_ARRAY, options,
                             MHD_OPTION_END);
 }

@@ -15,7 +15,8 @@ func bursarAccessHandler(
     guard let context, let connection, let requestContext else { return .NO }
     let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
 
-    guard let existing = requestContext.pointee else {
+    guard let existing = requestContext.pointee, existing != controlEscapeMarker else {
+        let escapesControl = requestContext.pointee == controlEscapeMarker
         let methodName = method.map { String(cString: $0) } ?? "GET"
         let path = url.map { String(cString: $0) } ?? "/"
         let exchange = Exchange(method: methodName, path: path)
@@ -34,7 +35,12 @@ func bursarAccessHandler(
             }
             return .YES
         }
-        if let refusal = server.headTooLarge(connection, path: path) {
+        if escapesControl {
+            exchange.state.withLock { $0.dispatched = true }
+            return queue(HTTPError.badRequest("the target escapes a control character (%00 to %1F, %7F)", field: "path").response,
+                         on: connection, server: server)
+        }
+        if let refusal = server.headTooLarge(connection, path: path) ?? server.framingProblem(connection) {
             exchange.state.withLock { $0.dispatched = true }
             return queue(refusal, on: connection, server: server)
         }
@@ -109,12 +115,42 @@ func bursarAccessHandler(
     }
 }
 
+/// What the raw-target callback returns for a target that escapes a control character; the
+/// access handler refuses such a request before libmicrohttpd's decoding (which would cut the
+/// path at a decoded %00) can matter.
+nonisolated(unsafe) let controlEscapeMarker = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+
+/// Called with each request's target as sent, before it is decoded.
+func bursarRawTarget(context: UnsafeMutableRawPointer?, uri: UnsafePointer<CChar>?, connection: OpaquePointer?) -> UnsafeMutableRawPointer? {
+    guard let uri else { return nil }
+    var cursor = uri
+    while cursor.pointee != 0 {
+        if cursor.pointee == 0x25, let high = hexValue(cursor[1]), let low = hexValue(cursor[2]) {
+            let value = high * 16 + low
+            if value < 0x20 || value == 0x7F { return controlEscapeMarker }
+            cursor += 3
+        } else {
+            cursor += 1
+        }
+    }
+    return nil
+}
+
+private func hexValue(_ character: CChar) -> Int? {
+    switch UInt8(bitPattern: character) {
+    case 0x30...0x39: return Int(character) - 0x30
+    case 0x41...0x46: return Int(character) - 0x41 + 10
+    case 0x61...0x66: return Int(character) - 0x61 + 10
+    default: return nil
+    }
+}
+
 /// Releases a request's Exchange when libmicrohttpd is done with it.
 func bursarRequestCompleted(
     context: UnsafeMutableRawPointer?, connection: OpaquePointer?,
     requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, termination: MHD_RequestTerminationCode
 ) {
-    guard let context, let requestContext, let existing = requestContext.pointee else { return }
+    guard let context, let requestContext, let existing = requestContext.pointee, existing != controlEscapeMarker else { return }
     let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
     server.releaseBody(Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue())
     Unmanaged<Exchange>.fromOpaque(existing).release()
@@ -145,6 +181,22 @@ private func connectionValues(_ connection: OpaquePointer, _ kind: MHD_ValueKind
         _ = MHD_get_connection_values(connection, kind, collectValue, pointer)
     }
     return values
+}
+
+/// Every value of the header `name` (compared without case), in order.
+func headerValues(_ connection: OpaquePointer, _ name: String) -> [String] {
+    var found: (name: String, values: [String]) = (name.lowercased(), [])
+    withUnsafeMutablePointer(to: &found) { pointer in
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, collectNamed, pointer)
+    }
+    return found.values
+}
+
+private func collectNamed(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let context, let key else { return .YES }
+    let found = context.assumingMemoryBound(to: (name: String, values: [String]).self)
+    if String(cString: key).lowercased() == found.pointee.name { found.pointee.values.append(value.map { String(cString: $0) } ?? "") }
+    return .YES
 }
 
 /// The bytes of a head's names and values of one kind (headers, or query arguments).

@@ -24,4 +24,24 @@ extension MicroHTTPDServer {
         }
         return nil
     }
+
+    /// A head whose body framing is ambiguous or unreadable, refused (and the connection
+    /// closed) before anything else: two `Content-Length`s, one with `Transfer-Encoding`
+    /// (request smuggling), a length that is not a number, a transfer coding other than chunked.
+    func framingProblem(_ connection: OpaquePointer) -> Response? {
+        let lengths = headerValues(connection, "Content-Length")
+        let codings = headerValues(connection, "Transfer-Encoding")
+        func refusal(_ message: String) -> Response {
+            HTTPError(400, code: "bad_framing", message: message, field: "Content-Length").response
+        }
+        if lengths.count > 1 { return refusal("the request has more than one Content-Length") }
+        if !lengths.isEmpty, !codings.isEmpty { return refusal("the request has both Content-Length and Transfer-Encoding") }
+        if let length = lengths.first, Int(length.trimmingCharacters(in: .whitespaces)).map({ $0 >= 0 }) != true {
+            return refusal("Content-Length '\(length.prefix(40))' is not a number of bytes")
+        }
+        if codings.count > 1 || codings.contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() != "chunked" }) {
+            return HTTPError(400, code: "bad_framing", message: "the only transfer coding taken is chunked", field: "Transfer-Encoding").response
+        }
+        return nil
+    }
 }

@@ -72,7 +72,7 @@ public final class MicroHTTPDServer: Sendable {
                 withOptionalCString(configuration.tlsCertificatePEM) { certificate in
                     settings.tls_key_pem = key
                     settings.tls_cert_pem = certificate
-                    return CMicroHTTPD_start_daemon(&settings, bursarAccessHandler, context, bursarRequestCompleted, context)
+                    return CMicroHTTPD_start_daemon(&settings, bursarAccessHandler, context, bursarRequestCompleted, context, bursarRawTarget)
                 }
             }
         }

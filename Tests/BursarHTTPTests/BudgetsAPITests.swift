@@ -73,5 +73,8 @@ import Testing
         for zone in ["UTC", "Europe/Berlin", "America/New_York", "Etc/GMT-2"] {
             #expect(put(app, "z", #"{"period":"day","timezone":"\#(zone)","limit_usd":"5"}"#).status != 422, "\(zone)")
         }
+        // A real zone whose offset is not whole hours is named as such, not as "not IANA".
+        let kolkata = put(app, "z", #"{"period":"day","timezone":"Asia/Kolkata","limit_usd":"5"}"#)
+        #expect(kolkata.status == 422 && kolkata.bodyText.contains("not a whole number of hours"), "\(kolkata.bodyText)")
     }
 }

@@ -78,6 +78,12 @@ import Testing
         #expect(metrics.status == 200 && metrics.bodyText.contains(#"bursar_spend_usd_total{tier="frontier",provider="luxury",model="dearest"}"#),
                 "\(metrics.bodyText.prefix(300))")
         #expect(app.send("GET", "/healthz", key: nil).status == 200)
+        // A read that stopped at an overflow leaves no snapshot behind: later writes are seen.
+        #expect(app.postEvents([EventJSON.event("after-overflow", time: Self.time)]).status == 200)
+        let after = try app.getJSON("/v1/spend?model=gpt-4o-mini")
+        #expect((after["total"] as? [String: Any])?["requests"] as? Int == 1, "\(after)")
+        #expect(app.send("PUT", "/v1/budgets/later", key: app.adminKey, body: Array(#"{"period":"day","limit_usd":"5"}"#.utf8)).status == 201)
+        #expect(app.send("GET", "/v1/budgets/later", key: app.viewerKey).status == 200)
     }
 
     @Test func perEventLimitsAreWhatTheReadmeStates() throws {

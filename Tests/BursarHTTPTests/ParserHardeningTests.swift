@@ -32,6 +32,18 @@ import Testing
         #expect(app.send("GET", "/healthz", key: nil).status == 200)
     }
 
+    @Test func liteLLMCountsThatHaveNoNextNumberAndHugeBatchesAreRefused() throws {
+        let app = try TestApp()
+        let now = Date().timeIntervalSince1970 - 30
+        let payload = #"[{"id":"f1","startTime":\#(now),"endTime":\#(now + 1),"custom_llm_provider":"openai","model":"gpt-4o","prompt_tokens":10,"completion_tokens":5,"hidden_params":{"additional_headers":{"x-litellm-attempted-fallbacks":9223372036854775807}}}]"#
+        let response = app.send("POST", "/v1/integrations/litellm", key: app.routerKey, body: Array(payload.utf8))
+        #expect(response.status == 422 && response.bodyText.contains("\"field\":\"attempt\""), "\(response.bodyText)")
+        let huge = "[" + Array(repeating: "{}", count: EventBatchDecoder.maximumEventsPerBatch + 1).joined(separator: ",") + "]"
+        let tooMany = app.send("POST", "/v1/integrations/litellm", key: app.routerKey, body: Array(huge.utf8))
+        #expect(tooMany.status == 413 && tooMany.bodyText.contains("batch_too_large"), "\(tooMany.bodyText.prefix(200))")
+        #expect(app.send("GET", "/healthz", key: nil).status == 200)
+    }
+
     @Test func anUnexpectedErrorIsLoggedNotShown() throws {
         struct Secret: Error, CustomStringConvertible { var description: String { "disk /dev/sda1 at 97%, table events" } }
         var router = Router(authenticator: nil)

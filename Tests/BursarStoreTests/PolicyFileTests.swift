@@ -102,4 +102,16 @@ import Testing
         let reading = PolicyFile.read("name: [unclosed")
         #expect(reading.policy == nil && reading.errors.first?.field == "(file)")
     }
+
+    @Test func breakerAndTierNumbersAreBounded() {
+        let huge = Self.valid + "\ncircuit_breaker: {error_rate: 0.5, min_requests: 20, window_seconds: 1000000000000, cooldown_seconds: 9223372036854775807}\n"
+        let reading = PolicyFile.read(huge)
+        #expect(reading.errors.contains { $0.field == "circuit_breaker.window_seconds" }, "\(reading.errors)")
+        #expect(reading.errors.contains { $0.field == "circuit_breaker.cooldown_seconds" })
+        // A router given such numbers anyway (an old bundle) keeps a bounded window.
+        var breaker = CircuitBreakerState(settings: Policy.CircuitBreaker(errorRate: 0.5, minRequests: 1, windowSeconds: .max,
+                                                                          cooldownSeconds: .max, whenOpen: .promote))
+        breaker.record(success: false, at: 1_000)
+        #expect(breaker.state == .open && !breaker.allows(at: 2_000))
+    }
 }

@@ -86,6 +86,38 @@ import Testing
         #expect(live.server.bodyBytesReserved == 0)
     }
 
+    @Test func ambiguousFramingIsRefusedAndTheConnectionClosed() throws {
+        let live = try LiveServer(app: TestApp())
+        let key = live.app.routerKey
+        let cases = [
+            "Content-Length: 7\r\nContent-Length: 120\r\n",
+            "Content-Length: 7\r\nTransfer-Encoding: chunked\r\n",
+            "Content-Length: 18446744073709551615\r\n",
+            "Transfer-Encoding: gzip\r\n",
+        ]
+        for framing in cases {
+            let socket = try live.socket()
+            // A smuggled second request follows the first's declared body.
+            socket.send("POST /v1/events HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\n\(framing)\r\n"
+                        + "{\"a\":1}GET /v1/whoami HTTP/1.1\r\nHost: b\r\nAuthorization: Bearer \(live.app.adminKey)\r\n\r\n")
+            let answer = socket.receive(seconds: 3)
+            #expect(RawSocket.status(answer) == 400 && answer.contains("bad_framing"), "\(framing): \(answer.prefix(200))")
+            #expect(!socket.send("x") || socket.receive(seconds: 1).isEmpty, "the connection is closed after the refusal")
+            #expect(!answer.contains("test-admin"), "the smuggled request was not answered")
+        }
+    }
+
+    @Test func aNulInThePathIsNotCutShort() throws {
+        let live = try LiveServer(app: TestApp())
+        let reply = try live.connection().send("PUT", "/v1/budgets/zz%00evil", headers: [
+            "Authorization": "Bearer \(live.app.adminKey)", "Content-Type": "application/json"],
+            body: Array(#"{"period":"day","limit_usd":"5"}"#.utf8))
+        #expect(reply.status == 400 && reply.text.contains("control character"), "refused, not stored as 'zz': \(reply.text)")
+        #expect(live.app.send("GET", "/v1/budgets/zz", key: live.app.viewerKey).status == 404)
+        #expect(try live.connection().send("GET", "/v1/budgets/a%41", headers: ["Authorization": "Bearer \(live.app.viewerKey)"]).status == 404,
+                "other escapes are still decoded")
+    }
+
     @Test func overLongHeadsGetJSONErrors() throws {
         let live = try LiveServer(app: TestApp())
         let target = try live.socket()

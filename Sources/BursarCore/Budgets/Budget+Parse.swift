@@ -81,9 +81,10 @@ extension Budget {
 
     private static let ianaZones = Set(TimeZone.knownTimeZoneIdentifiers)
 
-    /// An IANA zone name (`Europe/Berlin`, `UTC`, `Etc/GMT-2`); not an offset Foundation would
-    /// also take (`UTC+5`, `GMT+5`), nor an abbreviation (`EST`).
+    /// An IANA zone name (`Europe/Berlin`, `Asia/Kolkata`, `UTC`, `Etc/GMT-2`) that the system
+    /// knows by that name; not an offset Foundation would also take (`UTC+5`, `GMT+5`), nor an
+    /// abbreviation (`EST`).
     static func isIANAZone(_ name: String) -> Bool {
-        name == "UTC" || ianaZones.contains(name) || (name.hasPrefix("Etc/") && TimeZone(identifier: name)?.identifier == name)
+        name == "UTC" || ((ianaZones.contains(name) || name.contains("/")) && TimeZone(identifier: name)?.identifier == name)
     }
 }

@@ -80,7 +80,9 @@ public enum LiteLLMPayload {
         let fallbacks = payload[member: "hidden_params"]?[member: "additional_headers"]?[member: "x-litellm-attempted-fallbacks"]?.integerValue ?? 0
         if fallbacks > 0 {
             members.append(("reason", "fallback"))
-            members.append(("attempt", .integer(fallbacks + 1)))
+            // A count with no next number is passed on as text, for the validator to name.
+            let (attempt, overflow) = fallbacks.addingReportingOverflow(1)
+            members.append(("attempt", overflow ? .string(String(fallbacks)) : .integer(attempt)))
         }
         return .object(members)
     }

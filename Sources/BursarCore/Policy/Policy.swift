@@ -131,6 +131,9 @@ public struct Policy: Sendable, Equatable {
     }
 
     public struct CircuitBreaker: Sendable, Equatable {
+        /// The longest window a breaker counts over (its slots are kept in memory).
+        public static let maximumWindowSeconds = 3_600
+
         public var errorRate: Double
         public var minRequests: Int
         public var windowSeconds: Int

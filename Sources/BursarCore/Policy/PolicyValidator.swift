@@ -24,8 +24,12 @@ public struct PolicyValidator: Sendable {
         for tier in policy.tiers {
             if !seenTiers.insert(tier.name).inserted { report(.error, "tiers.\(tier.name)", "tier '\(tier.name)' is defined twice") }
             if tier.models.isEmpty { report(.error, "tiers.\(tier.name).models", "the fallback chain is empty") }
-            if let slo = tier.latencySLOMillis, slo <= 0 { report(.error, "tiers.\(tier.name).latency_slo_ms", "must be positive") }
-            if let limit = tier.maxContextTokens, limit <= 0 { report(.error, "tiers.\(tier.name).max_context_tokens", "must be positive") }
+            if let slo = tier.latencySLOMillis, !(1...UsageLimits.maximumMillis).contains(slo) {
+                report(.error, "tiers.\(tier.name).latency_slo_ms", "must be from 1 to \(UsageLimits.maximumMillis)")
+            }
+            if let limit = tier.maxContextTokens, !(1...UsageLimits.maximumTokens).contains(limit) {
+                report(.error, "tiers.\(tier.name).max_context_tokens", "must be from 1 to \(UsageLimits.maximumTokens)")
+            }
             for (position, model) in tier.models.enumerated() where catalog.map({ !$0.contains(model) }) ?? false {
                 report(.warning, "tiers.\(tier.name).models[\(position)]", "\(model) has no price in the catalog; its events will be unpriced")
             }
@@ -72,15 +76,17 @@ public struct PolicyValidator: Sendable {
         if let band = policy.escalation.confidenceBand, band.lowerBound < 0 || band.upperBound > 1 {
             report(.error, "escalation.confidence_band", "the band must lie between 0 and 1")
         }
-        if policy.escalation.maxSteps < 0 { report(.error, "escalation.max_steps", "must be 0 or more") }
+        if !(0...10).contains(policy.escalation.maxSteps) { report(.error, "escalation.max_steps", "must be from 0 to 10") }
         for (index, trigger) in policy.fallback.on.enumerated() where !Policy.Fallback.triggers.contains(trigger) {
             report(.error, "fallback.on[\(index)]", "unknown trigger '\(trigger)' (\(Policy.Fallback.triggers.joined(separator: ", ")))")
         }
         let breaker = policy.circuitBreaker
         if !(0...1).contains(breaker.errorRate) { report(.error, "circuit_breaker.error_rate", "must be between 0 and 1") }
-        if breaker.minRequests < 1 { report(.error, "circuit_breaker.min_requests", "must be 1 or more") }
-        if breaker.windowSeconds < 1 { report(.error, "circuit_breaker.window_seconds", "must be 1 or more") }
-        if breaker.cooldownSeconds < 0 { report(.error, "circuit_breaker.cooldown_seconds", "must be 0 or more") }
+        if !(1...1_000_000).contains(breaker.minRequests) { report(.error, "circuit_breaker.min_requests", "must be from 1 to 1000000") }
+        if !(1...Policy.CircuitBreaker.maximumWindowSeconds).contains(breaker.windowSeconds) {
+            report(.error, "circuit_breaker.window_seconds", "must be from 1 to \(Policy.CircuitBreaker.maximumWindowSeconds)")
+        }
+        if !(0...86_400).contains(breaker.cooldownSeconds) { report(.error, "circuit_breaker.cooldown_seconds", "must be from 0 to 86400") }
         for (index, shadow) in policy.shadows.enumerated() {
             checkTier(shadow.tier, "shadow[\(index)].tier")
             if !(0...1).contains(shadow.sample) { report(.error, "shadow[\(index)].sample", "must be between 0 and 1") }

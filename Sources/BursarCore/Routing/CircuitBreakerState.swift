@@ -16,7 +16,8 @@ public struct CircuitBreakerState: Sendable {
 
     public init(settings: Policy.CircuitBreaker) {
         self.settings = settings
-        slots = Array(repeating: (-1, 0, 0), count: max(1, settings.windowSeconds))
+        // Bounded whatever a bundle says (the validator refuses more than an hour).
+        slots = Array(repeating: (-1, 0, 0), count: min(max(1, settings.windowSeconds), Policy.CircuitBreaker.maximumWindowSeconds))
     }
 
     /// Whether a request may go to this tier now (half-open lets one probe through).
@@ -84,7 +85,7 @@ public struct CircuitBreakerState: Sendable {
 
     private mutating func open(at now: Int64) {
         state = .open
-        openedUntil = now + Int64(settings.cooldownSeconds) * 1000
+        openedUntil = now + Int64(min(max(settings.cooldownSeconds, 0), 86_400)) * 1000
         probeInFlight = false
     }
 }

@@ -1,5 +1,6 @@
 import BursarCore
 import BursarStore
+import Foundation
 
 /// The path every ingest format shares once its events are decoded: price the valid ones,
 /// queue them for the group commit, and answer (in the format's own words) only once they
@@ -57,6 +58,22 @@ struct IngestSubmitter: Sendable {
             throw HTTPError.unavailable("Bursar is shutting down; retry this batch shortly", retryAfter: 2)
         }
         return .pending(pending)
+    }
+
+    /// Events another format (LiteLLM logs, OTLP spans) was converted to, read and checked
+    /// like any batch of the sender's: 413 past the batch limit.
+    func decode(converted events: [JSONValue], context: RequestContext) throws -> [Result<UsageEvent, FieldError>] {
+        guard events.count <= EventBatchDecoder.maximumEventsPerBatch else {
+            throw HTTPError(413, code: "batch_too_large", message: "more than \(EventBatchDecoder.maximumEventsPerBatch) events in one request; send smaller batches")
+        }
+        let bytes = JSONValue.array(events).serialized()
+        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources,
+                                        window: EventBatchDecoder.window(around: Int64(Date().timeIntervalSince1970 * 1000)))
+        do {
+            return try bytes.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: .json) }
+        } catch {
+            throw HTTPError(400, code: "malformed_body", message: "the converted events are not readable: \(error.message)")
+        }
     }
 
     /// Bursar's own answer: `{"accepted","duplicates","rejected":[{"index","error"}]}`.

@@ -21,10 +21,8 @@ struct LiteLLMHandler: Sendable {
         let policy = try publisher.current().routing.policy
         let tiers = ModelTierMap(policy: policy)
         let names = Set(policy?.tiers.map(\.name) ?? [])
-        let events = JSONValue.array(payloads.map { LiteLLMPayload.event($0, tiers: tiers, policyTiers: names) }).serialized()
-        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources,
-                                        window: EventBatchDecoder.window(around: Int64(Date().timeIntervalSince1970 * 1000)))
-        let results = try events.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: .json) }
+        let results = try submitter.decode(converted: payloads.map { LiteLLMPayload.event($0, tiers: tiers, policyTiers: names) },
+                                           context: context)
         return try submitter.submit(results, nothingValid: { accepted, duplicates, rejected in
             .json(IngestSubmitter.answer(accepted: accepted, duplicates: duplicates, rejected: rejected), status: payloads.isEmpty ? 200 : 422)
         }, answer: { accepted, duplicates, rejected in

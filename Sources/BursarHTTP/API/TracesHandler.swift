@@ -38,10 +38,7 @@ struct TracesHandler: Sendable {
         let genAI = spans.filter(GenAISpanMapper.isGenAI)
         let answer: IngestSubmitter.Answer = { _, _, rejected in Self.answer(rejected, of: genAI, protobuf: protobuf) }
         guard !genAI.isEmpty else { return .response(answer(0, 0, [])) }
-        let events = JSONValue.array(genAI.map(mapper.event)).serialized()
-        let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources,
-                                        window: EventBatchDecoder.window(around: Int64(Date().timeIntervalSince1970 * 1000)))
-        let results = try events.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: .json) }
+        let results = try submitter.decode(converted: genAI.map(mapper.event), context: context)
         return try submitter.submit(results, nothingValid: answer, answer: answer)
     }
 

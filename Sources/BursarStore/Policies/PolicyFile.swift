@@ -22,11 +22,10 @@ public struct PolicyFile {
 
     /// Parses `text`; validation runs when the structure was readable.
     public static func read(_ text: String, catalog: PriceCatalog? = nil) -> Reading {
-        if let line = lineWithAliasAsKey(text) {
-            // The YAML reader compares mapping keys while it reads: an alias of a large node
-            // as a key would cost its whole expansion each time, before any bound applies.
+        if let line = lineWithComplexKey(text) {
             return Reading(policy: nil, problems: [PolicyProblem(.error, field: "(file)",
-                message: "a YAML alias cannot be a mapping key (aliases may stand for values)", line: line)], lines: [:])
+                message: "a mapping key must be plain text, not an alias, a list or a mapping (aliases may stand for values)",
+                line: line)], lines: [:])
         }
         var reader = PolicyFile()
         let root: Node?
@@ -54,17 +53,43 @@ public struct PolicyFile {
         return Reading(policy: problems.contains { $0.severity == .error } ? nil : policy, problems: problems, lines: reader.lines)
     }
 
-    private static let aliasAsKey = try? NSRegularExpression(
-        pattern: #"(^|[\s{\[,])(\?\s*\*|\*[^\s,\[\]{}]+\s*:(\s|$))"#)
+    /// What marks a mapping key that is not a plain scalar: an explicit key (`? x`), a flow
+    /// collection as a key (`[*a]: v`, `{a: b}: v`), an alias as a key (`*a: v`).
+    private static let complexKey = try? NSRegularExpression(
+        pattern: #"(^\s*\?(\s|$))|([,{\[]\s*\?\s)|([\]}]\s*:(\s|$))|((^|[\s{\[,])\*[^\s,\[\]{}]+\s*:(\s|$))"#)
 
-    /// The first line where an alias stands as a mapping key (`*a: x`, `? *a`), if any.
-    public static func lineWithAliasAsKey(_ text: String) -> Int? {
-        guard text.contains("*"), let pattern = aliasAsKey else { return nil }
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where line.contains("*") {
-            let line = String(line)
-            if pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil { return index + 1 }
+    /// The first line with a mapping key that is not a plain scalar, if any. Policies need
+    /// none, and the YAML reader hashes every key while it composes, before any bound on
+    /// values applies: a key standing for a large aliased node would cost its whole expansion.
+    /// Quoted text and comments are not looked at.
+    public static func lineWithComplexKey(_ text: String) -> Int? {
+        guard let pattern = complexKey else { return nil }
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        where line.contains(":") || line.contains("?") {
+            let bare = unquoted(line)
+            if pattern.firstMatch(in: bare, range: NSRange(bare.startIndex..., in: bare)) != nil { return index + 1 }
         }
         return nil
+    }
+
+    /// A line without its quoted spans and its comment.
+    static func unquoted(_ line: Substring) -> String {
+        var bare = ""
+        var quote: Character?
+        var previous: Character = " "
+        for character in line {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character == "#", previous == " " || previous == "\t" {
+                break
+            } else {
+                bare.append(character)
+            }
+            previous = character
+        }
+        return bare
     }
 
     /// Whether the tree, aliases expanded, has at most `budget` values; stops counting as soon

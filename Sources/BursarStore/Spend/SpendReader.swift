@@ -61,8 +61,10 @@ extension BursarDatabase {
             let (sql, arguments) = segmentSQL(query, cuboid: cuboid, segment: segment)
             let statement = try db.cachedStatement(sql: sql)
             try statement.setArguments(arguments)
+            // Reset even when summing throws (an overflow): a statement left mid-step keeps
+            // its read transaction, and the pooled connection would go on reading that snapshot.
+            defer { sqlite3_reset(statement.sqliteStatement) }
             try accumulator.consume(statement.sqliteStatement)
-            sqlite3_reset(statement.sqliteStatement)
         }
         return try accumulator.results.map { group in
             SpendReport.Row(values: group.values, bucket: query.interval == nil ? nil : group.bucket, metrics: group.metrics)
