@@ -42,12 +42,17 @@ let package = Package(
             "BursarCore",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
+        // The HTTP toolkit: requests, responses, routing, errors; nothing of Bursar's.
+        .target(name: "HTTPToolkit", dependencies: [
+            "CZlib",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .target(name: "BursarHTTP", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTPClient", "BursarOTLP", "CZlib",
+            "BursarCore", "BursarStore", "BursarHTTPClient", "BursarOTLP", "HTTPToolkit",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "MicroHTTPDServer", dependencies: [
-            "CMicroHTTPD", "BursarHTTP",
+            "CMicroHTTPD", "HTTPToolkit",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // HTTP(S) client shared by the router SDK and the server's webhook delivery.
@@ -63,21 +68,21 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
+            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
+            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
-            "BursarHTTP", "BursarClient", "BursarOTLP", "BursarTesting",
+            "BursarHTTP", "HTTPToolkit", "BursarClient", "BursarOTLP", "BursarTesting",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "BursarCore", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "MicroHTTPDServer", "BursarTesting",
+            "BursarCore", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "MicroHTTPDServer", "BursarTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]
@@ -90,7 +95,7 @@ if ProcessInfo.processInfo.environment["BURSAR_FUZZ"] == "1" {
         .executableTarget(name: "FuzzEventDecoder", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzEventDecoder", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzNDJSON", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzOTLP", dependencies: ["BursarCore", "BursarOTLP", "FuzzDriver"], path: "Fuzz/FuzzOTLP", swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
     ]
 }

@@ -1,6 +1,7 @@
 import BursarClient
 import BursarHTTPClient
 import BursarHTTP
+import HTTPToolkit
 import MicroHTTPDServer
 
 /// A `TestApp` served over a real socket by libmicrohttpd on a free port.

@@ -2,6 +2,7 @@ import BursarClient
 import BursarHTTPClient
 import BursarCore
 import BursarHTTP
+import HTTPToolkit
 import Foundation
 import MicroHTTPDServer
 import Synchronization

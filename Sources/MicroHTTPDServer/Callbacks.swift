@@ -1,4 +1,4 @@
-import BursarHTTP
+import HTTPToolkit
 import CMicroHTTPD
 import Foundation
 

@@ -1,5 +1,5 @@
-import BursarCore
-import BursarHTTP
+import HTTPToolkit
+import Synchronization
 
 /// One request in flight on a connection: what has been read, and the response once known.
 ///
@@ -23,7 +23,7 @@ final class Exchange: Sendable {
 
     let method: String
     let path: String
-    let state = Locked(State())
+    let state = Mutex(State())
 
     init(method: String, path: String) {
         self.method = method

@@ -1,5 +1,4 @@
-import BursarCore
-import BursarHTTP
+import HTTPToolkit
 
 /// The memory held by request bodies, bounded across all connections: each request reserves
 /// what it declares (or what arrives, for chunked bodies) from one shared budget before it

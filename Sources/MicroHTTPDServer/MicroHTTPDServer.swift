@@ -1,5 +1,4 @@
-import BursarCore
-import BursarHTTP
+import HTTPToolkit
 import CMicroHTTPD
 import Foundation
 import Logging
@@ -43,7 +42,7 @@ public final class MicroHTTPDServer: Sendable {
     let draining = Atomic<Bool>(false)
     /// Bytes reserved by the bodies being received (bounded by `maximumBodyBytesInFlight`).
     let bodyBytesInFlight = Atomic<Int>(0)
-    private let daemon = Locked<ConnectionHandle?>(nil)
+    private let daemon = Mutex<ConnectionHandle?>(nil)
 
     public init(configuration: Configuration, responder: any Responder, logger: Logger = Logger(label: "bursar.http")) {
         self.configuration = configuration

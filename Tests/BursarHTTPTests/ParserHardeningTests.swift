@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import HTTPToolkit
 import BursarTesting
 import Foundation
 import Testing
@@ -46,8 +47,8 @@ import Testing
 
     @Test func anUnexpectedErrorIsLoggedNotShown() throws {
         struct Secret: Error, CustomStringConvertible { var description: String { "disk /dev/sda1 at 97%, table events" } }
-        var router = Router(authenticator: nil)
-        router.add("GET", "/boom", roles: []) { _, _ in throw Secret() }
+        var router = Router(gatekeeper: NoCredentials())
+        router.add("GET", "/boom", permissions: []) { _, _ in throw Secret() }
         let response = router.respond(to: Request(method: "GET", target: "/boom")).wait()
         #expect(response.status == 500)
         #expect(!response.bodyText.contains("sda1") && !response.bodyText.contains("events"))

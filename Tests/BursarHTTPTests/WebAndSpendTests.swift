@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import HTTPToolkit
 import BursarTesting
 import Foundation
 import Testing
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func aBodyOnAPageRequestIsRefused() throws {
-        var router = Router(authenticator: nil)
+        var router = Router(gatekeeper: NoCredentials())
         router.fallback = { web.response(for: $0) }
         let refused = router.respond(to: Request(method: "GET", target: "/index.html", body: Array("x".utf8))).wait()
         #expect(refused.status == 400 && refused.bodyText.contains("body_not_allowed"))

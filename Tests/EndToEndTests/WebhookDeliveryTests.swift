@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import HTTPToolkit
 import BursarHTTPClient
 import BursarStore
 import BursarTesting

@@ -1,3 +1,4 @@
+import HTTPToolkit
 import Synchronization
 
 /// Counters the API keeps for `/metrics`.

@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 import Foundation
 
@@ -6,7 +7,7 @@ import Foundation
 struct AuditHandler: Sendable {
     let database: BursarDatabase
 
-    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let from: Int64
         let to: Int64
         do {

@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 
 /// `GET /v1/budgets?state=`, `GET/PUT/DELETE /v1/budgets/{id}`, `GET /v1/budgets/{id}/status`.
@@ -8,7 +9,7 @@ struct BudgetsHandler: Sendable {
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void
 
-    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func list(_ request: Request, _ context: APIContext) throws -> Reply {
         var statuses = try database.budgetStatuses(now: clock())
         if let state = request.query["state"] {
             guard let wanted = BudgetStatus.State(rawValue: state) else {
@@ -19,15 +20,15 @@ struct BudgetsHandler: Sendable {
         return .response(.json(.object([("budgets", .array(try statuses.map(Self.document)))])))
     }
 
-    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func get(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(try Self.document(try status(context))))
     }
 
-    func status(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func status(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(try status(context).json))
     }
 
-    func put(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func put(_ request: Request, _ context: APIContext) throws -> Reply {
         let body = try request.jsonBody(describing: "budget")
         let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
         let budget: Budget
@@ -41,14 +42,14 @@ struct BudgetsHandler: Sendable {
         return .response(.json(try Self.document(try database.budgetStatus(budget, now: clock())), status: created ? 201 : 200))
     }
 
-    func delete(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func delete(_ request: Request, _ context: APIContext) throws -> Reply {
         let id = context.parameters["id"] ?? ""
         guard try database.deleteBudget(id: id, actor: context.key?.name ?? "unknown") else { throw HTTPError.notFound("no budget \(id)") }
         changed()
         return .response(Response(status: 204))
     }
 
-    private func status(_ context: RequestContext) throws -> BudgetStatus {
+    private func status(_ context: APIContext) throws -> BudgetStatus {
         let id = context.parameters["id"] ?? ""
         guard let budget = try database.budget(id: id) else { throw HTTPError.notFound("no budget \(id)") }
         return try database.budgetStatus(budget, now: clock())

@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 
 /// `GET /v1/bundle` (ETag, `If-None-Match`, `Prefer: wait=N`) and `GET /v1/bundle/keys`.
@@ -6,7 +7,7 @@ struct BundleHandler: Sendable {
     let publisher: BundlePublisher
     let metrics: APIMetrics
 
-    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func get(_ request: Request, _ context: APIContext) throws -> Reply {
         let wait = try Self.wait(request.header("prefer"))
         guard let etag = request.header("if-none-match") else {
             APIMetrics.add(metrics.bundleFull)
@@ -22,7 +23,7 @@ struct BundleHandler: Sendable {
         return .response(current ? BundlePublisher.notModified(published, waited: nil) : BundlePublisher.response(published, waited: nil))
     }
 
-    func keys(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func keys(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(.object([("keys", .array([.object([
             ("id", .string(publisher.signer.keyID)),
             ("algorithm", "Ed25519"),

@@ -1,6 +1,8 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 import Foundation
+import Logging
 
 /// The whole HTTP API assembled into one responder.
 public struct BursarAPI: Responder {
@@ -13,7 +15,7 @@ public struct BursarAPI: Responder {
     public let metrics = APIMetrics()
     /// Finds callers' keys (shared by every route).
     public let authenticator: Authenticator
-    private let router: Router
+    private let router: APIRouter
 
     public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
                 alertWebhooks: [String] = [], webhookCAFile: String? = nil,
@@ -32,7 +34,9 @@ public struct BursarAPI: Responder {
         self.authenticator = authenticator
         // Viewer and admin requests run on threads of their own (see Router).
         let pool = WorkPool(width: max(2, ProcessInfo.processInfo.activeProcessorCount))
-        var router = Router(authenticator: authenticator, pool: pool)
+        var router = APIRouter(gatekeeper: KeyGatekeeper(authenticator: authenticator), pool: pool,
+                               logger: Logger(label: "bursar.api"),
+                               translate: { error in (error as? CounterOverflow).map { HTTPError(422, $0.fieldError) } })
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
 
@@ -120,7 +124,9 @@ public struct BursarAPI: Responder {
     }
 
     /// Every route as (method, pattern, roles).
-    public var routeTable: [(method: String, pattern: String, roles: Set<Role>)] { router.routeTable }
+    public var routeTable: [(method: String, pattern: String, roles: Set<Role>)] {
+        router.routeTable.map { ($0.method, $0.pattern, $0.permissions) }
+    }
 
     public func admit(method: String, path: String, header: (String) -> String?) -> Response? {
         router.admit(method: method, path: path, header: header)
@@ -129,7 +135,7 @@ public struct BursarAPI: Responder {
     /// A router's poll that finds its bundle current: 304 without building a request.
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {
         guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),
-              (try? router.authenticate(authorization: header("Authorization"), roles: [.router, .viewer, .admin])) != nil,
+              (try? KeyGatekeeper(authenticator: authenticator).identify(authorization: header("Authorization"), allowing: [.router, .viewer, .admin])) != nil,
               let published = try? publisher.current(), published.etag == etag else { return nil }
         APIMetrics.add(metrics.bundleNotModified)
         return BundlePublisher.notModified(published, waited: nil)

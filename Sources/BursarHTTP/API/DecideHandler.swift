@@ -1,11 +1,12 @@
 import BursarCore
+import HTTPToolkit
 
 /// `POST /v1/decide`: the policy engine on the current bundle, for routers without the SDK.
 struct DecideHandler: Sendable {
     let publisher: BundlePublisher
     let clock: @Sendable () -> Int64
 
-    func decide(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func decide(_ request: Request, _ context: APIContext) throws -> Reply {
         let body = try request.jsonBody(describing: "request descriptor")
         let descriptor: RoutingRequest
         do {

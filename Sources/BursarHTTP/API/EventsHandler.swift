@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 import Foundation
 
@@ -16,7 +17,7 @@ struct EventsHandler: Sendable {
 
     let submitter: IngestSubmitter
 
-    func handle(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func handle(_ request: Request, _ context: APIContext) throws -> Reply {
         guard let mediaType = request.mediaType, let format = Self.formats[mediaType] else {
             throw HTTPError(415, code: "unsupported_media_type",
                             message: "send events as \(Self.formats.keys.sorted().joined(separator: ", "))",

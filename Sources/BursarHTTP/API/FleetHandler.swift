@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 
 /// `POST /v1/status` (routers report what they run) and `GET /v1/fleet`.
@@ -7,7 +8,7 @@ struct FleetHandler: Sendable {
     let publisher: BundlePublisher
     let clock: @Sendable () -> Int64
 
-    func report(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func report(_ request: Request, _ context: APIContext) throws -> Reply {
         let body = try request.jsonBody(describing: "status")
         let status: RouterStatus
         do {
@@ -29,7 +30,7 @@ struct FleetHandler: Sendable {
         ])))
     }
 
-    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let current = try publisher.current().bundle.revision
         let now = clock()
         let instances: [JSONValue] = try database.fleet().map { status in

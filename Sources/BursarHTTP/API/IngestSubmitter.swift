@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 import Foundation
 
@@ -62,7 +63,7 @@ struct IngestSubmitter: Sendable {
 
     /// Events another format (LiteLLM logs, OTLP spans) was converted to, read and checked
     /// like any batch of the sender's: 413 past the batch limit.
-    func decode(converted events: [JSONValue], context: RequestContext) throws -> [Result<UsageEvent, FieldError>] {
+    func decode(converted events: [JSONValue], context: APIContext) throws -> [Result<UsageEvent, FieldError>] {
         guard events.count <= EventBatchDecoder.maximumEventsPerBatch else {
             throw HTTPError(413, code: "batch_too_large", message: "more than \(EventBatchDecoder.maximumEventsPerBatch) events in one request; send smaller batches")
         }

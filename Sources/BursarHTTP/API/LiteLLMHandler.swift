@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import Foundation
 
 /// `POST /v1/integrations/litellm`: what LiteLLM's `generic_api` logger posts (its
@@ -7,7 +8,7 @@ struct LiteLLMHandler: Sendable {
     let submitter: IngestSubmitter
     let publisher: BundlePublisher
 
-    func receive(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func receive(_ request: Request, _ context: APIContext) throws -> Reply {
         guard MediaTypes.litellm.contains(request.mediaType ?? "") else {
             throw HTTPError(415, code: "unsupported_media_type", message: "send LiteLLM logs as application/json", field: "Content-Type")
         }

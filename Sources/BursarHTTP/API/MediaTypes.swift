@@ -1,3 +1,4 @@
+import HTTPToolkit
 /// The media types each kind of request body may have: routes declare them so that a body of
 /// another type is refused (415) from the head, before it is read; handlers pick a decoder.
 enum MediaTypes {

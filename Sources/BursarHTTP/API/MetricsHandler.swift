@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 import Foundation
 
@@ -15,7 +16,7 @@ struct MetricsHandler: Sendable {
     let alerts: AlertDelivery
     let clock: @Sendable () -> Int64
 
-    func metrics(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func metrics(_ request: Request, _ context: APIContext) throws -> Reply {
         var out = PrometheusText()
         out.family("bursar_build_info", "gauge", "Bursar's version; always 1.")
         out.sample("bursar_build_info", [("version", Self.version)], 1)

@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 
 /// `GET /v1/overrides`, `GET/PUT/DELETE /v1/overrides/{id}`.
@@ -8,19 +9,19 @@ struct OverridesHandler: Sendable {
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void
 
-    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let includeExpired = try PoliciesHandler.flag(request.query["include_expired"], name: "include_expired")
         let overrides = try database.overrides(activeAt: clock(), includeExpired: includeExpired)
         return .response(.json(.object([("overrides", .array(overrides.map(\.json)))])))
     }
 
-    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func get(_ request: Request, _ context: APIContext) throws -> Reply {
         let id = context.parameters["id"] ?? ""
         guard let override = try database.override(id: id) else { throw HTTPError.notFound("no override \(id)") }
         return .response(.json(override.json))
     }
 
-    func put(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func put(_ request: Request, _ context: APIContext) throws -> Reply {
         let body = try request.jsonBody(describing: "override")
         let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
         let override: Override
@@ -35,7 +36,7 @@ struct OverridesHandler: Sendable {
         return .response(.json(override.json, status: created ? 201 : 200))
     }
 
-    func delete(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func delete(_ request: Request, _ context: APIContext) throws -> Reply {
         let id = context.parameters["id"] ?? ""
         guard try database.deleteOverride(id: id, actor: context.key?.name ?? "unknown") else {
             throw HTTPError.notFound("no override \(id)")

@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 
 /// Policy versions: list, read, submit (validated), activate (rollback = activating an older
@@ -11,11 +12,11 @@ struct PoliciesHandler: Sendable {
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void
 
-    func list(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func list(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(.object([("policies", .array(try database.policyVersions().map { Self.summary($0) }))])))
     }
 
-    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func get(_ request: Request, _ context: APIContext) throws -> Reply {
         let version = try find(context.parameters["revision"] ?? "")
         var members = Self.summary(version).objectMembers
         members += [("source", .string(version.source)), ("policy", version.policy.json)]
@@ -50,7 +51,7 @@ struct PoliciesHandler: Sendable {
         return .valid(policy, source: source, warnings: reading.problems)
     }
 
-    func create(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func create(_ request: Request, _ context: APIContext) throws -> Reply {
         let activate = try Self.flag(request.query["activate"], name: "activate")
         let (policy, source, warnings): (Policy, String, [PolicyProblem])
         switch try Self.submission(request, catalog: prices.current.catalog) {
@@ -65,14 +66,14 @@ struct PoliciesHandler: Sendable {
         return .response(.json(.object(members), status: created ? 201 : 200))
     }
 
-    func activate(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func activate(_ request: Request, _ context: APIContext) throws -> Reply {
         let revision = try find(context.parameters["revision"] ?? "").revision
         let version = try database.activatePolicy(revision: revision, actor: context.key?.name ?? "unknown")
         activated(version)
         return .response(.json(Self.summary(version)))
     }
 
-    func diff(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func diff(_ request: Request, _ context: APIContext) throws -> Reply {
         let old = try find(context.parameters["from"] ?? "")
         let new = try find(context.parameters["to"] ?? "")
         let lines = LineDiff.lines(from: old.source, to: new.source)

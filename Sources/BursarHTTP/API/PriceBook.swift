@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 
 /// The prices in force right now, shared by every request that prices events.
 public final class PriceBook: Sendable {

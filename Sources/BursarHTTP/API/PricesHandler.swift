@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 
 /// `GET /v1/prices` and `PUT /v1/prices` (a whole new catalog version).
@@ -8,11 +9,11 @@ struct PricesHandler: Sendable {
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void
 
-    func get(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func get(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(PriceList.json(prices.current.catalog)))
     }
 
-    func put(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func put(_ request: Request, _ context: APIContext) throws -> Reply {
         guard request.mediaType == "application/json" else {
             throw HTTPError(415, code: "unsupported_media_type", message: "send the price list as application/json", field: "Content-Type")
         }

@@ -1,3 +1,4 @@
+import HTTPToolkit
 /// Writes the Prometheus text exposition format (version 0.0.4): a HELP and TYPE line per
 /// metric family, then its samples, label values escaped.
 struct PrometheusText {

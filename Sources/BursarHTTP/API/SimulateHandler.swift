@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 
 /// `POST /v1/policies/simulate`: a candidate policy (YAML or JSON body, or `?revision=` of a
@@ -12,7 +13,7 @@ struct SimulateHandler: Sendable {
     let policies: PoliciesHandler
     let clock: @Sendable () -> Int64
 
-    func simulate(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func simulate(_ request: Request, _ context: APIContext) throws -> Reply {
         let now = clock()
         let (from, to) = try range(request, now: now)
         let candidatePolicy: Policy

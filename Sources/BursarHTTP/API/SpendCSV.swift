@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import Foundation
 
 /// A spend report as RFC 4180 CSV: the rows of `GET /v1/spend`, money as decimal strings.

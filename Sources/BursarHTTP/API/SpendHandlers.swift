@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarStore
 import Foundation
 
@@ -7,12 +8,12 @@ struct SpendHandlers: Sendable {
     let database: BursarDatabase
     let clock: @Sendable () -> Int64
 
-    func spend(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func spend(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(try SpendJSON.report(try report(request))))
     }
 
     /// The same rows as `spend`, as a CSV download.
-    func csv(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func csv(_ request: Request, _ context: APIContext) throws -> Reply {
         let raw: Bool
         switch request.query["raw"] {
         case nil, "false": raw = false
@@ -37,7 +38,7 @@ struct SpendHandlers: Sendable {
         return try database.spend(query)
     }
 
-    func summary(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func summary(_ request: Request, _ context: APIContext) throws -> Reply {
         try checkParameters(request, allowed: ["from", "to"])
         let now = clock()
         let range: (Int64, Int64)

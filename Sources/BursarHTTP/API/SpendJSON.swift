@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 
 /// How spend figures are written in API answers: money as exact decimal strings.
 enum SpendJSON {

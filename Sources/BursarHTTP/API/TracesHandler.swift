@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 import BursarOTLP
 import Foundation
 
@@ -10,7 +11,7 @@ struct TracesHandler: Sendable {
     let submitter: IngestSubmitter
     let publisher: BundlePublisher
 
-    func export(_ request: Request, _ context: RequestContext) throws -> Reply {
+    func export(_ request: Request, _ context: APIContext) throws -> Reply {
         let protobuf = request.mediaType == "application/x-protobuf"
         do {
             return try receive(request, context, protobuf: protobuf)
@@ -22,7 +23,7 @@ struct TracesHandler: Sendable {
         }
     }
 
-    private func receive(_ request: Request, _ context: RequestContext, protobuf: Bool) throws -> Reply {
+    private func receive(_ request: Request, _ context: APIContext, protobuf: Bool) throws -> Reply {
         guard protobuf || request.mediaType == "application/json" else {
             throw HTTPError(415, code: "unsupported_media_type", message: "send OTLP traces as application/x-protobuf or application/json",
                             field: "Content-Type")

@@ -1,4 +1,5 @@
 import BursarCore
+import HTTPToolkit
 
 extension Request {
     /// The body as a JSON document: 415 unless it is `application/json`, 400 when it does not parse.

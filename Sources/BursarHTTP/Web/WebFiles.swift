@@ -1,3 +1,4 @@
+import HTTPToolkit
 import Foundation
 
 /// Static files of the dashboard from a folder, plus Chart.js from Debian's package.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BursarCore
 import BursarHTTP
+import HTTPToolkit
 import BursarStore
 import Dispatch
 import Foundation

@@ -4,6 +4,7 @@ import BursarCore
 import BursarHTTPClient
 import Foundation
 import MicroHTTPDServer
+import HTTPToolkit
 
 extension Bursar {
     struct RouterDemo: ParsableCommand {

@@ -62,7 +62,7 @@ public struct Request: Sendable {
 
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
+    public func trimmingSpaces() -> String {
         let bytes = Array(utf8)
         var start = 0
         var end = bytes.count

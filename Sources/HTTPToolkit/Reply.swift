@@ -1,4 +1,4 @@
-import BursarCore
+import Synchronization
 import Dispatch
 
 /// What a handler returns: a response now, or one that a later event (a commit) completes.
@@ -30,7 +30,7 @@ public final class PendingResponse: Sendable {
         var waiter: (@Sendable (Response) -> Void)?
     }
 
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     public init() {}
 
@@ -56,13 +56,9 @@ public final class PendingResponse: Sendable {
     }
 
     public func wait() -> Response {
-        let box = Locked<Response?>(nil)
         let done = DispatchSemaphore(value: 0)
-        whenComplete { response in
-            box.withLock { $0 = response }
-            done.signal()
-        }
+        whenComplete { _ in done.signal() }
         done.wait()
-        return box.withLock { $0! }
+        return state.withLock { $0.response! }
     }
 }

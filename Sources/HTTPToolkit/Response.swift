@@ -1,5 +1,3 @@
-import BursarCore
-
 /// An HTTP response: status, headers and the whole body.
 public struct Response: Sendable {
     public var status: Int
@@ -12,8 +10,9 @@ public struct Response: Sendable {
         self.body = body
     }
 
-    public static func json(_ value: JSONValue, status: Int = 200, headers: [(String, String)] = []) -> Response {
-        Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: value.serialized())
+    /// A response whose body is an already serialized JSON document.
+    public static func json(bytes: [UInt8], status: Int = 200, headers: [(String, String)] = []) -> Response {
+        Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: bytes)
     }
 
     public func header(_ name: String) -> String? {

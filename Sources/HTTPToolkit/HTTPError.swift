@@ -1,5 +1,3 @@
-import BursarCore
-
 /// An error a handler throws; the router renders every one as
 /// `{"error":{"code","message","field"}}` with its status.
 public struct HTTPError: Error, Sendable {
@@ -17,10 +15,6 @@ public struct HTTPError: Error, Sendable {
         self.headers = headers
     }
 
-    public init(_ status: Int, _ error: FieldError) {
-        self.init(status, code: error.code, message: error.message, field: error.field)
-    }
-
     public static func badRequest(_ message: String, field: String? = nil) -> HTTPError {
         HTTPError(400, code: "bad_request", message: message, field: field)
     }
@@ -33,13 +27,11 @@ public struct HTTPError: Error, Sendable {
         HTTPError(503, code: "unavailable", message: message, headers: [("Retry-After", String(retryAfter))])
     }
 
-    public static func errorBody(code: String, message: String, field: String?) -> JSONValue {
-        var members: [(String, JSONValue)] = [("code", .string(code)), ("message", .string(message))]
-        if let field { members.append(("field", .string(field))) }
-        return .object([("error", .object(members))])
-    }
-
+    /// `{"error":{"code","message","field"}}`.
     public var response: Response {
-        .json(Self.errorBody(code: code, message: message, field: field), status: status, headers: headers)
+        var members = [("code", code), ("message", message)]
+        if let field { members.append(("field", field)) }
+        let error = members.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }.joined(separator: ",")
+        return .json(bytes: Array("{\"error\":{\(error)}}".utf8), status: status, headers: headers)
     }
 }
