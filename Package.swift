@@ -47,8 +47,13 @@ let package = Package(
             "CZlib",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
+        // What runs behind the API: the bundle publisher, the budget monitor, alert delivery, prices.
+        .target(name: "BursarServices", dependencies: [
+            "BursarCore", "BursarStore", "BursarHTTPClient",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .target(name: "BursarHTTP", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTPClient", "BursarOTLP", "HTTPToolkit",
+            "BursarCore", "BursarStore", "BursarServices", "BursarOTLP", "HTTPToolkit",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "MicroHTTPDServer", dependencies: [
@@ -68,21 +73,21 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
+            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
+            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
-            "BursarHTTP", "HTTPToolkit", "BursarClient", "BursarOTLP", "BursarTesting",
+            "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarOTLP", "BursarTesting",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "BursarCore", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "MicroHTTPDServer", "BursarTesting",
+            "BursarCore", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]

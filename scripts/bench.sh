@@ -14,7 +14,7 @@ trap cleanup EXIT
 
 start_server() { # DB [extra args...]
   local db=$1; shift
-  $BURSAR serve --db "$db" --listen 127.0.0.1:$PORT "$@" >"$WORK/serve.log" 2>&1 &
+  $BURSAR serve --db "$db" --listen 127.0.0.1:$PORT --quiet "$@" >"$WORK/serve.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && return; sleep 0.1; done
   echo "server did not start"; cat "$WORK/serve.log"; exit 1

@@ -1,6 +1,7 @@
 import BursarClient
 import BursarHTTPClient
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import MicroHTTPDServer
 

@@ -60,9 +60,12 @@ public final class ServerProcess {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Starts `bursar serve` on a free port and waits until it listens.
-    public convenience init(database: String, port: UInt16 = 0, extraArguments: [String] = [], errorLog: URL? = nil) throws {
-        try self.init(arguments: ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + extraArguments, errorLog: errorLog)
+    /// Starts `bursar serve` on a free port and waits until it listens (without the access
+    /// log unless `accessLog`: floods would fill the test output).
+    public convenience init(database: String, port: UInt16 = 0, extraArguments: [String] = [], errorLog: URL? = nil,
+                            accessLog: Bool = false) throws {
+        try self.init(arguments: ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + (accessLog ? [] : ["--quiet"])
+                      + extraArguments, errorLog: errorLog)
     }
 
     /// Runs `bursar ARGUMENTS` (a command that prints "listening on http://127.0.0.1:PORT") and

@@ -2,6 +2,7 @@ import BursarClient
 import BursarHTTPClient
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import Foundation
 import MicroHTTPDServer

@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import BursarStore
 import Foundation
@@ -14,29 +15,28 @@ public final class TestApp: Sendable {
     public let adminKey: String
     public let viewerKey: String
     public let routerKey: String
+    /// The one clock of the app: the machine's time (or `now`), moved forward by the test.
+    public let clock: TestClock
 
-    /// `now` fixes the clock that spend queries use.
+    /// `now` fixes the clock (until the test moves it).
     public init(catalog: [ModelPrice] = TestPrices.catalog, baseline: ModelKey = TestPrices.baseline,
                 path: String? = nil, now: Int64? = nil, alertWebhooks: [String] = []) throws {
-        database = try path.map { try BursarDatabase(path: $0, durability: .normal) } ?? BursarDatabase()
+        let clock = TestClock(fixed: now)
+        self.clock = clock
+        database = try path.map { try BursarDatabase(path: $0, durability: .normal, clock: clock.clock) }
+            ?? BursarDatabase(clock: clock.clock)
         let stored = try database.addPriceCatalog(catalog, author: "test", origin: "test")
         writer = IngestWriter(database: database)
         prices = PriceBook(catalog: stored, baselineModel: baseline)
-        let clock: @Sendable () -> Int64
-        if let now {
-            clock = { now }
-        } else {
-            clock = { Int64(Date().timeIntervalSince1970 * 1000) }
-        }
         api = BursarAPI(database: database, writer: writer, prices: prices, signer: BundleSigner.ephemeral(), web: nil,
-                        alertWebhooks: alertWebhooks, clock: clock)
+                        alertWebhooks: alertWebhooks, clock: clock.clock)
         adminKey = try Self.key(database, "test-admin", .admin)
         viewerKey = try Self.key(database, "test-viewer", .viewer)
         routerKey = try Self.key(database, "test-router", .router)
     }
 
     deinit {
-        api.publisher.close()
+        api.stop()
         writer.close()
     }
 

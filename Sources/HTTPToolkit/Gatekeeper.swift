@@ -8,6 +8,9 @@ public protocol Gatekeeper: Sendable {
     /// The caller holding one of `permissions` (never empty), or an `HTTPError`: 401 for
     /// missing or unknown credentials, 403 for credentials without the permission.
     func identify(authorization: String?, allowing permissions: Set<Permission>) throws -> Identity
+
+    /// How the access log names a caller (never a secret).
+    func name(of identity: Identity) -> String
 }
 
 /// Everything a handler gets besides the request: path parameters and who is calling.
@@ -30,4 +33,6 @@ public struct NoCredentials: Gatekeeper {
     public func identify(authorization: String?, allowing permissions: Set<String>) throws -> Never {
         throw HTTPError(401, code: "unauthenticated", message: "this server takes no credentials")
     }
+
+    public func name(of identity: Never) -> String {}
 }

@@ -14,6 +14,17 @@ public enum Reply: Sendable {
         }
     }
 
+    /// The same reply with `transform` applied to its response (now, or once it is known).
+    public func map(_ transform: @escaping @Sendable (Response) -> Response) -> Reply {
+        switch self {
+        case .response(let response): return .response(transform(response))
+        case .pending(let pending):
+            let mapped = PendingResponse()
+            pending.whenComplete { mapped.complete(transform($0)) }
+            return .pending(mapped)
+        }
+    }
+
     /// Waits for the response (for tests and tools; servers suspend the connection instead).
     public func wait() -> Response {
         switch self {

@@ -52,7 +52,14 @@ public struct Router<Keeper: Gatekeeper>: Responder {
     }
 
     public func respond(to request: Request) -> Reply {
-        rendered(request) { try route(request) }
+        var caller: String?
+        let reply = rendered(request) { try route(request, caller: &caller) }
+        guard let caller else { return reply }
+        return reply.map { response in
+            var response = response
+            response.caller = caller
+            return response
+        }
     }
 
     /// The reply of `body`, with every error it throws rendered.
@@ -89,12 +96,14 @@ public struct Router<Keeper: Gatekeeper>: Responder {
         }
     }
 
-    private func route(_ request: Request) throws -> Reply {
+    /// The route's reply; `caller` names who it is answered for, once known.
+    private func route(_ request: Request, caller: inout String?) throws -> Reply {
         guard let (route, context) = try resolve(method: request.method, path: request.path, header: request.header,
                                                  hasBody: !request.body.isEmpty) else {
             guard let response = fallback?(request) else { throw HTTPError.notFound("no route for \(request.method) \(request.path)") }
             return request.method == "HEAD" ? .response(Response(status: response.status, headers: response.headers)) : .response(response)
         }
+        caller = context.identity.map(gatekeeper.name(of:))
         guard let pool, route.offloaded else {
             let reply = try route.handler(request, context)
             return request.method == "HEAD" ? Self.withoutBody(reply) : reply

@@ -38,11 +38,11 @@ func bursarAccessHandler(
         if escapesControl {
             exchange.state.withLock { $0.dispatched = true }
             return queue(HTTPError.badRequest("the target escapes a control character (%00 to %1F, %7F)", field: "path").response,
-                         on: connection, server: server)
+                         on: connection, exchange, server: server)
         }
         if let refusal = server.headTooLarge(connection, path: path) ?? server.framingProblem(connection) {
             exchange.state.withLock { $0.dispatched = true }
-            return queue(refusal, on: connection, server: server)
+            return queue(refusal, on: connection, exchange, server: server)
         }
         // Nothing of the body is read before the caller is authenticated and its route, role
         // and media type are known, and before its memory is reserved.
@@ -56,7 +56,7 @@ func bursarAccessHandler(
             // answered now: its body is never sent or read (libmicrohttpd then closes the connection).
             let expectsContinue = header("Expect")?.lowercased().contains("100-continue") == true
             if expectsContinue || server.declaredLength(header) > server.configuration.maximumBodyBytes {
-                return queue(refusal, on: connection, server: server)
+                return queue(refusal, on: connection, exchange, server: server)
             }
             return .YES
         }
@@ -91,7 +91,7 @@ func bursarAccessHandler(
         state.body = []
         return (nil, request)
     }
-    if let response = next.response { return queue(response, on: connection, server: server) }
+    if let response = next.response { return queue(response, on: connection, exchange, server: server) }
     guard let request = next.request else { return .YES }
 
     let reply = server.responder.respond(to: request)
@@ -99,7 +99,7 @@ func bursarAccessHandler(
     case .response(let response):
         // The handler is done with the body: its memory is no longer held for this request.
         server.releaseBody(exchange)
-        return queue(response, on: connection, server: server)
+        return queue(response, on: connection, exchange, server: server)
     case .pending(let pending):
         MHD_suspend_connection(connection)
         server.suspendedExchanges.add(1, ordering: .relaxed)
@@ -158,7 +158,8 @@ func bursarRequestCompleted(
     server.activeExchanges.subtract(1, ordering: .releasing)
 }
 
-private func queue(_ response: Response, on connection: OpaquePointer, server: MicroHTTPDServer) -> MHD_Result {
+private func queue(_ response: Response, on connection: OpaquePointer, _ exchange: Exchange, server: MicroHTTPDServer) -> MHD_Result {
+    if server.configuration.accessLog { server.logAccess(exchange, response) }
     var body = response.body
     let handle = body.withUnsafeMutableBytes { bytes in
         MHD_create_response_from_buffer(bytes.count, bytes.baseAddress, .RESPMEM_MUST_COPY)

@@ -23,6 +23,8 @@ final class Exchange: Sendable {
 
     let method: String
     let path: String
+    /// When the head arrived (for the access log).
+    let started = ContinuousClock.now
     let state = Mutex(State())
 
     init(method: String, path: String) {

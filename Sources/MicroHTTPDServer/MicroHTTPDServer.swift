@@ -16,6 +16,8 @@ public final class MicroHTTPDServer: Sendable {
         public var maximumBodyBytes = 16 * 1024 * 1024
         /// All request bodies being received at once, across connections; past it, 503.
         public var maximumBodyBytesInFlight = 256 * 1024 * 1024
+        /// A line per request at info level: method, path, status, milliseconds, caller.
+        public var accessLog = true
         public var tlsKeyPEM: String?
         public var tlsCertificatePEM: String?
 

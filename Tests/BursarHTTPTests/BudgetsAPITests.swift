@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import BursarTesting
 import Foundation
@@ -34,7 +35,8 @@ import Testing
         #expect((status["explanation"] as? String)?.contains("warning") == true)
         #expect(app.postEvents((5..<10).map { EventJSON.event("b\($0)", time: now, input: 10_000, output: 0,
                                                               extra: [("feature", "support-chat")]) }).status == 200)
-        Thread.sleep(forTimeInterval: 0.3)
+        // The budget monitor evaluates after the commit (soon, with no read asking).
+        #expect(try eventually { try bundleBudgets(app)["support"]?["state"] as? String == "exceeded" })
         states = try bundleBudgets(app)
         #expect(states["support"]?["state"] as? String == "exceeded" && states["support"]?["action"] as? String == "downgrade")
         #expect(states["u1"]?["state"] as? String == "exceeded" && states["u1"]?["action"] as? String == "block")

@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import BursarTesting
 import Foundation

@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import BursarTesting
 import Foundation
@@ -17,7 +18,7 @@ import Testing
         #expect(report(app, #"{"instance_id":"edge-2","applied_revision":"old-revision"}"#).status == 200)
         #expect(report(app, #"{"instance_id":"edge-3","applied_revision":"old-revision","attempted_revision":"\#(current)","error":{"code":"bad_signature","message":"signature does not verify"}}"#).status == 200)
         #expect(report(app, #"{"instance_id":"edge-4","applied_revision":"\#(current)","poll_interval_s":1}"#).status == 200)
-        Thread.sleep(forTimeInterval: 3.2)
+        app.clock.advance(seconds: 3.2)  // edge-4 has missed three of its 1-second polls
         let fleet = try app.getJSON("/v1/fleet")
         let states = Dictionary(uniqueKeysWithValues: try #require(fleet["instances"] as? [[String: Any]]).map {
             ($0["instance_id"] as! String, $0["state"] as! String)

@@ -27,7 +27,7 @@ import Testing
         let writer = IngestWriter(database: database)
         defer { writer.close() }
         let now = Locked<Int64>(Self.start)
-        let retention = RawEventRetention(database: database, retainDays: 3, clock: { now.withLock { $0 } })
+        let retention = RawEventRetention(database: database, retainDays: 3, clock: WallClock { now.withLock { $0 } })
         var sizes: [Int] = []
         let perDay = 4_000
         for day in 0..<14 {

@@ -1,5 +1,6 @@
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import BursarHTTPClient
 import BursarStore
@@ -109,7 +110,8 @@ final class RecordingReceiver: Responder {
         #expect(waitFor(15) { receiver.received.withLock { $0.count } == 1 }, "the alert queued before the restart arrives once")
         let alert = try JSONSupport.object(try #require(receiver.received.withLock { $0.first }))
         #expect(alert["budget"] as? String == "small" && alert["to"] as? String == "exceeded")
-        #expect(try restarted.database.webhookTallies().first == WebhookTally(url: url, pending: 0, delivered: 1, givenUp: 0))
+        // Marked delivered once the receiver's answer is back (just after it received the alert).
+        #expect(try waitFor { try restarted.database.webhookTallies().first == WebhookTally(url: url, pending: 0, delivered: 1, givenUp: 0) })
     }
 
     @Test func deliveriesBackOffThenGiveUpAndAreCounted() throws {
@@ -121,10 +123,11 @@ final class RecordingReceiver: Responder {
         let url = "http://127.0.0.1:\(port)/hook"
         let clock = Locked<Int64>(1_000_000)
         let delays = Locked<[Int]>([])
-        let delivery = AlertDelivery(urls: [url], database: database, clock: { clock.withLock { $0 } }) { failures in
+        let delivery = AlertDelivery(urls: [url], database: database, clock: WallClock { clock.withLock { $0 } }) { failures in
             delays.withLock { $0.append(failures) }
             return AlertDelivery.backoff(failures)
         }
+        delivery.start()
         defer { delivery.stop() }
         let budget = try Budget.parse(id: "b", .object([("period", "day"), ("limit_usd", "1")]), tiers: nil, now: 1_000_000)
         let exceeded = BudgetStatus(budget: budget, periodStart: 0, periodEnd: 86_400_000, spent: Money(nanos: 2_000_000_000), now: 1_000_000)
@@ -159,8 +162,8 @@ final class RecordingReceiver: Responder {
         #expect(receiver.received.withLock { $0.isEmpty })
         // With the CA pinned: delivered.
         let database = try BursarDatabase()
-        let delivery = AlertDelivery(urls: [url], database: database, clock: { Int64(Date().timeIntervalSince1970 * 1000) },
-                                     caFile: certificate.certificatePath)
+        let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
+        delivery.start()
         defer { delivery.stop() }
         let budget = try Budget.parse(id: "b", .object([("period", "day"), ("limit_usd", "1")]), tiers: nil, now: 0)
         _ = try database.recordStateChanges([BudgetStatus(budget: budget, periodStart: 0, periodEnd: 1, spent: Money(nanos: 2_000_000_000), now: 0)],

@@ -5,7 +5,7 @@ import BursarStore
 /// `GET /v1/budgets?state=`, `GET/PUT/DELETE /v1/budgets/{id}`, `GET /v1/budgets/{id}/status`.
 struct BudgetsHandler: Sendable {
     let database: BursarDatabase
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void
 

@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 
 /// `GET /v1/bundle` (ETag, `If-None-Match`, `Prefer: wait=N`) and `GET /v1/bundle/keys`.
@@ -11,16 +12,46 @@ struct BundleHandler: Sendable {
         let wait = try Self.wait(request.header("prefer"))
         guard let etag = request.header("if-none-match") else {
             APIMetrics.add(metrics.bundleFull)
-            return .response(BundlePublisher.response(try publisher.current(), waited: nil))
+            return .response(Self.response(try current(), waited: nil))
         }
         if let wait {
             APIMetrics.add(metrics.bundleLongPolls)
-            return try publisher.wait(ifNoneMatch: etag, seconds: wait)
+            let published = try current()
+            let pending = PendingResponse()
+            publisher.wait(ifNoneMatch: etag, seconds: wait) { latest, changed in
+                let latest = latest ?? published
+                pending.complete(changed ? Self.response(latest, waited: wait) : Self.notModified(latest, waited: wait))
+            }
+            return .pending(pending)
         }
-        let published = try publisher.current()
+        let published = try current()
         let current = etag == published.etag || etag == "*"
         if current { APIMetrics.add(metrics.bundleNotModified) } else { APIMetrics.add(metrics.bundleFull) }
-        return .response(current ? BundlePublisher.notModified(published, waited: nil) : BundlePublisher.response(published, waited: nil))
+        return .response(current ? Self.notModified(published, waited: nil) : Self.response(published, waited: nil))
+    }
+
+    /// The bundle last published (503 if none could be built yet).
+    private func current() throws -> BundlePublisher.Published {
+        do {
+            return try publisher.current()
+        } catch {
+            throw HTTPError.unavailable("the bundle could not be built yet; retry shortly", retryAfter: 1)
+        }
+    }
+
+    static func response(_ published: BundlePublisher.Published, waited: Int?) -> Response {
+        var headers: [(String, String)] = [
+            ("Content-Type", "application/json"), ("ETag", published.etag), ("Cache-Control", "no-cache"),
+            ("Bursar-Signature", published.signature),
+        ]
+        if let waited { headers.append(("Preference-Applied", "wait=\(waited)")) }
+        return Response(status: 200, headers: headers, body: published.bundle.body)
+    }
+
+    static func notModified(_ published: BundlePublisher.Published, waited: Int?) -> Response {
+        var headers: [(String, String)] = [("ETag", published.etag), ("Cache-Control", "no-cache")]
+        if let waited { headers.append(("Preference-Applied", "wait=\(waited)")) }
+        return Response(status: 304, headers: headers)
     }
 
     func keys(_ request: Request, _ context: APIContext) throws -> Reply {

@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 import Foundation
 import Logging
@@ -10,6 +11,8 @@ public struct BursarAPI: Responder {
     public let writer: IngestWriter
     public let prices: PriceBook
     public let publisher: BundlePublisher
+    /// Evaluates budgets and publishes the bundle (after commits, admin changes, boundaries).
+    public let monitor: BudgetMonitor
     /// Delivers budget alerts to the configured webhooks.
     public let alerts: AlertDelivery
     public let metrics = APIMetrics()
@@ -19,18 +22,22 @@ public struct BursarAPI: Responder {
 
     public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
                 alertWebhooks: [String] = [], webhookCAFile: String? = nil,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+                clock: WallClock = .system) {
         self.database = database
         self.writer = writer
         self.prices = prices
-        // Budgets move with ingest: the bundle is rebuilt (at most every 100 ms) after commits.
         let alerts = AlertDelivery(urls: alertWebhooks, database: database, clock: clock, caFile: webhookCAFile)
         self.alerts = alerts
-        let publisher = BundlePublisher(database: database, prices: prices, signer: signer, clock: clock,
-                                        changes: { writer.statistics.commits }, alerts: alerts)
+        let publisher = BundlePublisher(signer: signer)
         self.publisher = publisher
-        let changed: @Sendable () -> Void = { publisher.invalidate() }
-        let authenticator = Authenticator(database: database)
+        // Budgets move with ingest: they are evaluated (at most every 100 ms) after commits.
+        let monitor = BudgetMonitor(database: database, prices: prices, publisher: publisher, alerts: alerts, clock: clock)
+        self.monitor = monitor
+        writer.observeCommits { monitor.spendCommitted() }
+        monitor.start()
+        alerts.start()
+        let changed: @Sendable () -> Void = { monitor.evaluate() }
+        let authenticator = Authenticator(database: database, clock: clock)
         self.authenticator = authenticator
         // Viewer and admin requests run on threads of their own (see Router).
         let pool = WorkPool(width: max(2, ProcessInfo.processInfo.activeProcessorCount))
@@ -41,7 +48,7 @@ public struct BursarAPI: Responder {
         let readers: Set<Role> = [.viewer, .admin]
 
         let metrics = self.metrics
-        let submitter = IngestSubmitter(writer: writer, prices: prices, metrics: metrics)
+        let submitter = IngestSubmitter(writer: writer, prices: prices, metrics: metrics, clock: clock)
         let events = EventsHandler(submitter: submitter)
         router.add("POST", "/v1/events", roles: [.router, .admin], accepts: MediaTypes.events, events.handle)
         let traces = TracesHandler(submitter: submitter, publisher: publisher)
@@ -135,9 +142,19 @@ public struct BursarAPI: Responder {
     /// A router's poll that finds its bundle current: 304 without building a request.
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {
         guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),
-              (try? KeyGatekeeper(authenticator: authenticator).identify(authorization: header("Authorization"), allowing: [.router, .viewer, .admin])) != nil,
+              let key = try? KeyGatekeeper(authenticator: authenticator).identify(authorization: header("Authorization"),
+                                                                                 allowing: [.router, .viewer, .admin]),
               let published = try? publisher.current(), published.etag == etag else { return nil }
         APIMetrics.add(metrics.bundleNotModified)
-        return BundlePublisher.notModified(published, waited: nil)
+        var response = BundleHandler.notModified(published, waited: nil)
+        response.caller = key.name
+        return response
+    }
+
+    /// Stops the services: long polls are answered, budget evaluation and webhook delivery end.
+    public func stop() {
+        publisher.close()
+        monitor.stop()
+        alerts.stop()
     }
 }

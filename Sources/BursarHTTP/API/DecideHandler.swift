@@ -1,10 +1,11 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 
 /// `POST /v1/decide`: the policy engine on the current bundle, for routers without the SDK.
 struct DecideHandler: Sendable {
     let publisher: BundlePublisher
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
 
     func decide(_ request: Request, _ context: APIContext) throws -> Reply {
         let body = try request.jsonBody(describing: "request descriptor")

@@ -1,12 +1,13 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 
 /// `POST /v1/status` (routers report what they run) and `GET /v1/fleet`.
 struct FleetHandler: Sendable {
     let database: BursarDatabase
     let publisher: BundlePublisher
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
 
     func report(_ request: Request, _ context: APIContext) throws -> Reply {
         let body = try request.jsonBody(describing: "status")

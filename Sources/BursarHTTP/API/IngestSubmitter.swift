@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 import Foundation
 
@@ -12,6 +13,8 @@ struct IngestSubmitter: Sendable {
     let writer: IngestWriter
     let prices: PriceBook
     let metrics: APIMetrics
+    /// Events must be stamped within a window around now.
+    let clock: WallClock
 
     /// `answer` is called with the counts; when nothing is valid it is called at once
     /// (`nothingValid` lets a format pick its status for that, e.g. 422).
@@ -69,7 +72,7 @@ struct IngestSubmitter: Sendable {
         }
         let bytes = JSONValue.array(events).serialized()
         let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources,
-                                        window: EventBatchDecoder.window(around: Int64(Date().timeIntervalSince1970 * 1000)))
+                                        window: EventBatchDecoder.window(around: clock()))
         do {
             return try bytes.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: .json) }
         } catch {

@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import Foundation
 
 /// `POST /v1/integrations/litellm`: what LiteLLM's `generic_api` logger posts (its

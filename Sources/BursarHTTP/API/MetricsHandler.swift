@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 import Foundation
 
@@ -14,7 +15,7 @@ struct MetricsHandler: Sendable {
     let publisher: BundlePublisher
     let metrics: APIMetrics
     let alerts: AlertDelivery
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
 
     func metrics(_ request: Request, _ context: APIContext) throws -> Reply {
         var out = PrometheusText()

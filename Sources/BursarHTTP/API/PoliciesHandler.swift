@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 
 /// Policy versions: list, read, submit (validated), activate (rollback = activating an older

@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 
 /// `GET /v1/prices` and `PUT /v1/prices` (a whole new catalog version).

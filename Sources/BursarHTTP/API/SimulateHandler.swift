@@ -1,5 +1,6 @@
 import BursarCore
 import HTTPToolkit
+import BursarServices
 import BursarStore
 
 /// `POST /v1/policies/simulate`: a candidate policy (YAML or JSON body, or `?revision=` of a
@@ -11,7 +12,7 @@ struct SimulateHandler: Sendable {
     let prices: PriceBook
     let publisher: BundlePublisher
     let policies: PoliciesHandler
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
 
     func simulate(_ request: Request, _ context: APIContext) throws -> Reply {
         let now = clock()

@@ -6,7 +6,7 @@ import Foundation
 /// `GET /v1/spend`, `GET /v1/spend.csv` and `GET /v1/spend/summary`.
 struct SpendHandlers: Sendable {
     let database: BursarDatabase
-    let clock: @Sendable () -> Int64
+    let clock: WallClock
 
     func spend(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(try SpendJSON.report(try report(request))))

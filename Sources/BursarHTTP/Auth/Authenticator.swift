@@ -11,26 +11,28 @@ import Foundation
 public final class Authenticator: Sendable {
     private struct Entry {
         var key: APIKey
-        var expires: UInt64
+        var expires: Int64
     }
 
     private let database: BursarDatabase
     private let cache = Locked<[String: Entry]>([:])
-    private let lifetimeNanos: UInt64
+    private let lifetimeMillis: Int64
+    private let clock: WallClock
     public static let capacity = 10_000
 
-    public init(database: BursarDatabase, lifetimeSeconds: Double = 1) {
+    public init(database: BursarDatabase, clock: WallClock, lifetimeSeconds: Double = 1) {
         self.database = database
-        lifetimeNanos = UInt64(lifetimeSeconds * 1e9)
+        self.clock = clock
+        lifetimeMillis = Int64(lifetimeSeconds * 1000)
     }
 
     public func key(forSecret secret: String) throws -> APIKey? {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock()
         if let entry = cache.withLock({ $0[secret] }), entry.expires > now { return entry.key }
         guard let key = try database.authenticate(secret: secret) else { return nil }
         cache.withLock { cache in
             if cache.count >= Self.capacity { cache.removeAll() }
-            cache[secret] = Entry(key: key, expires: now + lifetimeNanos)
+            cache[secret] = Entry(key: key, expires: now + lifetimeMillis)
         }
         return key
     }

@@ -25,6 +25,8 @@ public struct KeyGatekeeper: Gatekeeper {
         }
         return key
     }
+
+    public func name(of key: APIKey) -> String { key.name }
 }
 
 /// The API's router: callers are API keys, routes require roles.

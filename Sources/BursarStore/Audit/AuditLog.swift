@@ -15,11 +15,11 @@ public struct AuditEntry: Sendable, Equatable {
 
 /// The audit log: every admin change is written in the same transaction as the change.
 extension BursarDatabase {
-    static func recordAudit(actor: String, action: String, target: String, before: JSONValue?, after: JSONValue?,
+    func recordAudit(actor: String, action: String, target: String, before: JSONValue?, after: JSONValue?,
                             _ db: Database) throws {
         func text(_ value: JSONValue?) -> String? { value.map { String(decoding: $0.serialized(), as: UTF8.self) } }
         try db.execute(sql: "INSERT INTO audit_log (time, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [Self.nowMillis(), actor, action, target, text(before), text(after)])
+                       arguments: [clock(), actor, action, target, text(before), text(after)])
     }
 
     /// Entries in `[from, to)`, newest first; `target` matches exactly or as a prefix before '/'.
@@ -40,6 +40,4 @@ extension BursarDatabase {
             }
         }
     }
-
-    static func nowMillis() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -8,12 +8,12 @@ extension BursarDatabase {
     @discardableResult
     public func putBudget(_ budget: Budget, actor: String) throws -> Bool {
         try write { db in
-            let before = try Self.budget(budget.id, db)
+            let before = try self.budget(budget.id, db)
             try db.execute(sql: """
                 INSERT INTO budgets (id, definition, author, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, author = excluded.author, updated_at = excluded.updated_at
-                """, arguments: [budget.id, String(decoding: budget.definition.serialized(), as: UTF8.self), actor, Self.nowMillis()])
-            try Self.recordAudit(actor: actor, action: before == nil ? "budget.create" : "budget.update",
+                """, arguments: [budget.id, String(decoding: budget.definition.serialized(), as: UTF8.self), actor, clock()])
+            try recordAudit(actor: actor, action: before == nil ? "budget.create" : "budget.update",
                                  target: "budgets/\(budget.id)", before: before?.json, after: budget.json, db)
             return before == nil
         }
@@ -21,15 +21,15 @@ extension BursarDatabase {
 
     public func deleteBudget(id: String, actor: String) throws -> Bool {
         try write { db in
-            guard let before = try Self.budget(id, db) else { return false }
+            guard let before = try budget(id, db) else { return false }
             try db.execute(sql: "DELETE FROM budgets WHERE id = ?", arguments: [id])
-            try Self.recordAudit(actor: actor, action: "budget.delete", target: "budgets/\(id)", before: before.json, after: nil, db)
+            try recordAudit(actor: actor, action: "budget.delete", target: "budgets/\(id)", before: before.json, after: nil, db)
             return true
         }
     }
 
     public func budget(id: String) throws -> Budget? {
-        try read { db in try Self.budget(id, db) }
+        try read { db in try budget(id, db) }
     }
 
     /// The budget's state in the period that contains `now`.
@@ -40,7 +40,7 @@ extension BursarDatabase {
     /// Every budget's state at `now`, by id.
     public func budgetStatuses(now: Int64) throws -> [BudgetStatus] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, definition FROM budgets ORDER BY id").compactMap { Self.budget(row: $0) }
+            try Row.fetchAll(db, sql: "SELECT id, definition FROM budgets ORDER BY id").compactMap { budget(row: $0) }
                 .map { try Self.status($0, now: now, db) }
         }
     }
@@ -60,14 +60,14 @@ extension BursarDatabase {
         return BudgetStatus(budget: budget, periodStart: start, periodEnd: end, spent: spent, now: now)
     }
 
-    static func budget(_ id: String, _ db: Database) throws -> Budget? {
+    func budget(_ id: String, _ db: Database) throws -> Budget? {
         try Row.fetchOne(db, sql: "SELECT id, definition FROM budgets WHERE id = ?", arguments: [id]).flatMap { budget(row: $0) }
     }
 
     /// A stored definition read back (it was validated when stored).
-    static func budget(row: Row) -> Budget? {
+    func budget(row: Row) -> Budget? {
         let definition: String = row[1]
         guard let document = try? JSONValue.parse(Array(definition.utf8)) else { return nil }
-        return try? Budget.parse(id: row[0], document, tiers: nil, now: nowMillis())
+        return try? Budget.parse(id: row[0], document, tiers: nil, now: clock())
     }
 }

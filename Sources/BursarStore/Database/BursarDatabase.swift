@@ -15,13 +15,16 @@ public final class BursarDatabase: Sendable {
 
     let writer: any DatabaseWriter
     public let path: String
+    /// Stamps what is written (audit entries, key and policy times, when events arrived).
+    public let clock: WallClock
     private let checkpointer: Checkpointer?
 
     /// Opens (creating if needed) the database at `path` and migrates it.
-    public init(path: String, durability: Durability = .full) throws {
+    public init(path: String, durability: Durability = .full, clock: WallClock = .system) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.path = path
+        self.clock = clock
         try PrivateFile.restrict(path)
         writer = try DatabasePool(path: path, configuration: Self.configuration(durability))
         try Self.enableIncrementalVacuum(writer)
@@ -32,8 +35,9 @@ public final class BursarDatabase: Sendable {
     deinit { checkpointer?.stop() }
 
     /// A fresh in-memory database, for tests.
-    public init(inMemoryNamed name: String = UUID().uuidString) throws {
+    public init(inMemoryNamed name: String = UUID().uuidString, clock: WallClock = .system) throws {
         path = ":memory:"
+        self.clock = clock
         writer = try DatabaseQueue(named: name, configuration: Self.configuration(.normal))
         try Schema.migrator.migrate(writer)
         checkpointer = nil

@@ -52,25 +52,30 @@ public final class IngestWriter: Sendable {
     private let database: BursarDatabase
     private let logger: Logger
     private let queue = Locked(Queue())
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let stopped = DispatchSemaphore(value: 0)
+    private let service: BackgroundService
     private let commits = Atomic<Int>(0)
     private let committedEvents = Atomic<Int>(0)
     /// How long each commit took, for `/metrics`.
     public let commitDurations = CommitDurations()
-    /// Called after each commit that stored new events (budgets and bundles listen).
-    private let onCommit: (@Sendable () -> Void)?
+    /// Called after each commit that stored new events (the budget monitor listens).
+    private let commitObservers = Locked<[@Sendable () -> Void]>([])
 
     public init(database: BursarDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000,
-                logger: Logger = Logger(label: "bursar.ingest"), onCommit: (@Sendable () -> Void)? = nil) {
+                logger: Logger = Logger(label: "bursar.ingest")) {
         self.database = database
         self.maximumQueuedEvents = maximumQueuedEvents
         self.maximumEventsPerCommit = maximumEventsPerCommit
         self.logger = logger
-        self.onCommit = onCommit
-        let thread = Thread { [self] in run() }
-        thread.name = "bursar-ingest-writer"
-        thread.start()
+        service = BackgroundService(name: "bursar-ingest-writer")
+        service.start { [self] in
+            commitQueued()
+            return 60_000
+        }
+    }
+
+    /// Calls `observer` on the writer's thread after each commit that stored new events.
+    public func observeCommits(_ observer: @escaping @Sendable () -> Void) {
+        commitObservers.withLock { $0.append(observer) }
     }
 
     public var statistics: Statistics {
@@ -103,7 +108,7 @@ public final class IngestWriter: Sendable {
             return nil
         }
         if let refusal { throw refusal }
-        wakeup.signal()
+        service.wake()
     }
 
     /// Commits what is queued, refuses new work, and returns when the writer has stopped.
@@ -113,22 +118,16 @@ public final class IngestWriter: Sendable {
             return queue.closed
         }
         guard !alreadyClosed else { return }
-        wakeup.signal()
-        stopped.wait()
+        service.stop()
+        commitQueued()  // what was queued while the service stopped
         let statistics = self.statistics
         logger.info("ingest writer stopped after \(statistics.commits) commits of \(statistics.committedEvents) new events")
     }
 
-    private func run() {
-        while true {
-            wakeup.wait()
-            while let jobs = takeJobs() {
-                commit(jobs)
-            }
-            if queue.withLock({ $0.closed && $0.jobs.isEmpty }) {
-                stopped.signal()
-                return
-            }
+    /// Commits everything queued, a group of jobs at a time.
+    private func commitQueued() {
+        while let jobs = takeJobs() {
+            commit(jobs)
         }
     }
 
@@ -168,8 +167,8 @@ public final class IngestWriter: Sendable {
         let accepted = results.reduce(0) { $0 + ((try? $1.get().accepted) ?? 0) }
         commits.add(1, ordering: .relaxed)
         committedEvents.add(accepted, ordering: .relaxed)
+        if accepted > 0 { for observer in commitObservers.withLock({ $0 }) { observer() } }
         for (job, result) in zip(jobs, results) { job.completion(result) }
-        if accepted > 0 { onCommit?() }
     }
 
     /// Inserts every job's events and their rollups in one transaction: each touched rollup
@@ -181,7 +180,7 @@ public final class IngestWriter: Sendable {
             outcomes.removeAll(keepingCapacity: true)
             let events = try EventTable(db)
             var rollups = RollupAccumulator()
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = database.clock()
             for job in jobs {
                 let (outcome, jobRollups) = try insert(job, events, receivedAt: now)
                 try rollups.merge(jobRollups)
@@ -200,7 +199,7 @@ public final class IngestWriter: Sendable {
         try db.inTransaction(.immediate) {
             results.removeAll()
             let events = try EventTable(db)
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = database.clock()
             for job in jobs {
                 do {
                     var outcome = Outcome(accepted: 0, duplicates: 0)

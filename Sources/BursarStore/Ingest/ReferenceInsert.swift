@@ -9,7 +9,7 @@ extension BursarDatabase {
             var inserted = 0
             try db.inTransaction(.immediate) {
                 let table = try EventTable(db)
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let now = clock()
                 for event in events where try table.insert(event, receivedAt: now) { inserted += 1 }
                 return .commit
             }

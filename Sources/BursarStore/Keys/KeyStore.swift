@@ -28,7 +28,7 @@ extension BursarDatabase {
     public func createKey(name: String, role: Role, sources: SourceGrant? = nil, actor: String = "command line") throws -> String {
         guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
         let secret = Self.newSecret()
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = clock()
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL)", arguments: [name]) == true {
                 throw KeyError.nameTaken(name)
@@ -36,7 +36,7 @@ extension BursarDatabase {
             try db.execute(sql: "INSERT INTO api_keys (name, role, secret_sha256, created_at, sources) VALUES (?, ?, ?, ?, ?)",
                            arguments: [name, role.rawValue, Self.digest(secret), now, sources?.text])
             let grant = sources ?? .own(name)
-            try Self.recordAudit(actor: actor, action: "key.create", target: "keys/\(name)", before: nil,
+            try recordAudit(actor: actor, action: "key.create", target: "keys/\(name)", before: nil,
                                  after: .object([("name", .string(name)), ("role", .string(role.rawValue)), ("sources", .string(grant.text))]), db)
         }
         return secret
@@ -49,11 +49,11 @@ extension BursarDatabase {
     }
 
     public func revokeKey(name: String, actor: String = "command line") throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = clock()
         try write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
             if db.changesCount == 0 { throw KeyError.notFound(name) }
-            try Self.recordAudit(actor: actor, action: "key.revoke", target: "keys/\(name)",
+            try recordAudit(actor: actor, action: "key.revoke", target: "keys/\(name)",
                                  before: .object([("name", .string(name)), ("active", true)]),
                                  after: .object([("name", .string(name)), ("active", false)]), db)
         }

@@ -1,9 +1,7 @@
 import BursarCore
-import Dispatch
 import Foundation
 import GRDB
 import Logging
-import Synchronization
 
 extension BursarDatabase {
     /// Deletes up to `limit` raw events older than `cutoff` (epoch ms) in one short
@@ -54,15 +52,12 @@ public final class RawEventRetention: Sendable {
     private let database: BursarDatabase
     private let retainMillis: Int64
     private let interval: Double
-    private let clock: @Sendable () -> Int64
+    private let clock: WallClock
     private let logger: Logger
-    private let wake = DispatchSemaphore(value: 0)
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
-    private let started = Atomic<Bool>(false)
+    private let service = BackgroundService(name: "bursar-retention")
 
     public init(database: BursarDatabase, retainDays: Int, intervalSeconds: Double = 60,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
+                clock: WallClock = .system,
                 logger: Logger = Logger(label: "bursar.retention")) {
         self.database = database
         retainMillis = Int64(retainDays) * UTC.millisPerDay
@@ -73,20 +68,14 @@ public final class RawEventRetention: Sendable {
 
     /// Runs a pass now and then every `intervalSeconds`, until `stop()`.
     public func start() {
-        let thread = Thread { [self] in
-            while !stopping.load(ordering: .relaxed) {
-                do {
-                    _ = try runOnce()
-                } catch {
-                    logger.error("retention pass failed; will try again", metadata: ["error": "\(error)"])
-                }
-                _ = wake.wait(timeout: .now() + interval)
+        service.start { [self] in
+            do {
+                _ = try runOnce()
+            } catch {
+                logger.error("retention pass failed; will try again", metadata: ["error": "\(error)"])
             }
-            finished.signal()
+            return Int64(interval * 1000)
         }
-        thread.name = "bursar-retention"
-        thread.start()
-        started.store(true, ordering: .relaxed)
     }
 
     /// One pass: every raw event older than the window deleted, batch by batch, then the
@@ -95,7 +84,7 @@ public final class RawEventRetention: Sendable {
     public func runOnce() throws -> Int {
         let cutoff = clock() - retainMillis
         var deleted = 0
-        while !stopping.load(ordering: .relaxed) {
+        while !service.isStopping {
             let count = try database.deleteRawEvents(before: cutoff, limit: Self.batchSize)
             deleted += count
             if count < Self.batchSize { break }
@@ -103,7 +92,7 @@ public final class RawEventRetention: Sendable {
         }
         if deleted > 0 {
             var free = Int.max
-            while !stopping.load(ordering: .relaxed) {
+            while !service.isStopping {
                 let left = try database.releaseFreePages(Self.pagesPerStep)
                 guard left > 0, left < free else { break }
                 free = left
@@ -115,8 +104,6 @@ public final class RawEventRetention: Sendable {
     }
 
     public func stop() {
-        guard !stopping.exchange(true, ordering: .relaxed) else { return }
-        wake.signal()
-        if started.load(ordering: .relaxed) { finished.wait() }
+        service.stop()
     }
 }

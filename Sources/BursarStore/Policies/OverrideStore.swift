@@ -17,8 +17,8 @@ extension BursarDatabase {
                     updated_at = excluded.updated_at
                 """, arguments: [override.id, override.match["user"], override.match["team"], override.match["feature"],
                                  override.effect.rawValue, override.tier, override.expiresAt, override.reason, override.author,
-                                 Self.nowMillis()])
-            try Self.recordAudit(actor: override.author, action: before == nil ? "override.create" : "override.update",
+                                 clock()])
+            try recordAudit(actor: override.author, action: before == nil ? "override.create" : "override.update",
                                  target: "overrides/\(override.id)", before: before?.json, after: override.json, db)
             return before == nil
         }
@@ -28,7 +28,7 @@ extension BursarDatabase {
         try write { db in
             guard let before = try Self.override(id, db) else { return false }
             try db.execute(sql: "DELETE FROM overrides WHERE id = ?", arguments: [id])
-            try Self.recordAudit(actor: actor, action: "override.delete", target: "overrides/\(id)", before: before.json, after: nil, db)
+            try recordAudit(actor: actor, action: "override.delete", target: "overrides/\(id)", before: before.json, after: nil, db)
             return true
         }
     }

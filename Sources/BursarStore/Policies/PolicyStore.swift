@@ -45,11 +45,11 @@ extension BursarDatabase {
                 try db.execute(sql: """
                     INSERT INTO policy_versions (revision, name, source, document, author, origin, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [revision, policy.name, source, document, author, origin, Self.nowMillis()])
-                try Self.recordAudit(actor: author, action: "policy.create", target: "policies/\(revision)",
+                    """, arguments: [revision, policy.name, source, document, author, origin, clock()])
+                try recordAudit(actor: author, action: "policy.create", target: "policies/\(revision)",
                                      before: nil, after: policy.json, db)
             }
-            if activate { try Self.activate(revision, actor: author, db) }
+            if activate { try self.activate(revision, actor: author, db) }
             guard let version = try Self.version(revision, db) else { throw PolicyError.notFound(revision) }
             return (version, !exists)
         }
@@ -58,7 +58,7 @@ extension BursarDatabase {
     public func activatePolicy(revision: String, actor: String) throws -> PolicyVersion {
         try write { db in
             guard try Self.version(revision, db) != nil else { throw PolicyError.notFound(revision) }
-            try Self.activate(revision, actor: actor, db)
+            try activate(revision, actor: actor, db)
             guard let version = try Self.version(revision, db) else { throw PolicyError.notFound(revision) }
             return version
         }
@@ -80,8 +80,8 @@ extension BursarDatabase {
         try read { db in try Self.activeRevision(db).flatMap { try Self.version($0, db) } }
     }
 
-    static func activate(_ revision: String, actor: String, _ db: Database) throws {
-        let previous = try activeRevision(db)
+    func activate(_ revision: String, actor: String, _ db: Database) throws {
+        let previous = try Self.activeRevision(db)
         guard previous != revision else { return }
         try db.execute(sql: "INSERT INTO settings (name, value) VALUES ('active_policy', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                        arguments: [revision])

@@ -13,7 +13,7 @@ extension BursarDatabase {
     /// Stores `prices` as a new catalog version and returns it.
     @discardableResult
     public func addPriceCatalog(_ prices: [ModelPrice], author: String, origin: String) throws -> PriceCatalog {
-        try write { db in try Self.insertCatalog(prices, author: author, origin: origin, db) }
+        try write { db in try insertCatalog(prices, author: author, origin: origin, db) }
     }
 
     /// Imports a price file as a new version unless this exact content was imported before.
@@ -24,7 +24,7 @@ extension BursarDatabase {
         return try write { db in
             let seen = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE origin = ?)", arguments: [origin]) ?? false
             if seen { return (try Self.currentCatalog(db), false) }
-            return (try Self.insertCatalog(prices, author: "price file", origin: origin, db), true)
+            return (try insertCatalog(prices, author: "price file", origin: origin, db), true)
         }
     }
 
@@ -41,9 +41,9 @@ extension BursarDatabase {
         })
     }
 
-    static func insertCatalog(_ prices: [ModelPrice], author: String, origin: String, _ db: Database) throws -> PriceCatalog {
-        let before = try currentCatalog(db)
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+    func insertCatalog(_ prices: [ModelPrice], author: String, origin: String, _ db: Database) throws -> PriceCatalog {
+        let before = try Self.currentCatalog(db)
+        let now = clock()
         try db.execute(sql: "INSERT INTO price_catalogs (created_at, author, origin) VALUES (?, ?, ?)",
                        arguments: [now, author, origin])
         let version = db.lastInsertedRowID
@@ -55,7 +55,7 @@ extension BursarDatabase {
                 """, arguments: [version, price.provider, price.model, price.effectiveFrom, price.inputPerMillion.nanos,
                                  price.cachedInputPerMillion.nanos, price.outputPerMillion.nanos, price.reasoningPerMillion.nanos])
         }
-        let after = try currentCatalog(db)
+        let after = try Self.currentCatalog(db)
         try recordAudit(actor: author, action: "prices.replace", target: "prices",
                         before: before.version == 0 ? nil : PriceList.json(before), after: PriceList.json(after), db)
         return after

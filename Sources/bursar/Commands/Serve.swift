@@ -1,6 +1,7 @@
 import ArgumentParser
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import BursarStore
 import Dispatch
@@ -52,6 +53,9 @@ extension Bursar {
 
         @Option(help: "Delete raw events older than this many days (rollups are kept); 0 keeps them forever.")
         var retainRawDays = 90
+
+        @Flag(help: "No access log (otherwise a line per request on stderr: method, path, status, milliseconds, key name).")
+        var quiet = false
 
         @Option(help: "Serve HTTPS: the certificate chain (PEM file); needs --tls-key.")
         var tlsCert: String?
@@ -111,7 +115,7 @@ extension Bursar {
             let writer = IngestWriter(database: db, maximumQueuedEvents: queueLimit)
             let signer = try BundleSigner.loadOrCreate(path: database.db + ".signing-key")
             let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web),
-                                alertWebhooks: alertWebhook, webhookCAFile: webhookCa)
+                                alertWebhooks: alertWebhook, webhookCAFile: webhookCa, clock: db.clock)
 
             let (host, port) = Self.split(listen)!
             var configuration = MicroHTTPDServer.Configuration()
@@ -122,6 +126,7 @@ extension Bursar {
             configuration.maximumBodyBytesInFlight = maxBodyMemoryMib * 1024 * 1024
             configuration.connectionTimeoutSeconds = connectionTimeout
             configuration.connectionLimit = connectionLimit
+            configuration.accessLog = !quiet
             if let tlsCert, let tlsKey {
                 configuration.tlsCertificatePEM = try String(contentsOfFile: tlsCert, encoding: .utf8)
                 configuration.tlsKeyPEM = try String(contentsOfFile: tlsKey, encoding: .utf8)
@@ -132,13 +137,13 @@ extension Bursar {
             logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(db.path))")
             Output.line("listening on \(scheme)://\(host):\(bound)/")
 
-            let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays) : nil
+            let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays, clock: db.clock) : nil
             retention?.start()
 
             ShutdownSignal.wait()
             retention?.stop()
             logger.info("stopping: answering long polls, draining requests in flight")
-            api.publisher.close()
+            api.stop()
             server.drain()
             writer.close()
             logger.info("stopped; every acknowledged event is committed")

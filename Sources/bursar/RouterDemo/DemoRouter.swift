@@ -1,6 +1,7 @@
 import BursarClient
 import BursarCore
 import BursarHTTP
+import BursarServices
 import HTTPToolkit
 import Dispatch
 import Foundation

@@ -1,5 +1,4 @@
 import BursarCore
-import HTTPToolkit
 
 /// The prices in force right now, shared by every request that prices events.
 public final class PriceBook: Sendable {

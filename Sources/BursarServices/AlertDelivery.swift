@@ -1,5 +1,4 @@
 import BursarCore
-import HTTPToolkit
 import BursarHTTPClient
 import BursarStore
 import Foundation
@@ -20,30 +19,31 @@ public final class AlertDelivery: Sendable {
     public let urls: [String]
     private let database: BursarDatabase
     private let client: WebClient?
-    private let clock: @Sendable () -> Int64
+    private let clock: WallClock
     /// The delay after the n-th failed attempt (n from 1), in milliseconds.
     private let delayAfterFailure: @Sendable (Int) -> Int64
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let stopping = Atomic<Bool>(false)
-    private let running = Atomic<Int>(0)
+    /// One per webhook, in the order of `urls`.
+    private let services: [BackgroundService]
     private let failedAttempts = Atomic<Int>(0)
     /// Ends the attempts in flight at `stop`.
     private let cancellation = WebClient.Cancellation()
     private let logger = Logger(label: "bursar.alerts")
 
     /// `urls` must each pass `WebClient.accepts`; `caFile` pins the CA their certificates chain to.
-    public init(urls: [String], database: BursarDatabase, clock: @escaping @Sendable () -> Int64, caFile: String? = nil,
+    public init(urls: [String], database: BursarDatabase, clock: WallClock, caFile: String? = nil,
                 delayAfterFailure: @escaping @Sendable (Int) -> Int64 = AlertDelivery.backoff) {
         self.urls = urls
         self.database = database
         self.clock = clock
         self.delayAfterFailure = delayAfterFailure
         client = urls.isEmpty ? nil : try? WebClient(options: WebClient.Options(caFile: caFile))
-        for url in urls {
-            running.add(1, ordering: .relaxed)
-            let thread = Thread { [self] in run(url) }
-            thread.name = "bursar-webhook"
-            thread.start()
+        services = urls.map { _ in BackgroundService(name: "bursar-webhook") }
+    }
+
+    /// Starts delivering (one thread per webhook).
+    public func start() {
+        for (url, service) in zip(urls, services) {
+            service.start { [self] in deliverDue(to: url, service) }
         }
     }
 
@@ -70,31 +70,27 @@ public final class AlertDelivery: Sendable {
 
     /// New deliveries were queued in the database: look for them now.
     public func wake() {
-        for _ in urls { wakeup.signal() }
+        for service in services { service.wake() }
     }
 
     /// Stops the threads, ending the attempts in flight (what is undelivered stays queued).
     public func stop() {
-        stopping.store(true, ordering: .relaxed)
         cancellation.cancel()
-        wake()
-        while running.load(ordering: .acquiring) > 0 { Thread.sleep(forTimeInterval: 0.01) }
+        for service in services { service.stop() }
     }
 
-    private func run(_ url: String) {
-        defer { running.subtract(1, ordering: .releasing) }
-        while !stopping.load(ordering: .relaxed) {
-            do {
-                for delivery in try database.dueDeliveries(to: url, now: clock()) where !stopping.load(ordering: .relaxed) {
-                    try attempt(delivery)
-                }
-            } catch {
-                logger.error("webhook deliveries to \(Self.label(url)) could not be read or recorded: \(error)")
+    /// One pass for one webhook: every delivery due, attempted in order; returns the pause
+    /// until the next is due (at most a second, so a clock moved by a test is noticed).
+    private func deliverDue(to url: String, _ service: BackgroundService) -> Int64 {
+        do {
+            for delivery in try database.dueDeliveries(to: url, now: clock()) where !service.isStopping {
+                try attempt(delivery)
             }
-            let next = (try? database.nextDeliveryDue(to: url)) ?? nil
-            let wait = next.map { max(0, min($0 - clock(), 1_000)) } ?? 1_000
-            _ = wakeup.wait(timeout: .now() + .milliseconds(Int(max(wait, 20))))
+        } catch {
+            logger.error("webhook deliveries to \(Self.label(url)) could not be read or recorded: \(error)")
         }
+        let next = (try? database.nextDeliveryDue(to: url)) ?? nil
+        return max(next.map { min($0 - clock(), 1_000) } ?? 1_000, 20)
     }
 
     private func attempt(_ delivery: WebhookDelivery) throws {

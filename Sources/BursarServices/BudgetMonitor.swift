@@ -1,0 +1,95 @@
+import BursarCore
+import BursarStore
+import Foundation
+import Logging
+import Synchronization
+
+/// The one place that evaluates budgets and records their state changes, driven by writes
+/// and by time, never by reads: after commits of new spend (at most every
+/// `minimumIntervalMillis`), at once after an admin change, and when a budget period ends or
+/// an override expires (the bundle's `valid_until`).
+///
+/// Each evaluation builds the router bundle (active policy, overrides, budget states), signs
+/// it, records the budgets whose state changed with their alerts and webhook deliveries (one
+/// transaction), wakes the alert delivery, and publishes the bundle.
+public final class BudgetMonitor: Sendable {
+    /// A stream of commits costs at most one evaluation per this many milliseconds.
+    public static let minimumIntervalMillis: Int64 = 100
+
+    private let database: BursarDatabase
+    private let prices: PriceBook
+    private let publisher: BundlePublisher
+    private let alerts: AlertDelivery?
+    private let clock: WallClock
+    private let logger = Logger(label: "bursar.budgets")
+    private let service = BackgroundService(name: "bursar-budget-monitor")
+    /// New spend was committed since the last evaluation.
+    private let spendChanged = Atomic<Bool>(false)
+    /// Evaluations one at a time, and when the last one ended (monotonic).
+    private let evaluation = Mutex<ContinuousClock.Instant?>(nil)
+
+    public init(database: BursarDatabase, prices: PriceBook, publisher: BundlePublisher, alerts: AlertDelivery?,
+                clock: WallClock) {
+        self.database = database
+        self.prices = prices
+        self.publisher = publisher
+        self.alerts = alerts
+        self.clock = clock
+    }
+
+    /// Evaluates once (so a bundle is published before the first request), then runs.
+    public func start() {
+        evaluate()
+        service.start { [self] in pass() }
+    }
+
+    /// New spend was committed (the ingest writer's observer).
+    public func spendCommitted() {
+        spendChanged.store(true, ordering: .releasing)
+        service.wake()
+    }
+
+    /// Evaluates now, on the caller's thread: after an admin change, so that the caller's next
+    /// read of the bundle already has it.
+    public func evaluate() {
+        evaluation.withLock { ended in
+            do {
+                try evaluateNow()
+            } catch {
+                logger.error("budget evaluation failed; routers keep the last bundle", metadata: ["error": "\(error)"])
+            }
+            ended = ContinuousClock.now
+        }
+    }
+
+    public func stop() {
+        service.stop()
+    }
+
+    /// Evaluates when spend changed or the bundle ran out; returns the pause until the next
+    /// boundary (at most a second, so a clock moved by a test is noticed).
+    private func pass() -> Int64 {
+        if let ended = evaluation.withLock({ $0 }) {
+            let wait = Duration.milliseconds(Self.minimumIntervalMillis) - (ContinuousClock.now - ended)
+            if wait > .zero { Thread.sleep(forTimeInterval: wait / .seconds(1)) }
+        }
+        let validUntil = try? publisher.current().bundle.validUntil
+        let ranOut = validUntil.map { $0 <= clock() } ?? false
+        if spendChanged.exchange(false, ordering: .acquiringAndReleasing) || ranOut || (try? publisher.current()) == nil {
+            evaluate()
+        }
+        let next = (try? publisher.current().bundle.validUntil) ?? nil
+        return next.map { min(max($0 - clock(), 1), 1_000) } ?? 1_000
+    }
+
+    private func evaluateNow() throws {
+        let now = clock()
+        let bundle = try database.routerBundle(now: now, catalog: prices.current.catalog)
+        let routing = try RoutingBundle.parse(bundle.body)
+        let published = BundlePublisher.Published(bundle: bundle, signature: try publisher.signer.signatureHeader(for: bundle.body),
+                                                  routing: routing, engine: PolicyEngine(bundle: routing))
+        let recorded = try database.recordStateChanges(bundle.budgets, now: now, webhooks: alerts?.urls ?? [])
+        if !recorded.isEmpty { alerts?.wake() }
+        publisher.publish(published)
+    }
+}

@@ -1,0 +1,107 @@
+import BursarCore
+import BursarStore
+
+/// The bundle routers pull, as last built by the budget monitor, and the routers waiting for
+/// it to change (long polls). Reading it never builds it and never writes: a waiting router
+/// holds no thread, only a callback, called when a new revision is published or its wait
+/// runs out.
+public final class BundlePublisher: Sendable {
+    public struct Published: Sendable {
+        public var bundle: RouterBundle
+        public var signature: String
+        /// The bundle as routing reads it, and its engine (nil without an active policy).
+        public var routing: RoutingBundle
+        public var engine: PolicyEngine?
+        public var etag: String { "\"\(bundle.revision)\"" }
+    }
+
+    /// What a waiting router is told: the bundle as of now, and whether it differs from the
+    /// one it holds (false when its wait ran out or the server is stopping).
+    public typealias Notify = @Sendable (_ published: Published?, _ changed: Bool) -> Void
+
+    struct Waiter {
+        var etag: String
+        /// A wait is a duration, not a time of day: measured on the monotonic clock.
+        var deadline: ContinuousClock.Instant
+        var notify: Notify
+    }
+
+    struct State {
+        var published: Published?
+        var waiters: [Waiter] = []
+        var closed = false
+    }
+
+    /// Nothing has been published yet (the first evaluation failed); answered 503.
+    public struct NotBuilt: Error, Sendable {}
+
+    public static let maximumWaitSeconds = 60
+
+    public let signer: BundleSigner
+    private let state = Locked(State())
+    private let expiry = BackgroundService(name: "bursar-long-polls")
+
+    public init(signer: BundleSigner) {
+        self.signer = signer
+        expiry.start { [self] in
+            endWaitsRunOut()
+            return 100
+        }
+    }
+
+    /// Requests waiting for a change.
+    public var heldRequests: Int { state.withLock { $0.waiters.count } }
+
+    /// The bundle last published.
+    public func current() throws -> Published {
+        guard let published = state.withLock({ $0.published }) else { throw NotBuilt() }
+        return published
+    }
+
+    /// Makes `published` current and tells the routers waiting on another revision.
+    func publish(_ published: Published) {
+        let woken: [Waiter] = state.withLock { state in
+            let changed = state.published?.bundle.revision != published.bundle.revision
+            state.published = published
+            guard changed else { return [] }
+            let woken = state.waiters.filter { $0.etag != published.etag }
+            state.waiters.removeAll { $0.etag != published.etag }
+            return woken
+        }
+        for waiter in woken { waiter.notify(published, true) }
+    }
+
+    /// Calls `notify` when the bundle is no longer `etag` (at once if it is not now), or with
+    /// `changed: false` after `seconds` or when the server stops.
+    public func wait(ifNoneMatch etag: String, seconds: Int, notify: @escaping Notify) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        let (published, answer) = state.withLock { state -> (Published?, Bool?) in
+            if state.closed { return (state.published, false) }
+            if let published = state.published, published.etag != etag { return (published, true) }
+            state.waiters.append(Waiter(etag: etag, deadline: deadline, notify: notify))
+            return (state.published, nil)
+        }
+        if let answer { notify(published, answer) }
+    }
+
+    /// Answers every waiting request (unchanged) and stops taking waits; for shutdown.
+    public func close() {
+        let (waiters, published) = state.withLock { state -> ([Waiter], Published?) in
+            defer { state.closed = true; state.waiters = [] }
+            return (state.waiters, state.published)
+        }
+        expiry.stop()
+        for waiter in waiters { waiter.notify(published, false) }
+    }
+
+    /// Waits that ran out are answered (unchanged).
+    private func endWaitsRunOut() {
+        let now = ContinuousClock.now
+        let (expired, published) = state.withLock { state -> ([Waiter], Published?) in
+            let expired = state.waiters.filter { $0.deadline <= now }
+            state.waiters.removeAll { $0.deadline <= now }
+            return (expired, state.published)
+        }
+        for waiter in expired { waiter.notify(published, false) }
+    }
+}
