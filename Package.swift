@@ -30,8 +30,13 @@ let package = Package(
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "BursarCore", swiftSettings: swiftSettings),
-        .target(name: "BursarStore", dependencies: [
+        // The storage interface: what Bursar keeps, as protocols, and the records they speak.
+        .target(name: "BursarStorage", dependencies: [
             "BursarCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
+        .target(name: "BursarStore", dependencies: [
+            "BursarCore", "BursarStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
@@ -49,11 +54,13 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // What runs behind the API: the bundle publisher, the budget monitor, alert delivery, prices.
         .target(name: "BursarServices", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTPClient",
+            "BursarCore", "BursarStorage", "BursarHTTPClient",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarHTTP", dependencies: [
-            "BursarCore", "BursarStore", "BursarServices", "BursarOTLP", "HTTPToolkit",
+            "BursarCore", "BursarStorage", "BursarServices", "BursarOTLP", "HTTPToolkit",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "MicroHTTPDServer", dependencies: [
@@ -73,21 +80,21 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
+            "BursarCore", "BursarStorage", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
-            "BursarCore", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
+            "BursarCore", "BursarStorage", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarStorage", "BursarServices", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
-            "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarOTLP", "BursarTesting",
+            "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "BursarCore", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
+            "BursarCore", "BursarStorage", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]
@@ -100,7 +107,7 @@ if ProcessInfo.processInfo.environment["BURSAR_FUZZ"] == "1" {
         .executableTarget(name: "FuzzEventDecoder", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzEventDecoder", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzNDJSON", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzOTLP", dependencies: ["BursarCore", "BursarOTLP", "FuzzDriver"], path: "Fuzz/FuzzOTLP", swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarServices", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
     ]
 }

@@ -1,6 +1,8 @@
 import BursarCore
 import FuzzDriver
 import BursarStore
+import BursarStorage
+import BursarServices
 
 /// libFuzzer entry: any bytes as a policy file; reading must report problems, never crash,
 /// and a policy it accepts must survive its own JSON and drive the engine.

@@ -2,6 +2,8 @@ import BursarCore
 import BursarHTTP
 import HTTPToolkit
 import BursarStore
+import BursarStorage
+import BursarServices
 import FuzzDriver
 import Foundation
 

@@ -1,6 +1,6 @@
 import BursarCore
 import BursarHTTPClient
-import BursarStore
+import BursarStorage
 import Foundation
 import Logging
 import Synchronization
@@ -17,7 +17,7 @@ public final class AlertDelivery: Sendable {
     public static let attemptTimeoutSeconds: Int64 = 10
 
     public let urls: [String]
-    private let database: BursarDatabase
+    private let database: any AlertStore
     private let client: WebClient?
     private let clock: WallClock
     /// The delay after the n-th failed attempt (n from 1), in milliseconds.
@@ -30,7 +30,7 @@ public final class AlertDelivery: Sendable {
     private let logger = Logger(label: "bursar.alerts")
 
     /// `urls` must each pass `WebClient.accepts`; `caFile` pins the CA their certificates chain to.
-    public init(urls: [String], database: BursarDatabase, clock: WallClock, caFile: String? = nil,
+    public init(urls: [String], database: any AlertStore, clock: WallClock, caFile: String? = nil,
                 delayAfterFailure: @escaping @Sendable (Int) -> Int64 = AlertDelivery.backoff) {
         self.urls = urls
         self.database = database

@@ -1,5 +1,5 @@
 import BursarCore
-import BursarStore
+import BursarStorage
 import Foundation
 import Logging
 import Synchronization
@@ -16,7 +16,7 @@ public final class BudgetMonitor: Sendable {
     /// A stream of commits costs at most one evaluation per this many milliseconds.
     public static let minimumIntervalMillis: Int64 = 100
 
-    private let database: BursarDatabase
+    private let database: any Storage
     private let prices: PriceBook
     private let publisher: BundlePublisher
     private let alerts: AlertDelivery?
@@ -28,7 +28,7 @@ public final class BudgetMonitor: Sendable {
     /// Evaluations one at a time, and when the last one ended (monotonic).
     private let evaluation = Mutex<ContinuousClock.Instant?>(nil)
 
-    public init(database: BursarDatabase, prices: PriceBook, publisher: BundlePublisher, alerts: AlertDelivery?,
+    public init(database: any Storage, prices: PriceBook, publisher: BundlePublisher, alerts: AlertDelivery?,
                 clock: WallClock) {
         self.database = database
         self.prices = prices

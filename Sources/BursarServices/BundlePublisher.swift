@@ -1,5 +1,5 @@
 import BursarCore
-import BursarStore
+import BursarStorage
 
 /// The bundle routers pull, as last built by the budget monitor, and the routers waiting for
 /// it to change (long polls). Reading it never builds it and never writes: a waiting router

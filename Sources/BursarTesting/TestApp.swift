@@ -3,6 +3,7 @@ import BursarHTTP
 import BursarServices
 import HTTPToolkit
 import BursarStore
+import BursarStorage
 import Foundation
 
 /// A whole Bursar API on a fresh in-memory (or temporary file) database, with one key per role,
@@ -44,7 +45,7 @@ public final class TestApp: Sendable {
     static func key(_ database: BursarDatabase, _ name: String, _ role: Role) throws -> String {
         do {
             return try database.createKey(name: name, role: role)
-        } catch BursarDatabase.KeyError.nameTaken {
+        } catch KeyError.nameTaken {
             return try database.createKey(name: "\(name)-\(UUID().uuidString.prefix(8))", role: role)
         }
     }

@@ -2,6 +2,7 @@ import BursarCore
 import BursarHTTP
 import BursarServices
 import BursarStore
+import BursarStorage
 import BursarTesting
 import Foundation
 import HTTPToolkit

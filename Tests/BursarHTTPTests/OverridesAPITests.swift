@@ -3,6 +3,7 @@ import BursarHTTP
 import BursarServices
 import HTTPToolkit
 import BursarStore
+import BursarStorage
 import BursarTesting
 import Foundation
 import Testing

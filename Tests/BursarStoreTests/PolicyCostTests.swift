@@ -1,5 +1,7 @@
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 import BursarTesting
 import Foundation
 import Testing

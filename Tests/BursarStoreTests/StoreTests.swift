@@ -1,5 +1,7 @@
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 import BursarTesting
 import Foundation
 import Testing
@@ -81,7 +83,7 @@ import Testing
         let secret = try database.createKey(name: "edge", role: .router)
         #expect(try database.authenticate(secret: secret)?.role == .router)
         #expect(try database.authenticate(secret: secret + "x") == nil)
-        #expect(throws: BursarDatabase.KeyError.self) { try database.createKey(name: "edge", role: .admin) }
+        #expect(throws: KeyError.self) { try database.createKey(name: "edge", role: .admin) }
         try database.revokeKey(name: "edge")
         #expect(try database.authenticate(secret: secret) == nil)
         #expect(try database.listKeys().first?.revokedAt != nil)

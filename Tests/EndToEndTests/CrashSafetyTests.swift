@@ -2,6 +2,8 @@ import BursarClient
 import BursarHTTPClient
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 import BursarTesting
 import Foundation
 import Testing

@@ -1,6 +1,8 @@
 import BursarClient
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 import BursarTesting
 import Foundation
 import Testing

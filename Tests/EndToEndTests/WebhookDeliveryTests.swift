@@ -4,6 +4,7 @@ import BursarServices
 import HTTPToolkit
 import BursarHTTPClient
 import BursarStore
+import BursarStorage
 import BursarTesting
 import Foundation
 import MicroHTTPDServer

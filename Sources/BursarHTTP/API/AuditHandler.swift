@@ -1,11 +1,11 @@
 import BursarCore
 import HTTPToolkit
-import BursarStore
+import BursarStorage
 import Foundation
 
 /// `GET /v1/audit?from=&to=&target=`: admin changes, newest first.
 struct AuditHandler: Sendable {
-    let database: BursarDatabase
+    let database: any Storage
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let from: Int64

@@ -1,7 +1,7 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 
 /// `GET /v1/bundle` (ETag, `If-None-Match`, `Prefer: wait=N`) and `GET /v1/bundle/keys`.
 struct BundleHandler: Sendable {

@@ -1,14 +1,14 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 import Foundation
 import Logging
 
 /// The whole HTTP API assembled into one responder.
 public struct BursarAPI: Responder {
-    public let database: BursarDatabase
-    public let writer: IngestWriter
+    public let database: any Storage
+    public let writer: any EventIngest
     public let prices: PriceBook
     public let publisher: BundlePublisher
     /// Evaluates budgets and publishes the bundle (after commits, admin changes, boundaries).
@@ -20,7 +20,7 @@ public struct BursarAPI: Responder {
     public let authenticator: Authenticator
     private let router: APIRouter
 
-    public init(database: BursarDatabase, writer: IngestWriter, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
+    public init(database: any Storage, writer: any EventIngest, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
                 alertWebhooks: [String] = [], webhookCAFile: String? = nil,
                 clock: WallClock = .system) {
         self.database = database

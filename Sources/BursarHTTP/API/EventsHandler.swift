@@ -1,6 +1,6 @@
 import BursarCore
 import HTTPToolkit
-import BursarStore
+import BursarStorage
 import Foundation
 
 /// `POST /v1/events`: decode, validate per event, price, queue for the group commit, and

@@ -1,11 +1,11 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 
 /// `POST /v1/status` (routers report what they run) and `GET /v1/fleet`.
 struct FleetHandler: Sendable {
-    let database: BursarDatabase
+    let database: any Storage
     let publisher: BundlePublisher
     let clock: WallClock
 

@@ -1,7 +1,7 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 import Foundation
 
 /// The path every ingest format shares once its events are decoded: price the valid ones,
@@ -10,7 +10,7 @@ import Foundation
 struct IngestSubmitter: Sendable {
     typealias Answer = @Sendable (_ accepted: Int, _ duplicates: Int, _ rejected: [(index: Int, error: FieldError)]) -> Response
 
-    let writer: IngestWriter
+    let writer: any EventIngest
     let prices: PriceBook
     let metrics: APIMetrics
     /// Events must be stamped within a window around now.

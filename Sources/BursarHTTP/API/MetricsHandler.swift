@@ -1,7 +1,7 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 import Foundation
 
 /// `GET /metrics`: Prometheus text exposition. Spend and tokens are totals since the first
@@ -10,8 +10,8 @@ import Foundation
 struct MetricsHandler: Sendable {
     static let version = "0.6.0"
 
-    let database: BursarDatabase
-    let writer: IngestWriter
+    let database: any Storage
+    let writer: any EventIngest
     let publisher: BundlePublisher
     let metrics: APIMetrics
     let alerts: AlertDelivery

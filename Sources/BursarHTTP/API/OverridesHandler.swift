@@ -1,10 +1,10 @@
 import BursarCore
 import HTTPToolkit
-import BursarStore
+import BursarStorage
 
 /// `GET /v1/overrides`, `GET/PUT/DELETE /v1/overrides/{id}`.
 struct OverridesHandler: Sendable {
-    let database: BursarDatabase
+    let database: any Storage
     let clock: WallClock
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void

@@ -1,14 +1,14 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 
 /// Policy versions: list, read, submit (validated), activate (rollback = activating an older
 /// one), and the difference between two versions.
 struct PoliciesHandler: Sendable {
     static let maximumSourceBytes = 1024 * 1024
 
-    let database: BursarDatabase
+    let database: any Storage
     let prices: PriceBook
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void

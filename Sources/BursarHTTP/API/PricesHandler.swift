@@ -1,11 +1,11 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 
 /// `GET /v1/prices` and `PUT /v1/prices` (a whole new catalog version).
 struct PricesHandler: Sendable {
-    let database: BursarDatabase
+    let database: any Storage
     let prices: PriceBook
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void

@@ -1,14 +1,14 @@
 import BursarCore
 import HTTPToolkit
 import BursarServices
-import BursarStore
+import BursarStorage
 
 /// `POST /v1/policies/simulate`: a candidate policy (YAML or JSON body, or `?revision=` of a
 /// stored one) replayed over past traffic beside the active policy.
 struct SimulateHandler: Sendable {
     static let maximumDays = 366
 
-    let database: BursarDatabase
+    let database: any Storage
     let prices: PriceBook
     let publisher: BundlePublisher
     let policies: PoliciesHandler

@@ -1,11 +1,11 @@
 import BursarCore
 import HTTPToolkit
-import BursarStore
+import BursarStorage
 import Foundation
 
 /// `GET /v1/spend`, `GET /v1/spend.csv` and `GET /v1/spend/summary`.
 struct SpendHandlers: Sendable {
-    let database: BursarDatabase
+    let database: any Storage
     let clock: WallClock
 
     func spend(_ request: Request, _ context: APIContext) throws -> Reply {

@@ -1,6 +1,6 @@
 import BursarCore
 import HTTPToolkit
-import BursarStore
+import BursarStorage
 import Foundation
 
 /// Finds the key for a presented secret, remembering keys found for a second so that a hot
@@ -14,13 +14,13 @@ public final class Authenticator: Sendable {
         var expires: Int64
     }
 
-    private let database: BursarDatabase
+    private let database: any Storage
     private let cache = Locked<[String: Entry]>([:])
     private let lifetimeMillis: Int64
     private let clock: WallClock
     public static let capacity = 10_000
 
-    public init(database: BursarDatabase, clock: WallClock, lifetimeSeconds: Double = 1) {
+    public init(database: any Storage, clock: WallClock, lifetimeSeconds: Double = 1) {
         self.database = database
         self.clock = clock
         lifetimeMillis = Int64(lifetimeSeconds * 1000)

@@ -1,17 +1,7 @@
 import BursarCore
+import BursarStorage
 import Foundation
 import GRDB
-
-/// One admin change: who, when, what, and the state before and after (as JSON text).
-public struct AuditEntry: Sendable, Equatable {
-    public var id: Int64
-    public var time: Int64
-    public var actor: String
-    public var action: String
-    public var target: String
-    public var before: String?
-    public var after: String?
-}
 
 /// The audit log: every admin change is written in the same transaction as the change.
 extension BursarDatabase {
@@ -23,7 +13,7 @@ extension BursarDatabase {
     }
 
     /// Entries in `[from, to)`, newest first; `target` matches exactly or as a prefix before '/'.
-    public func auditEntries(from: Int64, to: Int64, target: String? = nil, limit: Int = 1000) throws -> [AuditEntry] {
+    public func auditEntries(from: Int64, to: Int64, target: String?, limit: Int) throws -> [AuditEntry] {
         try read { db in
             var sql = "SELECT id, time, actor, action, target, before, after FROM audit_log WHERE time >= ? AND time < ?"
             var arguments: [any DatabaseValueConvertible] = [from, to]

@@ -1,22 +1,13 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
-/// A budget that changed state, as recorded and sent to webhooks.
-public struct BudgetAlert: Sendable, Equatable {
-    public var id: Int64
-    public var time: Int64
-    public var budgetID: String
-    public var fromState: String
-    public var toState: String
-    /// The alert as JSON text (what webhooks receive).
-    public var document: String
-}
-
+/// Budget state changes and their alerts, in SQLite.
 extension BursarDatabase {
     /// Records the budgets whose state differs from the last one recorded (a budget never
     /// seen before counts as having been ok), and returns the new alerts; in the same
     /// transaction, one delivery of each to each of `webhooks` (kept until it is delivered).
-    public func recordStateChanges(_ statuses: [BudgetStatus], now: Int64, webhooks: [String] = []) throws -> [BudgetAlert] {
+    public func recordStateChanges(_ statuses: [BudgetStatus], now: Int64, webhooks: [String]) throws -> [BudgetAlert] {
         try write { db in
             var alerts: [BudgetAlert] = []
             for status in statuses {
@@ -46,7 +37,7 @@ extension BursarDatabase {
     }
 
     /// Recorded alerts, newest first.
-    public func alerts(budget: String? = nil, limit: Int = 1000) throws -> [BudgetAlert] {
+    public func alerts(budget: String?, limit: Int) throws -> [BudgetAlert] {
         try read { db in
             let sql = "SELECT id, time, budget_id, from_state, to_state, document FROM alerts"
                 + (budget == nil ? "" : " WHERE budget_id = ?") + " ORDER BY id DESC LIMIT ?"

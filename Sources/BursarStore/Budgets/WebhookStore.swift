@@ -1,31 +1,8 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
-/// One alert on its way to one webhook, kept until the receiver acknowledges it (2xx) or
-/// Bursar gives up on it, so that a restart loses none.
-public struct WebhookDelivery: Sendable, Equatable {
-    public var id: Int64
-    public var url: String
-    public var body: String
-    /// Attempts made so far.
-    public var attempts: Int
-}
-
-/// Deliveries of one webhook, by outcome (for `/metrics`).
-public struct WebhookTally: Sendable, Equatable {
-    public var url: String
-    public var pending: Int
-    public var delivered: Int
-    public var givenUp: Int
-
-    public init(url: String, pending: Int, delivered: Int, givenUp: Int) {
-        self.url = url
-        self.pending = pending
-        self.delivered = delivered
-        self.givenUp = givenUp
-    }
-}
-
+/// Webhook deliveries, in SQLite.
 extension BursarDatabase {
     static func queueDelivery(of alert: BudgetAlert, to url: String, now: Int64, _ db: Database) throws {
         try db.execute(sql: """
@@ -34,7 +11,7 @@ extension BursarDatabase {
     }
 
     /// The deliveries to `url` due at `now`, oldest first.
-    public func dueDeliveries(to url: String, now: Int64, limit: Int = 100) throws -> [WebhookDelivery] {
+    public func dueDeliveries(to url: String, now: Int64, limit: Int) throws -> [WebhookDelivery] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT id, url, body, attempts FROM webhook_deliveries

@@ -1,15 +1,6 @@
 import BursarCore
+import BursarStorage
 import GRDB
-
-/// When a bundle revision was first published, and its serial: a number that grows by one
-/// with every new revision, kept in the database so that it grows across restarts. Both are
-/// signed with the content, so a router can refuse an older bundle replayed to it (it orders
-/// bundles by issue time, then serial; a restored database issues lower serials, later).
-public struct BundleIssue: Sendable, Equatable {
-    public var revision: String
-    public var serial: Int64
-    public var issuedAt: Int64
-}
 
 extension BursarDatabase {
     /// The issue of `revision`: the stored one when it is still the latest, else the next

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
 /// The last status report of every router instance.

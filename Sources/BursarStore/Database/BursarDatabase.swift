@@ -1,10 +1,11 @@
 import BursarCore
+import BursarStorage
 import Foundation
 import GRDB
 
 /// Bursar's SQLite database: one writer, concurrent readers (WAL), and the domain's
 /// reads and writes as methods.
-public final class BursarDatabase: Sendable {
+public final class BursarDatabase: Storage {
     /// How hard a commit is made durable.
     public enum Durability: String, Sendable, CaseIterable {
         /// `synchronous=FULL`: an acknowledged commit survives power loss.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import BursarCore
+import BursarStorage
 
 /// Copies the write-ahead log back into the database file from its own connection and
 /// thread, so the ingest writer never stops to checkpoint (SQLite's automatic checkpoint

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import GRDB
 import GRDBSQLite
 

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
 /// The ten counters of a rollup row, stored packed in one 80-byte blob (little-endian Int64s,

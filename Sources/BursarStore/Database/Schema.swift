@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
 /// The database schema, as migrations registered by id; a released migration is never edited.

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
 /// Writes raw events; a (source, id) pair already stored is skipped, never counted twice.

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import Foundation
 import GRDB
 import Logging
@@ -9,24 +10,10 @@ import Synchronization
 ///
 /// An outcome is reported only after the transaction holding the events has committed, so
 /// an acknowledged event is never lost. The queue is bounded: past it, `submit` refuses.
-public final class IngestWriter: Sendable {
-    /// What happened to one submitted batch.
-    public struct Outcome: Sendable, Equatable {
-        public var accepted: Int
-        public var duplicates: Int
-
-        public init(accepted: Int, duplicates: Int) {
-            self.accepted = accepted
-            self.duplicates = duplicates
-        }
-    }
-
-    public enum SubmitError: Error, Sendable {
-        /// The queue is full; try again shortly.
-        case overloaded
-        /// The writer is shutting down.
-        case closed
-    }
+public final class IngestWriter: EventIngest {
+    public typealias Outcome = IngestOutcome
+    public typealias SubmitError = IngestRefusal
+    public typealias Statistics = IngestStatistics
 
     public typealias Completion = @Sendable (Result<Outcome, any Error>) -> Void
 
@@ -39,12 +26,6 @@ public final class IngestWriter: Sendable {
         var jobs: [Job] = []
         var queuedEvents = 0
         var closed = false
-    }
-
-    /// Counters for metrics and benchmarks.
-    public struct Statistics: Sendable {
-        public var commits: Int
-        public var committedEvents: Int
     }
 
     public let maximumQueuedEvents: Int
@@ -80,19 +61,6 @@ public final class IngestWriter: Sendable {
 
     public var statistics: Statistics {
         Statistics(commits: commits.load(ordering: .relaxed), committedEvents: committedEvents.load(ordering: .relaxed))
-    }
-
-    /// Queues events; `completion` runs once they are committed (or refused: `CounterOverflow`
-    /// when their sums would overflow a counter, at once if their own sums do).
-    public func submit(_ events: [PricedEvent], completion: @escaping Completion) throws(SubmitError) {
-        let batch: IngestBatch
-        do {
-            batch = try IngestBatch(events)
-        } catch {
-            completion(.failure(error))
-            return
-        }
-        try submit(batch, completion: completion)
     }
 
     /// Queues a batch; `completion` runs on the writer thread once it is committed, or refused

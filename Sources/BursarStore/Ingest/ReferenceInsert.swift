@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import Foundation
 
 extension BursarDatabase {

@@ -1,31 +1,15 @@
 import BursarCore
+import BursarStorage
 import Crypto
 import Foundation
 import GRDB
 
 /// API keys: created with a random secret shown once, stored only as its SHA-256.
 extension BursarDatabase {
-    public enum KeyError: Error, CustomStringConvertible {
-        case nameTaken(String)
-        case notFound(String)
-        case invalidName
-        case invalidSources(String)
-
-        public var description: String {
-            switch self {
-            case .nameTaken(let name): return "an active key named '\(name)' already exists"
-            case .notFound(let name): return "no active key named '\(name)'"
-            case .invalidName: return "a key name is 1 to 100 characters"
-            case .invalidSources(let text):
-                return "'\(text)' is no list of sources: names and prefixes ending in * (a,b,eu-*), at most \(SourceGrant.maximumEntries)"
-            }
-        }
-    }
-
     /// Creates a key and returns its secret, which is never stored and cannot be shown again.
     ///
     /// `sources` grants the event sources the key may write (nil: only its own name).
-    public func createKey(name: String, role: Role, sources: SourceGrant? = nil, actor: String = "command line") throws -> String {
+    public func createKey(name: String, role: Role, sources: SourceGrant?, actor: String) throws -> String {
         guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
         let secret = Self.newSecret()
         let now = clock()
@@ -48,7 +32,7 @@ extension BursarDatabase {
         }
     }
 
-    public func revokeKey(name: String, actor: String = "command line") throws {
+    public func revokeKey(name: String, actor: String) throws {
         let now = clock()
         try write { db in
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
 /// Overrides, stored and audited; expired ones drop out of `activeOverrides` by themselves.
@@ -38,7 +39,7 @@ extension BursarDatabase {
     }
 
     /// Overrides in force at `time` (or all, with `includeExpired`), by id.
-    public func overrides(activeAt time: Int64, includeExpired: Bool = false) throws -> [Override] {
+    public func overrides(activeAt time: Int64, includeExpired: Bool) throws -> [Override] {
         try read { db in
             let sql = "SELECT * FROM overrides" + (includeExpired ? "" : " WHERE expires_at IS NULL OR expires_at > ?") + " ORDER BY id"
             return try Row.fetchAll(db, sql: sql, arguments: includeExpired ? [] : [time]).map(Self.override)

@@ -1,34 +1,11 @@
 import BursarCore
+import BursarStorage
 import Crypto
 import Foundation
 import GRDB
 
-/// One stored version of a policy: its revision is the SHA-256 of its canonical JSON.
-public struct PolicyVersion: Sendable, Equatable {
-    public var revision: String
-    public var policy: Policy
-    /// The text it was submitted as (YAML or JSON).
-    public var source: String
-    public var author: String
-    public var origin: String
-    public var createdAt: Int64
-    public var active: Bool
-}
-
 /// Policy versions and which one is active; every change is audited.
 extension BursarDatabase {
-    public enum PolicyError: Error, CustomStringConvertible {
-        case notFound(String)
-        case invalid([PolicyProblem])
-
-        public var description: String {
-            switch self {
-            case .notFound(let revision): return "no policy version \(revision)"
-            case .invalid(let problems): return problems.map(\.description).joined(separator: "; ")
-            }
-        }
-    }
-
     public static func revision(of policy: Policy) -> String {
         SHA256.hash(data: policy.json.serialized(canonical: true)).map { String(format: "%02x", $0) }.joined()
     }

@@ -1,4 +1,5 @@
 import BursarCore
+import BursarStorage
 import GRDB
 
 /// Checks the rollup tables against a recomputation from the raw events.

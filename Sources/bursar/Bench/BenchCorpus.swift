@@ -1,5 +1,7 @@
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 
 /// The synthetic events every benchmark uses, priced with the shipped price list.
 enum BenchCorpus {

@@ -2,6 +2,8 @@ import ArgumentParser
 import BursarClient
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 import Foundation
 
 extension Bursar.Bench {

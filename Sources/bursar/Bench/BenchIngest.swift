@@ -80,3 +80,5 @@ extension Bursar.Bench {
 }
 
 import BursarStore
+import BursarStorage
+import BursarServices

@@ -3,6 +3,8 @@ import BursarClient
 import BursarHTTPClient
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 import Foundation
 
 extension Bursar.Bench {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import BursarStore
+import BursarStorage
+import BursarServices
 import Foundation
 
 extension Bursar {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import BursarStore
+import BursarStorage
+import BursarServices
 
 /// `--db`, shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import BursarCore
 import BursarStore
+import BursarStorage
+import BursarServices
 import Foundation
 
 extension Role: ExpressibleByArgument {}
@@ -22,7 +24,7 @@ extension Bursar {
 
             func validate() throws {
                 if let sources, SourceGrant(parsing: sources) == nil {
-                    throw ValidationError(BursarDatabase.KeyError.invalidSources(sources).description)
+                    throw ValidationError(KeyError.invalidSources(sources).description)
                 }
             }
 

@@ -3,6 +3,8 @@ import BursarClient
 import BursarCore
 import BursarHTTPClient
 import BursarStore
+import BursarStorage
+import BursarServices
 import Foundation
 
 extension Bursar {

@@ -4,6 +4,7 @@ import BursarHTTP
 import BursarServices
 import HTTPToolkit
 import BursarStore
+import BursarStorage
 import Dispatch
 import Foundation
 import Logging

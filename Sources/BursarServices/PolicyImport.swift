@@ -1,15 +1,16 @@
 import BursarCore
+import BursarStorage
 import Foundation
 
-extension BursarDatabase {
-    /// What importing one policy file did.
-    public struct PolicyImportResult: Sendable {
-        public var file: String
-        public var problems: [PolicyProblem]
-        public var revision: String?
-        public var created: Bool
-    }
+/// What importing one policy file did.
+public struct PolicyImportResult: Sendable {
+    public var file: String
+    public var problems: [PolicyProblem]
+    public var revision: String?
+    public var created: Bool
+}
 
+extension PolicyStore {
     /// Imports every `*.yaml` policy file of `directory` (all but `prices.yaml`) as a version,
     /// idempotently by content. An invalid file is reported and skipped, so the active policy
     /// stays the last good one. With no active policy yet, `default.yaml` (or the first valid

@@ -1,44 +1,7 @@
 import BursarCore
+import BursarStorage
 import Foundation
-import GRDB
 import Logging
-
-extension BursarDatabase {
-    /// Deletes up to `limit` raw events older than `cutoff` (epoch ms) in one short
-    /// transaction; the rollups keep their sums. Returns how many were deleted.
-    public func deleteRawEvents(before cutoff: Int64, limit: Int) throws -> Int {
-        try writer.write { db in
-            try db.execute(sql: "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? LIMIT ?)", arguments: [cutoff, limit])
-            return db.changesCount
-        }
-    }
-
-    /// Returns up to `pages` free pages to the file system; how many free pages remain.
-    @discardableResult
-    public func releaseFreePages(_ pages: Int) throws -> Int {
-        try writer.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA incremental_vacuum(\(pages))")
-            return try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-        }
-    }
-
-    /// Pages in use and free pages, and the page size.
-    public func pageCounts() throws -> (pages: Int, free: Int, pageSize: Int) {
-        try read { db in
-            (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
-             try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
-        }
-    }
-
-    /// A consistent copy of the whole database at `path`, taken online with SQLite's backup
-    /// API from one read snapshot (ingest goes on meanwhile).
-    public func backup(to path: String) throws {
-        try PrivateFile.restrict(path)
-        let target = try DatabaseQueue(path: path)
-        try writer.backup(to: target)
-        try target.close()
-    }
-}
 
 /// Deletes raw events older than the retention window in small batches, on a thread of its
 /// own, then returns the freed pages; rollups are kept, so spend queries are unchanged.
@@ -49,14 +12,14 @@ public final class RawEventRetention: Sendable {
     public static let batchSize = 2_000
     public static let pagesPerStep = 1_000
 
-    private let database: BursarDatabase
+    private let database: any RetentionStore
     private let retainMillis: Int64
     private let interval: Double
     private let clock: WallClock
     private let logger: Logger
     private let service = BackgroundService(name: "bursar-retention")
 
-    public init(database: BursarDatabase, retainDays: Int, intervalSeconds: Double = 60,
+    public init(database: any RetentionStore, retainDays: Int, intervalSeconds: Double = 60,
                 clock: WallClock = .system,
                 logger: Logger = Logger(label: "bursar.retention")) {
         self.database = database

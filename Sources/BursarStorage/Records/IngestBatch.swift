@@ -4,7 +4,7 @@ import BursarCore
 /// writer: the writer's share of the work stays small.
 public struct IngestBatch: Sendable {
     public private(set) var events: [PricedEvent] = []
-    private(set) var rollups = RollupAccumulator()
+    package private(set) var rollups = RollupAccumulator()
 
     public init() {}
 

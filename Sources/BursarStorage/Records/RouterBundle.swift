@@ -44,11 +44,3 @@ public struct RouterBundle: Sendable {
         validUntil = (overrides.compactMap(\.expiresAt) + budgets.map(\.periodEnd)).filter { $0 > now }.min()
     }
 }
-
-extension BursarDatabase {
-    /// The bundle for the state stored now.
-    public func routerBundle(now: Int64, catalog: PriceCatalog) throws -> RouterBundle {
-        try RouterBundle(policy: try activePolicy(), overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
-                         catalog: catalog, now: now) { revision in try bundleIssue(for: revision, now: now) }
-    }
-}

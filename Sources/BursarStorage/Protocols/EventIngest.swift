@@ -1,0 +1,32 @@
+import BursarCore
+
+/// Where events go: batches queued, committed together (group commit), and acknowledged only
+/// once durable. Duplicates (same source and id) are counted, never stored twice; a batch whose
+/// sums would overflow a stored counter is refused alone.
+public protocol EventIngest: Sendable {
+    typealias Completion = @Sendable (Result<IngestOutcome, any Error>) -> Void
+
+    /// Queues a batch; `completion` runs once it is committed, or refused (`CounterOverflow`).
+    func submit(_ batch: IngestBatch, completion: @escaping Completion) throws(IngestRefusal)
+    /// Calls `observer` after each commit that stored new events.
+    func observeCommits(_ observer: @escaping @Sendable () -> Void)
+    var statistics: IngestStatistics { get }
+    /// How long commits take, for `/metrics`.
+    var commitDurations: CommitDurations { get }
+    /// Commits what is queued, refuses new work, and returns when done.
+    func close()
+}
+
+extension EventIngest {
+    /// Queues `events` as one batch (refused at once when their own sums overflow).
+    public func submit(_ events: [PricedEvent], completion: @escaping Completion) throws(IngestRefusal) {
+        let batch: IngestBatch
+        do {
+            batch = try IngestBatch(events)
+        } catch {
+            completion(.failure(error))
+            return
+        }
+        try submit(batch, completion: completion)
+    }
+}

@@ -1,0 +1,19 @@
+import BursarCore
+
+/// Everything Bursar keeps, as one store. A backend (SQLite, PostgreSQL) implements each part
+/// and passes `StorageConformance`.
+public protocol Storage: SpendStore, ReplayReader, KeyStore, PriceStore, PolicyStore, OverrideStore, BudgetStore,
+    AlertStore, AuditStore, FleetStore, BundleStore, RetentionStore, BackupStore {
+    /// Stamps what is written (audit entries, key and policy times, when events arrived).
+    var clock: WallClock { get }
+    /// Whether a write can be made now (for readiness checks).
+    func checkWritable() throws
+}
+
+extension Storage {
+    /// The bundle for the state stored now.
+    public func routerBundle(now: Int64, catalog: PriceCatalog) throws -> RouterBundle {
+        try RouterBundle(policy: try activePolicy(), overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
+                         catalog: catalog, now: now) { revision in try bundleIssue(for: revision, now: now) }
+    }
+}

@@ -1,0 +1,32 @@
+import BursarCore
+
+/// Why a key could not be made or changed.
+public enum KeyError: Error, CustomStringConvertible, Sendable {
+    case nameTaken(String)
+    case notFound(String)
+    case invalidName
+    case invalidSources(String)
+
+    public var description: String {
+        switch self {
+        case .nameTaken(let name): return "an active key named '\(name)' already exists"
+        case .notFound(let name): return "no active key named '\(name)'"
+        case .invalidName: return "a key name is 1 to 100 characters"
+        case .invalidSources(let text):
+            return "'\(text)' is no list of sources: names and prefixes ending in * (a,b,eu-*), at most \(SourceGrant.maximumEntries)"
+        }
+    }
+}
+
+/// Why a policy version could not be stored or activated.
+public enum PolicyError: Error, CustomStringConvertible, Sendable {
+    case notFound(String)
+    case invalid([PolicyProblem])
+
+    public var description: String {
+        switch self {
+        case .notFound(let revision): return "no policy version \(revision)"
+        case .invalid(let problems): return problems.map(\.description).joined(separator: "; ")
+        }
+    }
+}
