@@ -35,6 +35,8 @@ let package = Package(
             "BursarCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
+        // The storage conformance suite: every backend's test target runs all of it.
+        .target(name: "BursarStorageConformance", dependencies: ["BursarCore", "BursarStorage"], swiftSettings: swiftSettings),
         .target(name: "BursarStore", dependencies: [
             "BursarCore", "BursarStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -88,7 +90,7 @@ let package = Package(
             "BursarCore", "BursarStorage", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarStorage", "BursarServices", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
             "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -7,7 +7,7 @@ import Foundation
 import Synchronization
 import Testing
 
-/// Raw events past the retention window go, rollups stay, the file stops growing; backups.
+/// Raw events past the retention window go, rollups stay, and the SQLite file stops growing.
 @Suite struct LifecycleTests {
     static let day: Int64 = 86_400_000
     static let start: Int64 = 1_790_000_000_000
@@ -53,39 +53,5 @@ import Testing
         let report = try database.spend(query)
         #expect(report.total.requests == Int64(14 * perDay))
         #expect(report.total.cost == Money(nanos: Int64(14 * perDay) * 1_000))
-    }
-
-    @Test func aBackupTakenDuringIngestHoldsEverythingAcknowledgedBeforeIt() throws {
-        let directory = NSTemporaryDirectory() + "bursar-backup-\(UUID().uuidString)"
-        let database = try BursarDatabase(path: directory + "/bursar.db", durability: .normal)
-        let writer = IngestWriter(database: database)
-        defer { writer.close() }
-        let acknowledged = Locked<Set<String>>([])
-        let stop = Atomic<Bool>(false)
-        let ingesting = Thread {
-            var round = 0
-            while !stop.load(ordering: .relaxed) {
-                let batch = self.events(day: round, count: 200)
-                let done = DispatchSemaphore(value: 0)
-                try? writer.submit(batch) { outcome in
-                    if case .success = outcome { acknowledged.withLock { $0.formUnion(batch.map(\.event.id)) } }
-                    done.signal()
-                }
-                done.wait()
-                round += 1
-            }
-        }
-        ingesting.start()
-        Thread.sleep(forTimeInterval: 0.3)
-        let before = acknowledged.withLock { $0 }
-        try database.backup(to: directory + "/copy.db")
-        Thread.sleep(forTimeInterval: 0.2)
-        stop.store(true, ordering: .relaxed)
-        #expect(before.count >= 200)
-
-        let restored = try BursarDatabase(path: directory + "/copy.db", durability: .normal)
-        let ids = Set(try restored.eventIDs(source: "s"))
-        #expect(before.isSubset(of: ids), "\(before.subtracting(ids).count) acknowledged events missing from the backup")
-        #expect(try restored.rollupDiscrepancies().isEmpty, "the copy is one consistent snapshot")
     }
 }

@@ -1,0 +1,38 @@
+import BursarCore
+import BursarStorage
+import BursarStorageConformance
+import BursarStore
+import Foundation
+import Testing
+
+/// The SQLite backend, held to the storage conformance suite: each check on new database
+/// files (WAL, a pool of readers, the group-commit writer), as `bursar serve` opens them.
+struct SQLiteBackend: StorageBackend {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bursar-conformance-\(UUID().uuidString)").path
+
+    func open(clock: WallClock, maximumQueuedEvents: Int) throws -> StoreUnderTest {
+        let database = try BursarDatabase(path: directory + "/\(UUID().uuidString).db", durability: .normal, clock: clock)
+        return StoreUnderTest(storage: database, ingest: IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents))
+    }
+
+    func openBackup(at path: String) throws -> any Storage {
+        try BursarDatabase(path: path, durability: .normal)
+    }
+
+    func backupPath() -> String {
+        directory + "/backup-\(UUID().uuidString).db"
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+@Suite struct SQLiteConformanceTests {
+    @Test(arguments: StorageConformance.checks)
+    func conforms(_ check: StorageConformance.Check) throws {
+        let backend = SQLiteBackend()
+        defer { backend.remove() }
+        try check.run(on: backend)
+    }
+}
