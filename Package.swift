@@ -37,7 +37,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // The storage conformance suite: every backend's test target runs all of it.
         .target(name: "BursarStorageConformance", dependencies: ["BursarCore", "BursarStorage"], swiftSettings: swiftSettings),
-        .target(name: "BursarStore", dependencies: [
+        .target(name: "BursarSQLite", dependencies: [
             "BursarCore", "BursarStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -82,21 +82,22 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
-            "BursarCore", "BursarStorage", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
+            "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
-            "BursarCore", "BursarStorage", "BursarStore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
+            "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarStoreTests", dependencies: ["BursarStore", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarSQLiteTests", dependencies: ["BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarServicesTests", dependencies: ["BursarServices", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
             "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "BursarCore", "BursarStorage", "BursarStore", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
+            "BursarCore", "BursarStorage", "BursarSQLite", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]
@@ -109,7 +110,7 @@ if ProcessInfo.processInfo.environment["BURSAR_FUZZ"] == "1" {
         .executableTarget(name: "FuzzEventDecoder", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzEventDecoder", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzNDJSON", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzOTLP", dependencies: ["BursarCore", "BursarOTLP", "FuzzDriver"], path: "Fuzz/FuzzOTLP", swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarStore", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarSQLite", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarServices", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
     ]
 }

@@ -1,6 +1,6 @@
 import BursarCore
 import FuzzDriver
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 

@@ -1,7 +1,7 @@
 import BursarCore
 import BursarHTTP
 import HTTPToolkit
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 import FuzzDriver

@@ -1,7 +1,7 @@
 import BursarCore
 import BursarHTTP
 import BursarServices
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarTesting
 import Foundation

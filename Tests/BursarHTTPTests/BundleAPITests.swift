@@ -3,7 +3,7 @@ import BursarCore
 import BursarHTTP
 import BursarServices
 import HTTPToolkit
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarTesting
 import Foundation

@@ -1,7 +1,7 @@
 import BursarClient
 import BursarHTTPClient
 import BursarCore
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 import BursarTesting

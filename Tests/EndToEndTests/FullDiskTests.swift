@@ -1,6 +1,6 @@
 import BursarClient
 import BursarCore
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 import BursarTesting

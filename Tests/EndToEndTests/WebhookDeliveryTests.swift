@@ -3,7 +3,7 @@ import BursarHTTP
 import BursarServices
 import HTTPToolkit
 import BursarHTTPClient
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarTesting
 import Foundation

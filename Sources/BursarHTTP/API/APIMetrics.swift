@@ -1,14 +1,8 @@
 import HTTPToolkit
 import Synchronization
 
-/// Counters the API keeps for `/metrics`.
+/// Counters the API keeps for `/metrics` (ingest's are the ingest service's).
 public final class APIMetrics: Sendable {
-    /// Events answered as new, as already stored, and refused as invalid.
-    let acceptedEvents = Atomic<Int>(0)
-    let duplicateEvents = Atomic<Int>(0)
-    let rejectedEvents = Atomic<Int>(0)
-    /// Batches answered 503 (queue full, shutting down, or the commit failed).
-    let refusedBatches = Atomic<Int>(0)
     /// Bundle answers by status.
     let bundleFull = Atomic<Int>(0)
     let bundleNotModified = Atomic<Int>(0)

@@ -48,7 +48,8 @@ public struct BursarAPI: Responder {
         let readers: Set<Role> = [.viewer, .admin]
 
         let metrics = self.metrics
-        let submitter = IngestSubmitter(writer: writer, prices: prices, metrics: metrics, clock: clock)
+        let ingest = IngestService(ingest: writer, prices: prices, clock: clock)
+        let submitter = IngestSubmitter(service: ingest)
         let events = EventsHandler(submitter: submitter)
         router.add("POST", "/v1/events", roles: [.router, .admin], accepts: MediaTypes.events, events.handle)
         let traces = TracesHandler(submitter: submitter, publisher: publisher)
@@ -110,7 +111,7 @@ public struct BursarAPI: Responder {
             .response(.json(.object([("name", .string(context.key?.name ?? "")), ("role", .string(context.key?.role.rawValue ?? ""))])))
         }
 
-        let prometheus = MetricsHandler(database: database, writer: writer, publisher: publisher, metrics: metrics, alerts: alerts, clock: clock)
+        let prometheus = MetricsHandler(database: database, writer: writer, ingest: ingest, publisher: publisher, metrics: metrics, alerts: alerts, clock: clock)
         router.add("GET", "/metrics", roles: readers, prometheus.metrics)
 
         router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }

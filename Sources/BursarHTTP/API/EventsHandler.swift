@@ -24,7 +24,7 @@ struct EventsHandler: Sendable {
                             field: "Content-Type")
         }
         let body = try request.decodedBody()
-        let now = submitter.clock()
+        let now = submitter.service.clock()
         let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources, window: EventBatchDecoder.window(around: now))
         let results: [Result<UsageEvent, FieldError>]
         do {

@@ -4,61 +4,34 @@ import BursarServices
 import BursarStorage
 import Foundation
 
-/// The path every ingest format shares once its events are decoded: price the valid ones,
-/// queue them for the group commit, and answer (in the format's own words) only once they
-/// are durable, or 503 with Retry-After when the writer cannot take them.
+/// Ingest in HTTP's words, for every format: the service prices and queues the decoded events;
+/// the answer (in the format's own words) is sent only once they are durable, or 503 with
+/// Retry-After when the writer cannot take them.
 struct IngestSubmitter: Sendable {
     typealias Answer = @Sendable (_ accepted: Int, _ duplicates: Int, _ rejected: [(index: Int, error: FieldError)]) -> Response
 
-    let writer: any EventIngest
-    let prices: PriceBook
-    let metrics: APIMetrics
-    /// Events must be stamped within a window around now.
-    let clock: WallClock
+    let service: IngestService
 
     /// `answer` is called with the counts; when nothing is valid it is called at once
     /// (`nothingValid` lets a format pick its status for that, e.g. 422).
     func submit(_ results: [Result<UsageEvent, FieldError>], nothingValid: @escaping Answer, answer: @escaping Answer) throws -> Reply {
-        let costing = prices.current
-        var accepted = IngestBatch()
-        var rejected: [(index: Int, error: FieldError)] = []
-        for (index, result) in results.enumerated() {
-            do {
-                let event = try result.get()
-                try accepted.append(PricedEvent(event: event, cost: try costing.cost(of: event)))
-            } catch let error as FieldError {
-                rejected.append((index, error))
-            } catch let overflow as CounterOverflow {
-                rejected.append((index, overflow.fieldError))
-            } catch {
-                rejected.append((index, FieldError(code: "invalid_event", message: "\(error)")))
-            }
-        }
-        APIMetrics.add(metrics.rejectedEvents, rejected.count)
-        if accepted.isEmpty { return .response(nothingValid(0, 0, rejected)) }
+        let (batch, rejected) = service.price(results)
+        if batch.isEmpty { return .response(nothingValid(0, 0, rejected)) }
         let pending = PendingResponse()
-        let metrics = self.metrics
-        let rejections = rejected
         do {
-            try writer.submit(accepted) { result in
-                switch result {
-                case .success(let outcome):
-                    APIMetrics.add(metrics.acceptedEvents, outcome.accepted)
-                    APIMetrics.add(metrics.duplicateEvents, outcome.duplicates)
-                    pending.complete(answer(outcome.accepted, outcome.duplicates, rejections))
-                case .failure(let overflow as CounterOverflow):
-                    APIMetrics.add(metrics.refusedBatches)
+            try service.store(batch) { stored in
+                switch stored {
+                case .stored(let outcome):
+                    pending.complete(answer(outcome.accepted, outcome.duplicates, rejected))
+                case .refused(let overflow):
                     pending.complete(HTTPError(422, overflow.fieldError).response)
-                case .failure:
-                    APIMetrics.add(metrics.refusedBatches)
+                case .failed:
                     pending.complete(HTTPError.unavailable("the events could not be stored; nothing from this batch was kept, send it again", retryAfter: 2).response)
                 }
             }
         } catch .overloaded {
-            APIMetrics.add(metrics.refusedBatches)
             throw HTTPError.unavailable("the ingest queue is full; retry this batch shortly", retryAfter: 1)
         } catch .closed {
-            APIMetrics.add(metrics.refusedBatches)
             throw HTTPError.unavailable("Bursar is shutting down; retry this batch shortly", retryAfter: 2)
         }
         return .pending(pending)
@@ -72,7 +45,7 @@ struct IngestSubmitter: Sendable {
         }
         let bytes = JSONValue.array(events).serialized()
         let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources,
-                                        window: EventBatchDecoder.window(around: clock()))
+                                        window: EventBatchDecoder.window(around: service.clock()))
         do {
             return try bytes.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in try decoder.decode(bytes, format: .json) }
         } catch {

@@ -12,6 +12,7 @@ struct MetricsHandler: Sendable {
 
     let database: any Storage
     let writer: any EventIngest
+    let ingest: IngestService
     let publisher: BundlePublisher
     let metrics: APIMetrics
     let alerts: AlertDelivery
@@ -23,11 +24,12 @@ struct MetricsHandler: Sendable {
         out.sample("bursar_build_info", [("version", Self.version)], 1)
 
         out.family("bursar_ingest_events_total", "counter", "Events received, by what became of them.")
-        out.sample("bursar_ingest_events_total", [("result", "accepted")], metrics.acceptedEvents.load(ordering: .relaxed))
-        out.sample("bursar_ingest_events_total", [("result", "duplicate")], metrics.duplicateEvents.load(ordering: .relaxed))
-        out.sample("bursar_ingest_events_total", [("result", "rejected")], metrics.rejectedEvents.load(ordering: .relaxed))
+        let counts = ingest.counts
+        out.sample("bursar_ingest_events_total", [("result", "accepted")], counts.accepted)
+        out.sample("bursar_ingest_events_total", [("result", "duplicate")], counts.duplicates)
+        out.sample("bursar_ingest_events_total", [("result", "rejected")], counts.rejected)
         out.family("bursar_ingest_refused_batches_total", "counter", "Event batches answered 503 (queue full, shutting down, or a failed commit).")
-        out.sample("bursar_ingest_refused_batches_total", metrics.refusedBatches.load(ordering: .relaxed))
+        out.sample("bursar_ingest_refused_batches_total", counts.refusedBatches)
         out.family("bursar_ingest_commits_total", "counter", "Group commits of the ingest writer.")
         out.sample("bursar_ingest_commits_total", writer.statistics.commits)
 

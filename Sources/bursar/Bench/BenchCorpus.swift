@@ -1,5 +1,5 @@
 import BursarCore
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import BursarClient
 import BursarCore
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 import Foundation

@@ -79,6 +79,6 @@ extension Bursar.Bench {
     }
 }
 
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices

@@ -1,5 +1,5 @@
 import ArgumentParser
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 import Foundation

@@ -1,6 +1,6 @@
 import ArgumentParser
 import BursarCore
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 import Foundation

@@ -2,7 +2,7 @@ import ArgumentParser
 import BursarClient
 import BursarCore
 import BursarHTTPClient
-import BursarStore
+import BursarSQLite
 import BursarStorage
 import BursarServices
 import Foundation

@@ -1,7 +1,7 @@
 import BursarCore
 import BursarStorage
 import BursarStorageConformance
-import BursarStore
+import BursarSQLite
 import Foundation
 import Testing
 
