@@ -25,7 +25,7 @@ extension Bursar {
 
         func run() throws {
             let client = try WebClient()
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let now = WallClock.system()
             var generator = TrafficGenerator(source: source, users: users, from: now - Int64(days) * 86_400_000,
                                              to: now - 60_000, seed: seed)
             var sent = 0, accepted = 0, duplicates = 0, rejected = 0

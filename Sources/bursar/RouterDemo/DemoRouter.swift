@@ -122,7 +122,7 @@ struct DemoRouter: Responder {
         let body: JSONValue = .object([
             ("id", .string("chatcmpl-\(chat.routing.requestID)")),
             ("object", "chat.completion"),
-            ("created", .integer(Int64(Date().timeIntervalSince1970))),
+            ("created", .integer(WallClock.system() / 1000)),
             ("model", .string(last.model.model)),
             ("choices", .array([.object([
                 ("index", 0),
@@ -155,7 +155,7 @@ struct DemoRouter: Responder {
         let routing = chat.routing
         let suffix = attempt.reason == .shadow ? "shadow" : String(attempt.number)
         // The source is the key's own (its name): a key writes only into the sources it owns.
-        var event = UsageEvent(id: "\(routing.requestID)-\(suffix)", source: "", time: Int64(Date().timeIntervalSince1970 * 1000),
+        var event = UsageEvent(id: "\(routing.requestID)-\(suffix)", source: "", time: WallClock.system(),
                                model: attempt.model.model, provider: attempt.model.provider, tier: attempt.tier,
                                inputTokens: attempt.status == .ok || attempt.status == .invalidOutput ? chat.promptTokens : 0,
                                outputTokens: outputTokens)
