@@ -23,7 +23,8 @@ stop_server() { kill "$SERVER"; wait "$SERVER" || true; SERVER=""; }
 value() { awk -v k="$1" '$1 == k { print $2 }'; }
 
 echo "== ingest over HTTP: 100-event JSON batches, 64 connections, synchronous=FULL, durable acks"
-KEY=$($BURSAR keys create --role admin --name bench --db "$WORK/ingest.db")
+# The corpus is shipped as source bench-7 (the shipper as bench-shipper): the key may write bench-*.
+KEY=$($BURSAR keys create --role admin --name bench --sources 'bench,bench-*' --db "$WORK/ingest.db")
 start_server "$WORK/ingest.db"
 INGEST=$($BURSAR bench ingest --url http://127.0.0.1:$PORT --key "$KEY" --events "$EVENTS" --batch-size 100 --connections 64)
 echo "$INGEST"

@@ -80,6 +80,9 @@ extension Bursar.Bench {
             shipper.close()
             print("ship_ns_per_event \(String(format: "%.0f", shipNanos)) array_append_ns_per_event \(String(format: "%.0f", floorNanos))"
                 + " accepted \(statistics.accepted) dropped \(statistics.dropped) flushed \(flushed) floor \(floor.count)")
+            guard statistics.accepted == events else {
+                throw ValidationError("the server accepted \(statistics.accepted) of \(events) shipped events; may the key write source bench-shipper?")
+            }
         }
     }
 }

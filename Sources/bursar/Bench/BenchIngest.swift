@@ -50,6 +50,11 @@ extension Bursar.Bench {
             let seconds = Self.seconds(ContinuousClock.now - started)
             print("ingest_events_per_second \(Int(Double(accepted.load(ordering: .relaxed)) / seconds))")
             print("ingest_accepted \(accepted.load(ordering: .relaxed)) retries \(failures.load(ordering: .relaxed)) seconds \(String(format: "%.2f", seconds))")
+            // A rate of events the server refused measures nothing: say so and fail.
+            guard accepted.load(ordering: .relaxed) == corpus.count else {
+                throw ValidationError("the server accepted \(accepted.load(ordering: .relaxed)) of \(corpus.count) events; "
+                                      + "may the key write source bench-\(seed)?")
+            }
         }
 
         static func seconds(_ duration: Duration) -> Double {
