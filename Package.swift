@@ -90,7 +90,11 @@ let package = Package(
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarSQLiteTests", dependencies: ["BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarSQLiteTests", dependencies: [
+            "BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarServicesTests", dependencies: ["BursarServices", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
             "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",

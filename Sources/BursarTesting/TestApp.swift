@@ -19,10 +19,11 @@ public final class TestApp: Sendable {
     /// The one clock of the app: the machine's time (or `now`), moved forward by the test.
     public let clock: TestClock
 
-    /// `now` fixes the clock (until the test moves it).
+    /// `now` fixes the clock (until the test moves it); `runningFrom` starts it at a time and
+    /// lets it run (for background work that waits, such as webhook retries).
     public init(catalog: [ModelPrice] = TestPrices.catalog, baseline: ModelKey = TestPrices.baseline,
-                path: String? = nil, now: Int64? = nil, alertWebhooks: [String] = []) throws {
-        let clock = TestClock(fixed: now)
+                path: String? = nil, now: Int64? = nil, runningFrom start: Int64? = nil, alertWebhooks: [String] = []) throws {
+        let clock = start.map { TestClock(runningFrom: $0) } ?? TestClock(fixed: now)
         self.clock = clock
         database = try path.map { try BursarDatabase(path: $0, durability: .normal, clock: clock.clock) }
             ?? BursarDatabase(clock: clock.clock)

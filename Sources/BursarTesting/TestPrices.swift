@@ -9,7 +9,10 @@ public enum TestPrices {
         price("openai", "gpt-4o-mini", input: "0.15", cached: "0.075", output: "0.60"),
         price("groq", "llama-3.1-8b-instant", input: "0.05", output: "0.08"),
         price("anthropic", "claude-3-5-haiku-20241022", input: "0.80", cached: "0.08", output: "4.00"),
-        price("openai", "o3", input: "2.00", cached: "0.50", output: "8.00", reasoning: "8.00"),
+        // Reasoning priced apart from output, so that a cost charging it as output is wrong.
+        price("openai", "o3", input: "2.00", cached: "0.50", output: "8.00", reasoning: "9.50"),
+        // Fractions of a nano-dollar per token (1.5, 0.5, 2.5 and 3.5 nano): every event rounds.
+        price("groq", "tiny-frac", input: "0.0015", cached: "0.0005", output: "0.0025", reasoning: "0.0035"),
         // A price change: from 2026-06-01 the mini model costs double.
         price("openai", "gpt-4o-mini", input: "0.30", cached: "0.15", output: "1.20", from: 1_780_272_000_000),
     ]

@@ -42,6 +42,27 @@ import Testing
         #expect(try tiny.cost(input: 3, cachedInput: 0, output: 0, reasoning: 0).nanos == 4) // 4.5 → 4
     }
 
+    /// Input 1.5, cached 0.5, output 2.5 and reasoning 3.5 nano-dollars per token.
+    static let fractional = ModelPrice(provider: "groq", model: "tiny-frac", effectiveFrom: 0,
+                                       inputPerMillion: Money(decimal: "0.0015")!, cachedInputPerMillion: Money(decimal: "0.0005")!,
+                                       outputPerMillion: Money(decimal: "0.0025")!, reasoningPerMillion: Money(decimal: "0.0035")!)
+
+    @Test(arguments: [
+        // (input, cached, output, reasoning) → nanos; exact value in the comment.
+        (1, 0, 0, 0, 2),   // 1.5 → 2 (a tie rounds up to even)
+        (0, 0, 1, 0, 2),   // 2.5 → 2 (a tie rounds down to even)
+        (1, 1, 0, 0, 0),   // 0.5 → 0
+        (0, 0, 1, 1, 4),   // 3.5 → 4
+        (3, 0, 0, 0, 4),   // 4.5 → 4
+        (5, 0, 0, 0, 8),   // 7.5 → 8
+        (1, 0, 1, 0, 4),   // 1.5 + 2.5 = 4: rounding each part (2 + 2) agrees here…
+        (2, 1, 3, 1, 10),  // 1.5 + 0.5 + 5 + 3.5 = 10.5 → 10; each part rounded: 2 + 0 + 5 + 4 = 11
+        (1, 0, 1, 1, 5),   // 1.5 + 3.5 = 5; each part rounded: 2 + 4 = 6; reasoning charged as output: 4
+    ])
+    func fractionalPricesRoundOnceHalfToEven(input: Int64, cached: Int64, output: Int64, reasoning: Int64, nanos: Int64) throws {
+        #expect(try Self.fractional.cost(input: input, cachedInput: cached, output: output, reasoning: reasoning).nanos == nanos)
+    }
+
     @Test func forecastCarriesTheRecentRateToMonthEnd() {
         let forecast = Forecast.monthEnd(monthToDate: Money(decimal: "100")!, recent: Money(decimal: "70")!,
                                          recentMillis: 7 * UTC.millisPerDay, remainingMillis: 10 * UTC.millisPerDay)

@@ -11,7 +11,7 @@ import Testing
 /// The budget monitor is the only thing that evaluates budgets and records their state
 /// changes: commits and the clock drive it, reads never do.
 @Suite struct BudgetMonitorTests {
-    /// 2026-11-20 10:00 UTC.
+    /// 2026-11-26 10:00 UTC.
     static let morning: Int64 = 1_795_687_200_000
 
     func budgetState(_ app: TestApp, _ id: String) throws -> String? {

@@ -18,8 +18,9 @@ import Testing
     }
 
     @Test func spendMovesBudgetsToDowngradeAndBlockInTheBundle() throws {
-        let app = try TestApp()
-        let now = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        // Mid-month, midday: the day and month budgets below are far from a period's start.
+        let app = try TestApp(runningFrom: TestClock.midPeriod)
+        let now = Timestamp.format(TestClock.midPeriod)
         #expect(put(app, "support", #"{"scope":{"feature":"support-chat"},"period":"month","timezone":"Europe/Berlin","limit_usd":"0.02","warn_at":0.5,"action":"downgrade","downgrade_to":"fast"}"#).status == 201)
         #expect(put(app, "all", #"{"period":"day","limit_usd":"1000","action":"block"}"#).status == 201)
         #expect(put(app, "u1", #"{"scope":{"user":"u1"},"period":"week","limit_usd":"0.001","action":"block"}"#).status == 201)

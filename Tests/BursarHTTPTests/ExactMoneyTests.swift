@@ -7,7 +7,9 @@ import Foundation
 import Testing
 
 /// A fixed corpus whose totals the test computes itself, with Foundation's Decimal,
-/// from the price table; the API's figures must match to the nano-dollar.
+/// from the price table; the API's figures must match to the nano-dollar. The table has
+/// prices in fractions of a nano-dollar per token (every such event rounds, half to even,
+/// once) and reasoning priced apart from output.
 @Suite struct ExactMoneyTests {
     struct Price {
         var input: Decimal, cached: Decimal, output: Decimal, reasoning: Decimal
@@ -22,7 +24,9 @@ import Testing
         case "gpt-4o-mini": return Price(input: 0.3, cached: 0.15, output: 1.2, reasoning: 1.2)
         case "llama-3.1-8b-instant": return Price(input: 0.05, cached: 0.05, output: 0.08, reasoning: 0.08)
         case "claude-3-5-haiku-20241022": return Price(input: 0.8, cached: 0.08, output: 4, reasoning: 4)
-        case "o3": return Price(input: 2, cached: 0.5, output: 8, reasoning: 8)
+        case "o3": return Price(input: 2, cached: 0.5, output: 8, reasoning: 9.5)
+        case "tiny-frac": return Price(input: Decimal(string: "0.0015")!, cached: Decimal(string: "0.0005")!,
+                                       output: Decimal(string: "0.0025")!, reasoning: Decimal(string: "0.0035")!)
         default: return nil
         }
     }
@@ -50,7 +54,7 @@ import Testing
         let app = try TestApp()
         let models = [("openai", "gpt-4o", "frontier"), ("openai", "gpt-4o-mini", "standard"), ("groq", "llama-3.1-8b-instant", "fast"),
                       ("anthropic", "claude-3-5-haiku-20241022", "standard"), ("openai", "o3", "frontier"),
-                      ("mystery", "unpriced-model", "fast")]
+                      ("groq", "tiny-frac", "fast"), ("mystery", "unpriced-model", "fast")]
         let start = Timestamp.parse("2026-05-30T07:00:00Z")!
         var seed: UInt64 = 12345
         func next(_ bound: Int64) -> Int64 {
@@ -63,7 +67,7 @@ import Testing
             let (provider, model, tier) = models[Int(next(Int64(models.count)))]
             let time = start + next(6 * UTC.millisPerDay)
             let input = next(200_000) + 1, output = next(20_000)
-            let cached = next(input + 1), reasoning = model == "o3" ? next(output + 1) : 0
+            let cached = next(input + 1), reasoning = model == "o3" || model == "tiny-frac" ? next(output + 1) : 0
             let attempt = next(10) == 0 ? Int64(2) : 1
             let user = "user-\(next(40))", feature = ["chat", "search", "code"][Int(next(3))]
             var extra: [(String, JSONValue)] = [("user", .string(user)), ("feature", .string(feature)),

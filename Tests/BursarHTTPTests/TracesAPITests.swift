@@ -59,8 +59,11 @@ import Testing
         #expect(rows.first?["user"] as? String == "dana" && rows.first?["source"] as? String == "checkout")
         #expect(rows.first?["latency_ms"] as? [String: Int] != nil)
 
-        // Sent again: a duplicate, not counted twice.
-        _ = app.send("POST", "/v1/traces", key: app.routerKey, contentType: "application/x-protobuf", body: try Self.request(spans: [genAI]))
+        // Sent again: answered like the first time (nothing rejected), and not counted twice.
+        let again = app.send("POST", "/v1/traces", key: try app.routerKey(sources: "checkout"), contentType: "application/x-protobuf",
+                             body: try Self.request(spans: [genAI]))
+        #expect(again.status == 200)
+        #expect(try OTLPWireExportTraceServiceResponse(serializedBytes: again.body).partialSuccess.rejectedSpans == 0)
         #expect((try app.getJSON("/v1/spend")["total"] as? [String: Any])?["requests"] as? Int == 1)
     }
 

@@ -31,10 +31,10 @@ final class WebhookReceiver: Responder {
         let port = try listener.start()
         defer { listener.stop() }
 
-        let app = try TestApp(alertWebhooks: ["http://127.0.0.1:\(port)/hooks/bursar"])
+        let app = try TestApp(runningFrom: TestClock.midPeriod, alertWebhooks: ["http://127.0.0.1:\(port)/hooks/bursar"])
         #expect(app.send("PUT", "/v1/budgets/small", key: app.adminKey,
                          body: Array(#"{"period":"day","limit_usd":"0.01","warn_at":0.5,"action":"alert"}"#.utf8)).status == 201)
-        let now = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+        let now = Timestamp.format(TestClock.midPeriod)
         #expect(app.postEvents([EventJSON.event("w1", time: now, input: 1_000_000, output: 0)]).status == 200)
 
         var bodies: [String] = []

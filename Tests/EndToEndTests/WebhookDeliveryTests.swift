@@ -51,7 +51,8 @@ final class RecordingReceiver: Responder {
 }
 
 @Suite struct WebhookDeliveryTests {
-    static let now = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000) - 60_000)
+    /// Events of the app's own day (its clock runs from mid-period: no day begins nearby).
+    static let now = Timestamp.format(TestClock.midPeriod)
 
     /// A budget of $0.01 a day, exceeded by one event.
     func exceedBudget(_ app: TestApp, id: String = "e1") {
@@ -62,12 +63,7 @@ final class RecordingReceiver: Responder {
     }
 
     func waitFor(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try condition()
+        try eventually(within: seconds, condition)
     }
 
     @Test func aReceiverThatNeverAnswersDelaysOnlyItsOwnAlerts() throws {
@@ -80,7 +76,7 @@ final class RecordingReceiver: Responder {
             hangingServer.stop()
             healthyServer.stop()
         }
-        let app = try TestApp(alertWebhooks: ["http://127.0.0.1:\(hangingPort)/hook", "http://localhost:\(healthyPort)/hook"])
+        let app = try TestApp(runningFrom: TestClock.midPeriod, alertWebhooks: ["http://127.0.0.1:\(hangingPort)/hook", "http://localhost:\(healthyPort)/hook"])
         exceedBudget(app)
         #expect(waitFor { !healthy.received.withLock { $0.isEmpty } }, "the healthy webhook got its alert (by host name)")
         #expect(hanging.attempts.load(ordering: .relaxed) == 1, "the hanging one is still on its first attempt")
@@ -101,13 +97,13 @@ final class RecordingReceiver: Responder {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let url = "http://127.0.0.1:\(port)/hook"
         do {
-            let app = try TestApp(path: path, alertWebhooks: [url])
+            let app = try TestApp(path: path, runningFrom: TestClock.midPeriod, alertWebhooks: [url])
             exceedBudget(app)
             #expect(waitFor { receiver.attempts.load(ordering: .relaxed) >= 1 })
         }
         // Bursar restarts; the receiver is well again.
         receiver.status.store(204, ordering: .relaxed)
-        let restarted = try TestApp(path: path, alertWebhooks: [url])
+        let restarted = try TestApp(path: path, runningFrom: TestClock.midPeriod, alertWebhooks: [url])
         #expect(waitFor(15) { receiver.received.withLock { $0.count } == 1 }, "the alert queued before the restart arrives once")
         let alert = try JSONSupport.object(try #require(receiver.received.withLock { $0.first }))
         #expect(alert["budget"] as? String == "small" && alert["to"] as? String == "exceeded")
@@ -157,7 +153,7 @@ final class RecordingReceiver: Responder {
         defer { server.stop() }
         let url = "https://localhost:\(port)/hook"
         // Not trusted by the system: refused, and counted as a failed attempt.
-        let untrusting = try TestApp(alertWebhooks: [url])
+        let untrusting = try TestApp(runningFrom: TestClock.midPeriod, alertWebhooks: [url])
         exceedBudget(untrusting)
         #expect(waitFor { untrusting.api.alerts.failedAttemptCount >= 1 })
         #expect(receiver.received.withLock { $0.isEmpty })

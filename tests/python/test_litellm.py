@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import fake_openai
 
+FEATURE = "litellm-support"
+
 
 def test_litellm_calls_reach_bursar_with_tokens_cost_and_user(bursar):
     down, down_url = fake_openai.start("gpt-4o-mini", down=True)
@@ -30,11 +32,23 @@ def test_litellm_calls_reach_bursar_with_tokens_cost_and_user(bursar):
             answer = await router.acompletion(
                 model="primary", messages=[{"role": "user", "content": f"question {index}"}],
                 metadata={"user_api_key_end_user_id": "alice@example.com",
-                          "requester_metadata": {"feature": "litellm-support", "team": "support"}})
+                          "requester_metadata": {"feature": FEATURE, "team": "support"}})
             assert answer.model == "gpt-4o-2024-08-06"
-        await asyncio.sleep(0.5)  # the success and failure callbacks run as tasks
+        # The success and failure callbacks run as tasks: wait (with a deadline) until all six
+        # calls (three failures, three fallbacks) are queued or already sent, then send the
+        # queue once (sending while callbacks still append can lose one: the logger clears its
+        # queue after the request) and wait until Bursar holds all six.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+
+        def stored():
+            return bursar.json(f"/v1/spend?feature={FEATURE}", "viewer")["total"]["requests"]
+
+        while len(logger.log_queue) + stored() < 6 and loop.time() < deadline:
+            await asyncio.sleep(0.02)
         await logger.async_send_batch()
-        await asyncio.sleep(0.2)
+        while stored() < 6 and loop.time() < deadline:
+            await asyncio.sleep(0.02)
         litellm.callbacks = []
 
     try:
@@ -45,7 +59,7 @@ def test_litellm_calls_reach_bursar_with_tokens_cost_and_user(bursar):
         for name in ("GENERIC_LOGGER_ENDPOINT", "GENERIC_LOGGER_HEADERS"):
             os.environ.pop(name, None)
 
-    rows = bursar.json("/v1/spend?group_by=user,team,provider,model,tier,status,reason&feature=litellm-support", "viewer")["rows"]
+    rows = bursar.json(f"/v1/spend?group_by=user,team,provider,model,tier,status,reason&feature={FEATURE}", "viewer")["rows"]
     by_model = {row["model"]: row for row in rows}
     assert set(by_model) == {"gpt-4o-mini", "gpt-4o-2024-08-06"}
     failed = by_model["gpt-4o-mini"]
