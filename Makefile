@@ -25,17 +25,21 @@ test: test-swift test-python
 
 test-swift: deps test-deps
 	$(SWIFT) build
-	$(SWIFT) test --parallel
+	mkdir -p .build/test-results
+	$(SWIFT) test --parallel --xunit-output .build/test-results/swift.xml
 
 # The dashboard in headless Chromium and the third-party integrations, against the real server (needs the debug build).
 test-python: deps test-deps
 	$(SWIFT) build
 	scripts/python-tests.sh
 
-# Every Swift test under ThreadSanitizer (its own build folder; CI runs it after make test).
+# Every Swift test under ThreadSanitizer (its own build folder; CI runs it after make test),
+# the servers the tests start built with it too; the first race report stops the process.
 tsan: deps test-deps
-	$(SWIFT) build
-	$(SWIFT) test --sanitize=thread --build-path .build-tsan
+	$(SWIFT) build --sanitize=thread --build-path .build-tsan --product bursar
+	mkdir -p .build-tsan/test-results
+	BURSAR_EXECUTABLE=$(CURDIR)/.build-tsan/debug/bursar TSAN_OPTIONS=halt_on_error=1 \
+	  $(SWIFT) test --sanitize=thread --build-path .build-tsan --xunit-output .build-tsan/test-results/swift.xml
 
 # Rounds of SIGKILL during ingest, budget edits and long polls, each verified (make test runs 2).
 ROUNDS ?= 20

@@ -10,4 +10,5 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/python/requirements.txt
-exec "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/python "$@"
+mkdir -p .build/test-results
+exec "$venv/bin/python" -m pytest -q -p no:cacheprovider --junitxml=.build/test-results/python.xml tests/python "$@"
