@@ -43,7 +43,6 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarOTLP", dependencies: [
             "BursarCore",

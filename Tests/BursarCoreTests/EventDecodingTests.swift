@@ -35,6 +35,7 @@ import Testing
         (#"{"id":"a","time":"2026-11-20T10:00:00Z","model":"m","provider":"p","tier":"t","input_tokens":1.5,"output_tokens":1}"#, "input_tokens"),
         (#"{"id":"a","time":"2026-11-20T10:00:00Z","model":"m","provider":"p","tier":"t","input_tokens":1,"output_tokens":"1"}"#, "output_tokens"),
         (#"{"id":"a","time":"2026-11-20T10:00:00Z","model":"m","provider":"p","tier":"t","input_tokens":1,"output_tokens":1,"cached_input_tokens":2}"#, "cached_input_tokens"),
+        (#"{"id":"a","time":"2026-11-20T10:00:00Z","model":"m","provider":"p","tier":"t","input_tokens":1,"output_tokens":1,"reasoning_tokens":2}"#, "reasoning_tokens"),
         (#"{"id":"a","time":"2026-11-20T10:00:00Z","model":"m","provider":"p","tier":"t","input_tokens":1,"output_tokens":1,"status":"meh"}"#, "status"),
         (#"{"id":"a","time":"2026-11-20T10:00:00Z","model":"m","provider":"p","tier":"t","input_tokens":1,"output_tokens":1,"complexity":1.5}"#, "complexity"),
         (#"{"id":"a","time":"2026-11-20T10:00:00Z","model":"m","provider":"p","tier":"t","input_tokens":1,"output_tokens":1,"pii":"yes"}"#, "pii"),

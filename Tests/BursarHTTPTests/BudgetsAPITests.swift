@@ -81,4 +81,23 @@ import Testing
         let kolkata = put(app, "z", #"{"period":"day","timezone":"Asia/Kolkata","limit_usd":"5"}"#)
         #expect(kolkata.status == 422 && kolkata.bodyText.contains("not a whole number of hours"), "\(kolkata.bodyText)")
     }
+
+    /// End to end over the API: a Berlin day budget on the day summer time ends (25 hours), its
+    /// spend from events on both sides of both midnights, and the bundle's state.
+    @Test func aDayBudgetInBerlinAcrossTheEndOfSummerTime() throws {
+        // 2026-10-25 runs from 2026-10-24T22:00Z to 2026-10-25T23:00Z in Berlin.
+        let noon = Timestamp.parse("2026-10-25T11:00:00Z")!
+        let app = try TestApp(now: noon)
+        #expect(put(app, "berlin", #"{"period":"day","timezone":"Europe/Berlin","limit_usd":"0.01","warn_at":0.5,"action":"block"}"#).status == 201)
+        // 10,000 input tokens of gpt-4o-mini at $0.30/1M (its price since June 2026) = $0.003 each.
+        let events = [("before", "2026-10-24T21:30:00Z"), ("first", "2026-10-24T22:30:00Z"), ("late", "2026-10-25T22:30:00Z"),
+                      ("after", "2026-10-25T23:30:00Z")].map { EventJSON.event($0.0, time: $0.1, input: 10_000, output: 0) }
+        #expect(app.postEvents(events).status == 200)
+        let status = try app.getJSON("/v1/budgets/berlin/status")
+        #expect(status["period_start"] as? String == "2026-10-24T22:00:00Z")
+        #expect(status["period_end"] as? String == "2026-10-25T23:00:00Z")
+        #expect(status["spent_usd"] as? String == "0.006000000", "the two events of the local day, not the others")
+        #expect(status["state"] as? String == "warning")
+        #expect(try eventually { try bundleBudgets(app)["berlin"]?["state"] as? String == "warning" })
+    }
 }

@@ -39,6 +39,35 @@ import Testing
         #expect(app.send("GET", "/metrics", key: nil).status == 401)
     }
 
+    /// Every family the README's Prometheus paragraph names (`bursar_a_{b,c}_d` spelled out)
+    /// is in the exposition with its TYPE line; and no family goes unnamed there.
+    @Test func everyFamilyTheREADMEListsIsExported() throws {
+        let readme = try String(contentsOf: ServerProcess.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let paragraph = try #require(readme.components(separatedBy: "**Prometheus**").dropFirst().first?
+            .components(separatedBy: "Scrape it with").first)
+        var listed: Set<String> = []
+        for match in paragraph.matches(of: /`(bursar_[a-z_]*)(\{([a-z,]+)\})?([a-z_]*)/) {
+            let (head, choices, tail) = (String(match.1), match.3, String(match.4))
+            // `bursar_budget_{limit,spent,remaining}_usd{budget}`: braces followed by more name are alternatives.
+            if let choices, !tail.isEmpty {
+                for choice in choices.split(separator: ",") { listed.insert(head + choice + tail) }
+            } else {
+                listed.insert(head)
+            }
+        }
+        #expect(listed.count >= 20, "\(listed.sorted())")
+        let app = try TestApp()
+        _ = app.postEvents([EventJSON.event("m1", time: Timestamp.format(app.clock.now() - 60_000))])
+        _ = app.send("PUT", "/v1/budgets/all", key: app.adminKey, body: Array(#"{"period":"month","limit_usd":"100.00"}"#.utf8))
+        let text = app.send("GET", "/metrics", key: app.viewerKey).bodyText
+        let exported = Set(text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("# TYPE ") else { return nil }
+            return line.split(separator: " ").dropFirst(2).first.map(String.init)
+        })
+        #expect(listed.subtracting(exported).isEmpty, "listed in the README, not exported: \(listed.subtracting(exported).sorted())")
+        #expect(exported.subtracting(listed).isEmpty, "exported, not in the README: \(exported.subtracting(listed).sorted())")
+    }
+
     @Test func labelValuesAreEscaped() {
         #expect(PrometheusText.escape("a\"b\\c\nd") == #"a\"b\\c\nd"#)
     }

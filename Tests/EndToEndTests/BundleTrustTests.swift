@@ -1,0 +1,61 @@
+import BursarClient
+import BursarCore
+import BursarServices
+import BursarTesting
+import Foundation
+import Testing
+
+/// A router trusts only bundles signed by the key it pins (or learned on first contact and
+/// cached with the bundle), from the network and from its own disk alike.
+@Suite struct BundleTrustTests {
+    func client(_ live: LiveServer?, instance: String, cache: String?, publicKey: String? = nil) throws -> BundleClient {
+        let url = live.map { "http://127.0.0.1:\($0.port)" } ?? "http://127.0.0.1:9"  // the discard port: nobody answers
+        var configuration = BundleClient.Configuration(endpoint: try BursarEndpoint(url: url, key: live?.app.routerKey ?? "bsr_none"),
+                                                       instanceID: instance, cacheDirectory: cache, publicKey: publicKey)
+        configuration.waitSeconds = 1
+        return BundleClient(configuration: configuration)
+    }
+
+    @Test func aPinnedKeyOtherThanTheServersRefusesEveryBundle() throws {
+        let live = try LiveServer(app: TestApp())
+        let someoneElse = BundleSigner.ephemeral().publicKeyBase64
+        let router = try client(live, instance: "pinned-elsewhere", cache: nil, publicKey: someoneElse)
+        router.start()
+        defer { router.stop() }
+        #expect(eventually { router.rejectedCount >= 1 })
+        #expect(router.snapshot == nil, "no bundle signed by another key is ever used")
+        #expect(router.lastError?.contains("signature") == true, "\(router.lastError ?? "")")
+        // The same server's bundles, pinned to its own key, are taken.
+        let trusting = try client(live, instance: "pinned-right", cache: nil, publicKey: live.app.api.publisher.signer.publicKeyBase64)
+        trusting.start()
+        defer { trusting.stop() }
+        #expect(trusting.wait(timeout: 10) { $0.origin == .server })
+    }
+
+    @Test func aTamperedCachedBundleIsNotUsedWhenBursarIsDown() throws {
+        let cache = RouterSDKTests.temporaryDirectory() + "/router"
+        do {
+            let live = try LiveServer(app: TestApp())
+            let first = try client(live, instance: "edge-cache", cache: cache)
+            first.start()
+            #expect(first.wait(timeout: 10) { $0.origin == .server })
+            first.stop()
+        }
+        // Untouched, the cached bundle starts a router while Bursar is down.
+        let intact = try client(nil, instance: "edge-cache", cache: cache)
+        intact.start()
+        #expect(intact.wait(timeout: 10) { $0.origin == .disk })
+        intact.stop()
+        // One byte of the cached bundle changed on disk: refused, and said why.
+        let path = cache + "/bundle.json"
+        var body = try #require(FileManager.default.contents(atPath: path))
+        body[body.count / 2] ^= 0x01
+        try body.write(to: URL(fileURLWithPath: path))
+        let tampered = try client(nil, instance: "edge-cache", cache: cache)
+        tampered.start()
+        defer { tampered.stop() }
+        // The cache is read first, then Bursar is tried (and found down): both leave an error.
+        #expect(eventually { tampered.lastError != nil })
+        #expect(tampered.snapshot == nil, "a cached bundle that does not verify is never used")
+    }
+}
