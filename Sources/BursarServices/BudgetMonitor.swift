@@ -10,8 +10,9 @@ import Synchronization
 /// an override expires (the bundle's `valid_until`).
 ///
 /// Each evaluation builds the router bundle (active policy, overrides, budget states), signs
-/// it, records the budgets whose state changed with their alerts and webhook deliveries (one
-/// transaction), wakes the alert delivery, and publishes the bundle.
+/// and publishes it, then records the budgets whose state changed with their alerts and
+/// webhook deliveries (one transaction) and wakes the alert delivery. A failed evaluation is
+/// retried by the next pass (within a second) until one succeeds.
 public final class BudgetMonitor: Sendable {
     /// A stream of commits costs at most one evaluation per this many milliseconds.
     public static let minimumIntervalMillis: Int64 = 100
@@ -25,6 +26,8 @@ public final class BudgetMonitor: Sendable {
     private let service = BackgroundService(name: "bursar-budget-monitor")
     /// New spend was committed since the last evaluation.
     private let spendChanged = Atomic<Bool>(false)
+    /// The last evaluation failed: the next pass evaluates again.
+    private let retryNeeded = Atomic<Bool>(false)
     /// Evaluations one at a time, and when the last one ended (monotonic).
     private let evaluation = Mutex<ContinuousClock.Instant?>(nil)
 
@@ -50,13 +53,16 @@ public final class BudgetMonitor: Sendable {
     }
 
     /// Evaluates now, on the caller's thread: after an admin change, so that the caller's next
-    /// read of the bundle already has it.
+    /// read of the bundle already has it. A failed evaluation is retried by the next pass (it
+    /// must not wait for the next commit: the change it missed may be the last one).
     public func evaluate() {
         evaluation.withLock { ended in
             do {
                 try evaluateNow()
             } catch {
-                logger.error("budget evaluation failed; routers keep the last bundle", metadata: ["error": "\(error)"])
+                retryNeeded.store(true, ordering: .releasing)
+                logger.error("budget evaluation failed; routers keep the last bundle until it is retried",
+                             metadata: ["error": "\(error)"])
             }
             ended = ContinuousClock.now
         }
@@ -75,7 +81,8 @@ public final class BudgetMonitor: Sendable {
         }
         let validUntil = try? publisher.current().bundle.validUntil
         let ranOut = validUntil.map { $0 <= clock() } ?? false
-        if spendChanged.exchange(false, ordering: .acquiringAndReleasing) || ranOut || (try? publisher.current()) == nil {
+        let retry = retryNeeded.exchange(false, ordering: .acquiringAndReleasing)
+        if spendChanged.exchange(false, ordering: .acquiringAndReleasing) || retry || ranOut || (try? publisher.current()) == nil {
             evaluate()
         }
         let next = (try? publisher.current().bundle.validUntil) ?? nil
@@ -88,8 +95,9 @@ public final class BudgetMonitor: Sendable {
         let routing = try RoutingBundle.parse(bundle.body)
         let published = BundlePublisher.Published(bundle: bundle, signature: try publisher.signer.signatureHeader(for: bundle.body),
                                                   routing: routing, engine: PolicyEngine(bundle: routing))
+        // Routers first: a budget's action takes effect even if recording its alert fails (and is retried).
+        publisher.publish(published)
         let recorded = try database.recordStateChanges(bundle.budgets, now: now, webhooks: alerts?.urls ?? [])
         if !recorded.isEmpty { alerts?.wake() }
-        publisher.publish(published)
     }
 }

@@ -18,11 +18,17 @@ public final class LiveServer: Sendable {
         configuration.maximumBodyBytes = maximumBodyBytes
         configuration.maximumBodyBytesInFlight = maximumBodyBytesInFlight
         configuration.connectionTimeoutSeconds = 10
+        configuration.accessLog = false
         server = MicroHTTPDServer(configuration: configuration, responder: app.api)
         port = try server.start()
     }
 
-    deinit { server.stop() }
+    /// Answers the long polls still held, lets every request finish, then stops (libmicrohttpd
+    /// aborts the process if it is stopped with a request suspended).
+    deinit {
+        app.api.closeLongPolls()
+        server.drain(timeout: .seconds(10))
+    }
 
     public func socket() throws -> RawSocket {
         try RawSocket(port: port)

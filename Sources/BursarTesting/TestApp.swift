@@ -38,8 +38,9 @@ public final class TestApp: Sendable {
     }
 
     deinit {
-        api.stop()
+        api.closeLongPolls()
         writer.close()
+        api.stop()
     }
 
     /// A key named `name`, or (when the database was opened before) a name of its own.

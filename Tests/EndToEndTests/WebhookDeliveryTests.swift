@@ -73,18 +73,23 @@ final class RecordingReceiver: Responder {
         let (healthyServer, healthyPort) = try healthy.serve()
         defer {
             hanging.release()
-            hangingServer.stop()
-            healthyServer.stop()
+            // Drained, not stopped: a request still suspended would abort the process.
+            hangingServer.drain(timeout: .seconds(10))
+            healthyServer.drain(timeout: .seconds(10))
         }
         let app = try TestApp(runningFrom: TestClock.midPeriod, alertWebhooks: ["http://127.0.0.1:\(hangingPort)/hook", "http://localhost:\(healthyPort)/hook"])
         exceedBudget(app)
         #expect(waitFor { !healthy.received.withLock { $0.isEmpty } }, "the healthy webhook got its alert (by host name)")
         #expect(hanging.attempts.load(ordering: .relaxed) == 1, "the hanging one is still on its first attempt")
-        let metrics = app.send("GET", "/metrics", key: app.viewerKey).bodyText
         let healthyLabel = AlertDelivery.label("http://localhost:\(healthyPort)/hook")
         let hangingLabel = AlertDelivery.label("http://127.0.0.1:\(hangingPort)/hook")
         #expect(healthyLabel.hasPrefix("http://localhost:\(healthyPort)/…#") && !healthyLabel.contains("hook"), "the path (a secret) is not shown")
-        #expect(metrics.contains(#"bursar_webhook_deliveries{webhook="\#(healthyLabel)",state="delivered"} 1"#), "\(metrics)")
+        // Marked delivered once the receiver's answer is back (just after it received the alert).
+        var metrics = ""
+        #expect(waitFor {
+            metrics = app.send("GET", "/metrics", key: app.viewerKey).bodyText
+            return metrics.contains(#"bursar_webhook_deliveries{webhook="\#(healthyLabel)",state="delivered"} 1"#)
+        }, "\(metrics)")
         #expect(metrics.contains(#"bursar_webhook_deliveries{webhook="\#(hangingLabel)",state="pending"} 1"#))
     }
 

@@ -37,13 +37,13 @@ public struct BursarAPI: Responder {
         monitor.start()
         alerts.start()
         let changed: @Sendable () -> Void = { monitor.evaluate() }
-        let authenticator = Authenticator(database: database, clock: clock)
+        let authenticator = Authenticator(database: database)
         self.authenticator = authenticator
         // Viewer and admin requests run on threads of their own (see Router).
         let pool = WorkPool(width: max(2, ProcessInfo.processInfo.activeProcessorCount))
         var router = APIRouter(gatekeeper: KeyGatekeeper(authenticator: authenticator), pool: pool,
                                logger: Logger(label: "bursar.api"),
-                               translate: { error in (error as? CounterOverflow).map { HTTPError(422, $0.fieldError) } })
+                               translate: Self.translate)
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
 
@@ -152,9 +152,28 @@ public struct BursarAPI: Responder {
         return response
     }
 
-    /// Stops the services: long polls are answered, budget evaluation and webhook delivery end.
+    /// Domain errors with answers of their own: an overflowing sum is the request's fault (422);
+    /// a bundle not built yet (its first evaluation failed and is being retried) is 503.
+    static func translate(_ error: any Error) -> HTTPError? {
+        if let overflow = error as? CounterOverflow { return HTTPError(422, overflow.fieldError) }
+        if error is BundlePublisher.NotBuilt {
+            return .unavailable("the router bundle could not be built yet; retry shortly", retryAfter: 1)
+        }
+        return nil
+    }
+
+    /// Answers every held long poll and takes no more (the first step of a shutdown, so that
+    /// draining the server does not wait for them).
+    public func closeLongPolls() {
+        publisher.close()
+    }
+
+    /// Stops the services once the last events are committed: the budgets are evaluated one
+    /// last time (so a state crossed by those events is recorded and its alert queued), then
+    /// evaluation and webhook delivery end (what is undelivered stays queued for the next start).
     public func stop() {
         publisher.close()
+        monitor.evaluate()
         monitor.stop()
         alerts.stop()
     }

@@ -11,28 +11,28 @@ import Foundation
 public final class Authenticator: Sendable {
     private struct Entry {
         var key: APIKey
-        var expires: Int64
+        var expires: ContinuousClock.Instant
     }
 
     private let database: any Storage
     private let cache = Locked<[String: Entry]>([:])
-    private let lifetimeMillis: Int64
-    private let clock: WallClock
+    /// A duration, not a time of day: measured on the monotonic clock (a wall clock set back
+    /// must not keep a revoked key working).
+    private let lifetime: Duration
     public static let capacity = 10_000
 
-    public init(database: any Storage, clock: WallClock, lifetimeSeconds: Double = 1) {
+    public init(database: any Storage, lifetimeSeconds: Double = 1) {
         self.database = database
-        self.clock = clock
-        lifetimeMillis = Int64(lifetimeSeconds * 1000)
+        lifetime = .milliseconds(Int64(lifetimeSeconds * 1000))
     }
 
     public func key(forSecret secret: String) throws -> APIKey? {
-        let now = clock()
+        let now = ContinuousClock.now
         if let entry = cache.withLock({ $0[secret] }), entry.expires > now { return entry.key }
         guard let key = try database.authenticate(secret: secret) else { return nil }
         cache.withLock { cache in
             if cache.count >= Self.capacity { cache.removeAll() }
-            cache[secret] = Entry(key: key, expires: now + lifetimeMillis)
+            cache[secret] = Entry(key: key, expires: now + lifetime)
         }
         return key
     }

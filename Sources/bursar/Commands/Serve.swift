@@ -144,9 +144,10 @@ extension Bursar {
             ShutdownSignal.wait()
             retention?.stop()
             logger.info("stopping: answering long polls, draining requests in flight")
-            api.stop()
+            api.closeLongPolls()
             server.drain()
             writer.close()
+            api.stop()
             logger.info("stopped; every acknowledged event is committed")
         }
 
