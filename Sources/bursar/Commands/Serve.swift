@@ -133,6 +133,8 @@ extension Bursar {
                 configuration.tlsKeyPEM = try String(contentsOfFile: tlsKey, encoding: .utf8)
             }
             let scheme = tlsCert == nil ? "http" : "https"
+            // Watched before the server listens, so that a SIGTERM sent at once is not lost.
+            let shutdown = ShutdownSignal()
             let server = MicroHTTPDServer(configuration: configuration, responder: api)
             let bound = try server.start()
             logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(db.path))")
@@ -141,7 +143,7 @@ extension Bursar {
             let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays, clock: db.clock) : nil
             retention?.start()
 
-            ShutdownSignal.wait()
+            shutdown.wait()
             retention?.stop()
             logger.info("stopping: answering long polls, draining requests in flight")
             api.closeLongPolls()

@@ -57,10 +57,11 @@ extension Bursar {
             configuration.host = host
             configuration.port = port
             configuration.threads = 16
+            let shutdown = ShutdownSignal()
             let server = MicroHTTPDServer(configuration: configuration, responder: router)
             let bound = try server.start()
             Output.line("router-demo listening on http://\(host):\(bound)/ (Bursar at \(url); bundle from \(client.bundles.snapshot?.origin.rawValue ?? "nowhere yet"))")
-            ShutdownSignal.wait()
+            shutdown.wait()
             server.drain()
             client.close()
             let statistics = client.events.statistics
