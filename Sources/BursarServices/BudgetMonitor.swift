@@ -79,13 +79,13 @@ public final class BudgetMonitor: Sendable {
             let wait = Duration.milliseconds(Self.minimumIntervalMillis) - (ContinuousClock.now - ended)
             if wait > .zero { Thread.sleep(forTimeInterval: wait / .seconds(1)) }
         }
-        let validUntil = try? publisher.current().bundle.validUntil
-        let ranOut = validUntil.map { $0 <= clock() } ?? false
+        let current = try? publisher.current()
+        let ranOut = current?.bundle.validUntil.map { $0 <= clock() } ?? false
         let retry = retryNeeded.exchange(false, ordering: .acquiringAndReleasing)
-        if spendChanged.exchange(false, ordering: .acquiringAndReleasing) || retry || ranOut || (try? publisher.current()) == nil {
+        if spendChanged.exchange(false, ordering: .acquiringAndReleasing) || retry || ranOut || current == nil {
             evaluate()
         }
-        let next = (try? publisher.current().bundle.validUntil) ?? nil
+        let next = (try? publisher.current())?.bundle.validUntil
         return next.map { min(max($0 - clock(), 1), 1_000) } ?? 1_000
     }
 

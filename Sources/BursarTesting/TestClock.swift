@@ -6,28 +6,26 @@ import Synchronization
 /// falling silent is seen at once, not after a sleep.
 public final class TestClock: Sendable {
     private let offset = Atomic<Int64>(0)
-    /// The time it stands at, or started from.
-    private let origin: Int64
-    /// When it started running, by the machine's clock (nil: it stands still).
-    private let started: Int64?
+    /// The time before any move: fixed, running from a start, or the machine's.
+    private let base: @Sendable () -> Int64
 
     /// Stands at `fixed`; or, without it, follows the machine's clock.
     public init(fixed: Int64? = nil) {
-        origin = fixed ?? 0
-        started = fixed == nil ? 0 : nil
+        if let fixed {
+            base = { fixed }
+        } else {
+            base = { WallClock.system() }
+        }
     }
 
     /// Runs from `start` at the machine's pace.
     public init(runningFrom start: Int64) {
-        origin = start
-        started = WallClock.system()
+        let started = WallClock.system()
+        base = { start + WallClock.system() - started }
     }
 
     public var clock: WallClock {
-        WallClock { [self] in
-            let elapsed = started.map { WallClock.system() - $0 } ?? 0
-            return origin + elapsed + offset.load(ordering: .relaxed)
-        }
+        WallClock { [self] in base() + offset.load(ordering: .relaxed) }
     }
 
     public func now() -> Int64 { clock() }

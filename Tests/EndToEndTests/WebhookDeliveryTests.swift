@@ -59,11 +59,6 @@ final class RecordingReceiver: Responder {
         _ = app.send("PUT", "/v1/budgets/small", key: app.adminKey,
                      body: Array(#"{"period":"day","limit_usd":"0.01","action":"alert"}"#.utf8))
         _ = app.postEvents([EventJSON.event(id, time: Self.now, input: 1_000_000, output: 0)])
-        _ = app.send("GET", "/v1/bundle", key: app.routerKey)
-    }
-
-    func waitFor(_ seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-        try eventually(within: seconds, condition)
     }
 
     @Test func aReceiverThatNeverAnswersDelaysOnlyItsOwnAlerts() throws {
@@ -79,14 +74,14 @@ final class RecordingReceiver: Responder {
         }
         let app = try TestApp(runningFrom: TestClock.midPeriod, alertWebhooks: ["http://127.0.0.1:\(hangingPort)/hook", "http://localhost:\(healthyPort)/hook"])
         exceedBudget(app)
-        #expect(waitFor { !healthy.received.withLock { $0.isEmpty } }, "the healthy webhook got its alert (by host name)")
+        #expect(eventually { !healthy.received.withLock { $0.isEmpty } }, "the healthy webhook got its alert (by host name)")
         #expect(hanging.attempts.load(ordering: .relaxed) == 1, "the hanging one is still on its first attempt")
         let healthyLabel = AlertDelivery.label("http://localhost:\(healthyPort)/hook")
         let hangingLabel = AlertDelivery.label("http://127.0.0.1:\(hangingPort)/hook")
         #expect(healthyLabel.hasPrefix("http://localhost:\(healthyPort)/…#") && !healthyLabel.contains("hook"), "the path (a secret) is not shown")
         // Marked delivered once the receiver's answer is back (just after it received the alert).
         var metrics = ""
-        #expect(waitFor {
+        #expect(eventually {
             metrics = app.send("GET", "/metrics", key: app.viewerKey).bodyText
             return metrics.contains(#"bursar_webhook_deliveries{webhook="\#(healthyLabel)",state="delivered"} 1"#)
         }, "\(metrics)")
@@ -104,16 +99,16 @@ final class RecordingReceiver: Responder {
         do {
             let app = try TestApp(path: path, runningFrom: TestClock.midPeriod, alertWebhooks: [url])
             exceedBudget(app)
-            #expect(waitFor { receiver.attempts.load(ordering: .relaxed) >= 1 })
+            #expect(eventually { receiver.attempts.load(ordering: .relaxed) >= 1 })
         }
         // Bursar restarts; the receiver is well again.
         receiver.status.store(204, ordering: .relaxed)
         let restarted = try TestApp(path: path, runningFrom: TestClock.midPeriod, alertWebhooks: [url])
-        #expect(waitFor(15) { receiver.received.withLock { $0.count } == 1 }, "the alert queued before the restart arrives once")
+        #expect(eventually(within: 15) { receiver.received.withLock { $0.count } == 1 }, "the alert queued before the restart arrives once")
         let alert = try JSONSupport.object(try #require(receiver.received.withLock { $0.first }))
         #expect(alert["budget"] as? String == "small" && alert["to"] as? String == "exceeded")
         // Marked delivered once the receiver's answer is back (just after it received the alert).
-        #expect(try waitFor { try restarted.database.webhookTallies().first == WebhookTally(url: url, pending: 0, delivered: 1, givenUp: 0) })
+        #expect(try eventually { try restarted.database.webhookTallies().first == WebhookTally(url: url, pending: 0, delivered: 1, givenUp: 0) })
     }
 
     @Test func deliveriesBackOffThenGiveUpAndAreCounted() throws {
@@ -138,13 +133,13 @@ final class RecordingReceiver: Responder {
         // Each failure waits 1, 2, 4 … s of the test clock before the next attempt.
         func recordedAttempts() -> Int { (try? database.dueDeliveries(to: url, now: .max).first?.attempts) ?? -1 }
         for attempt in 1..<AlertDelivery.maximumAttempts {
-            #expect(waitFor { recordedAttempts() == attempt }, "attempt \(attempt) failed and was recorded")
+            #expect(eventually { recordedAttempts() == attempt }, "attempt \(attempt) failed and was recorded")
             Thread.sleep(forTimeInterval: 0.2)
             #expect(receiver.attempts.load(ordering: .relaxed) == attempt, "no attempt before its time")
             clock.withLock { $0 += AlertDelivery.backoff(attempt) }
             delivery.wake()
         }
-        #expect(waitFor { (try? database.webhookTallies().first?.givenUp) == 1 })
+        #expect(eventually { (try? database.webhookTallies().first?.givenUp) == 1 })
         #expect(delays.withLock { $0 } == Array(1..<AlertDelivery.maximumAttempts))
         #expect(AlertDelivery.backoff(1) == 1_000 && AlertDelivery.backoff(4) == 8_000 && AlertDelivery.backoff(30) == 300_000)
         #expect(delivery.failedAttemptCount == AlertDelivery.maximumAttempts)
@@ -160,7 +155,7 @@ final class RecordingReceiver: Responder {
         // Not trusted by the system: refused, and counted as a failed attempt.
         let untrusting = try TestApp(runningFrom: TestClock.midPeriod, alertWebhooks: [url])
         exceedBudget(untrusting)
-        #expect(waitFor { untrusting.api.alerts.failedAttemptCount >= 1 })
+        #expect(eventually { untrusting.api.alerts.failedAttemptCount >= 1 })
         #expect(receiver.received.withLock { $0.isEmpty })
         // With the CA pinned: delivered.
         let database = try BursarDatabase()
@@ -171,6 +166,6 @@ final class RecordingReceiver: Responder {
         _ = try database.recordStateChanges([BudgetStatus(budget: budget, periodStart: 0, periodEnd: 1, spent: Money(nanos: 2_000_000_000), now: 0)],
                                             now: 0, webhooks: [url])
         delivery.wake()
-        #expect(waitFor { receiver.received.withLock { $0.count } == 1 })
+        #expect(eventually { receiver.received.withLock { $0.count } == 1 })
     }
 }

@@ -12,11 +12,11 @@ struct BundleHandler: Sendable {
         let wait = try Self.wait(request.header("prefer"))
         guard let etag = request.header("if-none-match") else {
             APIMetrics.add(metrics.bundleFull)
-            return .response(Self.response(try current(), waited: nil))
+            return .response(Self.response(try publisher.current(), waited: nil))
         }
         if let wait {
             APIMetrics.add(metrics.bundleLongPolls)
-            let published = try current()
+            let published = try publisher.current()
             let pending = PendingResponse()
             publisher.wait(ifNoneMatch: etag, seconds: wait) { latest, changed in
                 let latest = latest ?? published
@@ -24,19 +24,10 @@ struct BundleHandler: Sendable {
             }
             return .pending(pending)
         }
-        let published = try current()
+        let published = try publisher.current()
         let current = etag == published.etag || etag == "*"
         if current { APIMetrics.add(metrics.bundleNotModified) } else { APIMetrics.add(metrics.bundleFull) }
         return .response(current ? Self.notModified(published, waited: nil) : Self.response(published, waited: nil))
-    }
-
-    /// The bundle last published (503 if none could be built yet).
-    private func current() throws -> BundlePublisher.Published {
-        do {
-            return try publisher.current()
-        } catch {
-            throw HTTPError.unavailable("the bundle could not be built yet; retry shortly", retryAfter: 1)
-        }
     }
 
     static func response(_ published: BundlePublisher.Published, waited: Int?) -> Response {

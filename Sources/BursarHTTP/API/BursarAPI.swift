@@ -18,6 +18,8 @@ public struct BursarAPI: Responder {
     public let metrics = APIMetrics()
     /// Finds callers' keys (shared by every route).
     public let authenticator: Authenticator
+    /// Admits callers by key and role (the router's, and the bundle 304 fast path's).
+    private let gatekeeper: KeyGatekeeper
     private let router: APIRouter
 
     public init(database: any Storage, writer: any EventIngest, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
@@ -39,9 +41,11 @@ public struct BursarAPI: Responder {
         let changed: @Sendable () -> Void = { monitor.evaluate() }
         let authenticator = Authenticator(database: database)
         self.authenticator = authenticator
+        let gatekeeper = KeyGatekeeper(authenticator: authenticator)
+        self.gatekeeper = gatekeeper
         // Viewer and admin requests run on threads of their own (see Router).
         let pool = WorkPool(width: max(2, ProcessInfo.processInfo.activeProcessorCount))
-        var router = APIRouter(gatekeeper: KeyGatekeeper(authenticator: authenticator), pool: pool,
+        var router = APIRouter(gatekeeper: gatekeeper, pool: pool,
                                logger: Logger(label: "bursar.api"),
                                translate: Self.translate)
         let everyone: Set<Role> = [.router, .viewer, .admin]
@@ -143,8 +147,7 @@ public struct BursarAPI: Responder {
     /// A router's poll that finds its bundle current: 304 without building a request.
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {
         guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),
-              let key = try? KeyGatekeeper(authenticator: authenticator).identify(authorization: header("Authorization"),
-                                                                                 allowing: [.router, .viewer, .admin]),
+              let key = try? gatekeeper.identify(authorization: header("Authorization"), allowing: [.router, .viewer, .admin]),
               let published = try? publisher.current(), published.etag == etag else { return nil }
         APIMetrics.add(metrics.bundleNotModified)
         var response = BundleHandler.notModified(published, waited: nil)

@@ -23,7 +23,7 @@ public final class Authenticator: Sendable {
 
     public init(database: any Storage, lifetimeSeconds: Double = 1) {
         self.database = database
-        lifetime = .milliseconds(Int64(lifetimeSeconds * 1000))
+        lifetime = .seconds(lifetimeSeconds)
     }
 
     public func key(forSecret secret: String) throws -> APIKey? {

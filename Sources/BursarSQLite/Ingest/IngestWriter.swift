@@ -11,11 +11,6 @@ import Synchronization
 /// An outcome is reported only after the transaction holding the events has committed, so
 /// an acknowledged event is never lost. The queue is bounded: past it, `submit` refuses.
 public final class IngestWriter: EventIngest {
-    public typealias Outcome = IngestOutcome
-    public typealias SubmitError = IngestRefusal
-    public typealias Statistics = IngestStatistics
-
-    public typealias Completion = @Sendable (Result<Outcome, any Error>) -> Void
 
     struct Job {
         var batch: IngestBatch
@@ -59,16 +54,16 @@ public final class IngestWriter: EventIngest {
         commitObservers.withLock { $0.append(observer) }
     }
 
-    public var statistics: Statistics {
-        Statistics(commits: commits.load(ordering: .relaxed), committedEvents: committedEvents.load(ordering: .relaxed))
+    public var statistics: IngestStatistics {
+        IngestStatistics(commits: commits.load(ordering: .relaxed), committedEvents: committedEvents.load(ordering: .relaxed))
     }
 
     /// Queues a batch; `completion` runs on the writer thread once it is committed, or refused
     /// (`CounterOverflow` when adding it to a stored rollup row would overflow a counter; then
     /// only this batch is refused, not the others of its group commit).
-    public func submit(_ batch: IngestBatch, completion: @escaping Completion) throws(SubmitError) {
+    public func submit(_ batch: IngestBatch, completion: @escaping Completion) throws(IngestRefusal) {
         let count = batch.events.count
-        let refusal: SubmitError? = queue.withLock { queue in
+        let refusal: IngestRefusal? = queue.withLock { queue in
             if queue.closed { return .closed }
             if queue.queuedEvents + count > maximumQueuedEvents, !queue.jobs.isEmpty { return .overloaded }
             queue.jobs.append(Job(batch: batch, completion: completion))
@@ -117,7 +112,7 @@ public final class IngestWriter: EventIngest {
 
     private func commit(_ jobs: [Job]) {
         let started = DispatchTime.now().uptimeNanoseconds
-        let results: [Result<Outcome, any Error>]
+        let results: [Result<IngestOutcome, any Error>]
         do {
             results = try database.withWriter { db in try storeTogether(jobs, db) }.map { .success($0) }
         } catch {
@@ -141,8 +136,8 @@ public final class IngestWriter: EventIngest {
 
     /// Inserts every job's events and their rollups in one transaction: each touched rollup
     /// row is written once. Any failure throws, and the caller stores the jobs apart.
-    private func storeTogether(_ jobs: [Job], _ db: Database) throws -> [Outcome] {
-        var outcomes: [Outcome] = []
+    private func storeTogether(_ jobs: [Job], _ db: Database) throws -> [IngestOutcome] {
+        var outcomes: [IngestOutcome] = []
         outcomes.reserveCapacity(jobs.count)
         try db.inTransaction(.immediate) {
             outcomes.removeAll(keepingCapacity: true)
@@ -162,15 +157,15 @@ public final class IngestWriter: EventIngest {
 
     /// Stores each job in its own savepoint of one transaction; a job that fails is rolled
     /// back alone and answered with its error.
-    private func storeApart(_ jobs: [Job], _ db: Database) throws -> [Result<Outcome, any Error>] {
-        var results: [Result<Outcome, any Error>] = []
+    private func storeApart(_ jobs: [Job], _ db: Database) throws -> [Result<IngestOutcome, any Error>] {
+        var results: [Result<IngestOutcome, any Error>] = []
         try db.inTransaction(.immediate) {
             results.removeAll()
             let events = try EventTable(db)
             let now = database.clock()
             for job in jobs {
                 do {
-                    var outcome = Outcome(accepted: 0, duplicates: 0)
+                    var outcome = IngestOutcome(accepted: 0, duplicates: 0)
                     try db.inSavepoint {
                         let inserted = try insert(job, events, receivedAt: now)
                         try inserted.rollups.write(db)
@@ -190,8 +185,8 @@ public final class IngestWriter: EventIngest {
     }
 
     /// Inserts a job's events; returns its outcome and the rollups of the events that were new.
-    private func insert(_ job: Job, _ events: EventTable, receivedAt now: Int64) throws -> (outcome: Outcome, rollups: RollupAccumulator) {
-        var outcome = Outcome(accepted: 0, duplicates: 0)
+    private func insert(_ job: Job, _ events: EventTable, receivedAt now: Int64) throws -> (outcome: IngestOutcome, rollups: RollupAccumulator) {
+        var outcome = IngestOutcome(accepted: 0, duplicates: 0)
         var inserted: [Bool] = []
         inserted.reserveCapacity(job.batch.events.count)
         for priced in job.batch.events {
