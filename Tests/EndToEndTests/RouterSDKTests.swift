@@ -147,8 +147,9 @@ import Testing
         let state = directory + "/router"
         let keys = try Self.keys(database)
         var server = try ServerProcess(database: database)
-        let port = server.port
-        let url = "http://127.0.0.1:\(port)"
+        // The router's URL stays put across the restart; the server gets a new port.
+        let relay = try PortRelay(to: server.port)
+        let url = "http://127.0.0.1:\(relay.port)"
 
         let first = try RouterClient(url: url, key: keys.router, instanceID: "edge-2", stateDirectory: state)
         first.start()
@@ -158,6 +159,7 @@ import Testing
         #expect(first.events.statistics.accepted == 100)
 
         server.kill()
+        relay.relay(to: nil)
         first.close(timeout: 1)
 
         // The router restarts while Bursar is down: it routes by the bundle on disk.
@@ -179,7 +181,8 @@ import Testing
         #expect(spooled)
         #expect(second.events.statistics.accepted == 0)
 
-        server = try ServerProcess(database: database, port: port)
+        server = try ServerProcess(database: database)
+        relay.relay(to: server.port)
         defer { _ = server.terminate() }
         #expect(second.events.flush(timeout: 30))
         let statistics = second.events.statistics
