@@ -22,6 +22,18 @@ extension StorageConformance {
                 _ = try store.storage.releaseFreePages(1_000)
             }
         },
+        Check("room: the data's bytes grow with what is stored, and a cap is what is used plus what is left") { backend in
+            try backend.withStore { store in
+                let before = try store.storage.room()
+                try store.store((0..<2_000).map { Fixtures.priced("room-\($0)", time: Fixtures.start) })
+                let after = try store.storage.room()
+                try expect(after.usedBytes > before.usedBytes, "stored events take room: \(before.usedBytes) → \(after.usedBytes)")
+                if let cap = after.capBytes, let left = after.underCapBytes {
+                    try expectEqual(after.usedBytes + left, cap, "under a cap, used and left add up to it")
+                }
+                try expect(after.shortage == nil, "a new store is not full: \(after)")
+            }
+        },
         Check("a backup taken while ingest goes on holds everything acknowledged before it, consistently") { backend in
             try backend.withStore { store in
                 let acknowledged = Locked<Set<String>>([])

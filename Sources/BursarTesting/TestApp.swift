@@ -20,12 +20,15 @@ public final class TestApp: Sendable {
     public let clock: TestClock
 
     /// `now` fixes the clock (until the test moves it); `runningFrom` starts it at a time and
-    /// lets it run (for background work that waits, such as webhook retries).
+    /// lets it run (for background work that waits, such as webhook retries). A database at
+    /// `path` is opened with `durability` (normal: the tests need no fsync unless they say so)
+    /// and capped at `maximumBytes`.
     public init(catalog: [ModelPrice] = TestPrices.catalog, baseline: ModelKey = TestPrices.baseline,
-                path: String? = nil, now: Int64? = nil, runningFrom start: Int64? = nil, alertWebhooks: [String] = []) throws {
+                path: String? = nil, durability: BursarDatabase.Durability = .normal, maximumBytes: Int64? = nil,
+                now: Int64? = nil, runningFrom start: Int64? = nil, alertWebhooks: [String] = []) throws {
         let clock = start.map { TestClock(runningFrom: $0) } ?? TestClock(fixed: now)
         self.clock = clock
-        database = try path.map { try BursarDatabase(path: $0, durability: .normal, clock: clock.clock) }
+        database = try path.map { try BursarDatabase(path: $0, durability: durability, maximumBytes: maximumBytes, clock: clock.clock) }
             ?? BursarDatabase(clock: clock.clock)
         let stored = try database.addPriceCatalog(catalog, author: "test", origin: "test")
         writer = IngestWriter(database: database)

@@ -56,7 +56,10 @@ import Testing
             }
         }
         #expect(listed.count >= 20, "\(listed.sorted())")
-        let app = try TestApp()
+        // On a file with a cap, so that the database's room is known.
+        let directory = NSTemporaryDirectory() + "bursar-metrics-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let app = try TestApp(path: directory + "/bursar.db", maximumBytes: 64 << 20)
         _ = app.postEvents([EventJSON.event("m1", time: Timestamp.format(app.clock.now() - 60_000))])
         _ = app.send("PUT", "/v1/budgets/all", key: app.adminKey, body: Array(#"{"period":"month","limit_usd":"100.00"}"#.utf8))
         let text = app.send("GET", "/metrics", key: app.viewerKey).bodyText
@@ -66,6 +69,13 @@ import Testing
         })
         #expect(listed.subtracting(exported).isEmpty, "listed in the README, not exported: \(listed.subtracting(exported).sorted())")
         #expect(exported.subtracting(listed).isEmpty, "exported, not in the README: \(exported.subtracting(listed).sorted())")
+        let room = try #require(Self.value(of: "bursar_database_room_bytes", in: text))
+        let used = try #require(Self.value(of: "bursar_database_bytes", in: text))
+        #expect(used > 0 && room > 0 && used + room == Double(64 << 20), "used \(used), room \(room)")
+    }
+
+    static func value(of sample: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(sample + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
     }
 
     @Test func labelValuesAreEscaped() {

@@ -5,14 +5,69 @@ import BursarStorage
 import BursarServices
 import BursarTesting
 import Foundation
+import HTTPToolkit
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The database's file system fills up: ingest answers 503 with Retry-After, recovers by itself
-/// once space returns, and loses nothing it acknowledged. Needs root to mount a small tmpfs.
+/// The database runs out of room: ingest answers 503 with Retry-After, `/readyz` says so first,
+/// ingest recovers by itself once there is room again, and nothing acknowledged is lost. Under a
+/// size cap on every machine; on a real full file system (a small tmpfs) where the test may mount one.
 @Suite(.serialized) struct FullDiskTests {
+    @Test func aDatabaseAtItsCapGets503AndRecoversWhenRetentionMakesRoom() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let app = try TestApp(path: directory + "/bursar.db", maximumBytes: 4 << 20, now: TestClock.midPeriod)
+        var acknowledged = 0
+        var batch = 0
+        func ship() -> Response {
+            batch += 1
+            let time = Timestamp.format(app.clock.now())
+            let requestID = JSONValue.string(String(repeating: "r", count: 200))
+            let events: [JSONValue] = (0..<200).map { EventJSON.event("cap-\(batch)-\($0)", time: time, extra: [("request_id", requestID)]) }
+            let response = app.postEvents(events)
+            if response.status == 200 { acknowledged += events.count }
+            return response
+        }
+        func ready() -> Int { app.send("GET", "/readyz", key: nil).status }
+        func requests() throws -> Int? {
+            let summary = app.send("GET", "/v1/spend/summary?from=2026-11-01&to=2026-12-01", key: app.viewerKey)
+            return try JSONValue.parse(summary.body)[member: "requests"]?.integerValue.map { Int($0) }
+        }
+
+        #expect(ready() == 200)
+        var readyAtFirstRefusal: Int?
+        var refusal: Response?
+        for _ in 0..<400 where refusal == nil {
+            let readiness = ready()
+            let response = ship()
+            if response.status != 200 {
+                refusal = response
+                readyAtFirstRefusal = readiness
+            }
+        }
+        let refused = try #require(refusal, "the cap was never reached")
+        #expect(refused.status == 503)
+        #expect(refused.header("Retry-After") != nil)
+        #expect(try JSONValue.parse(refused.body)[member: "error"]?[member: "message"]?.stringValue?.contains("send it again") == true)
+        #expect(readyAtFirstRefusal == 503, "readiness failed before the first batch was refused")
+        let readiness = try JSONValue.parse(app.send("GET", "/readyz", key: nil).body)
+        #expect(readiness[member: "error"]?[member: "message"]?.stringValue?.contains("full") == true, "\(readiness)")
+        #expect(app.send("GET", "/healthz", key: nil).status == 200, "the server stays up")
+        #expect(try requests() == acknowledged, "every acknowledged event counted once, none of a refused batch")
+        let room = try app.database.room()
+        #expect(try #require(room.underCapBytes) < StorageRoom.minimumBytes)
+
+        // Two days on, retention deletes the raw events; their pages make room under the cap.
+        app.clock.advance(seconds: 2 * 86_400)
+        let retention = RawEventRetention(database: app.database, retainDays: 1, clock: app.clock.clock)
+        #expect(try retention.runOnce() == acknowledged)
+        #expect(ready() == 200)
+        #expect(ship().status == 200, "ingest recovered without a restart")
+        #expect(try requests() == acknowledged, "the rollups kept the deleted events' spend")
+    }
+
     static func mount(_ directory: String, megabytes: Int) -> Bool {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         guard let outcome = try? SecurityTests.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", directory]) else { return false }
@@ -29,7 +84,8 @@ import Glibc
     @Test(.enabled(if: canMount, "mounting a tmpfs needs root"))
     func aFullDiskGets503AndIngestRecoversWhenSpaceReturns() throws {
         let directory = NSTemporaryDirectory() + "bursar-full-\(UUID().uuidString)"
-        #expect(Self.mount(directory, megabytes: 16))
+        // Never go on without the mount: the filler would fill the machine's own temp space.
+        try #require(Self.mount(directory, megabytes: 16))
         defer { _ = try? SecurityTests.run("/bin/umount", ["-l", directory]) }
         let database = directory + "/bursar.db"
         let keys = try RouterSDKTests.keys(database)
@@ -65,6 +121,7 @@ import Glibc
         #expect(refused >= 3, "ingest refuses while the disk is full: \(statuses)")
         #expect(retryAfter != nil)
         #expect(try connection.send("GET", "/healthz").status == 200, "the server stays up")
+        #expect(try connection.send("GET", "/readyz").status == 503, "not ready while the disk is full")
         // Space returns: ingest goes on without a restart.
         try FileManager.default.removeItem(atPath: filler)
         var recovered = false
@@ -73,6 +130,7 @@ import Glibc
             if !recovered { Thread.sleep(forTimeInterval: 0.2) }
         }
         #expect(recovered, "ingest recovered by itself: \(statuses)")
+        #expect(try connection.send("GET", "/readyz").status == 200)
         for _ in 0..<5 { #expect(try ship() == 200) }
         #expect(server.terminate() == 0)
 

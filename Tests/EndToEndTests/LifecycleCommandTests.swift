@@ -1,3 +1,4 @@
+import BursarHTTPClient
 import BursarCore
 import BursarSQLite
 import BursarStorage
@@ -24,6 +25,54 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         try writer.submit(events) { _ in done.signal() }
         done.wait()
+    }
+
+    @Test func serveStartsOnADatabaseAtItsCapServesReadsAndIsNotReady() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let (status, output) = try ServerProcess.outcome(["serve", "--db", database, "--max-db-mib", "2"])
+        #expect(status != 0 && output.contains("--max-db-mib must be 0 (no cap) or at least 4"), "\(output)")
+        // Filled to a 4 MiB cap through a writer, until it refuses.
+        do {
+            let store = try BursarDatabase(path: database, maximumBytes: 4 << 20)
+            let writer = IngestWriter(database: store)
+            defer { writer.close() }
+            var refused = false
+            for batch in 0..<100 where !refused {
+                let events = (0..<1_000).map { index in
+                    PricedEvent(event: UsageEvent(id: "fill-\(batch)-\(index)", source: "seed", time: WallClock.system(), model: "gpt-4o",
+                                                  provider: "openai", tier: "frontier", inputTokens: 10, outputTokens: 10),
+                                cost: EventCost(cost: Money(nanos: 5), baseline: Money(nanos: 5), basis: .catalog, priceID: 1))
+                }
+                let done = DispatchSemaphore(value: 0)
+                let result = Locked<Bool>(true)
+                try writer.submit(events) { outcome in
+                    if case .failure = outcome { result.withLock { $0 = false } }
+                    done.signal()
+                }
+                done.wait()
+                refused = !result.withLock { $0 }
+            }
+            try #require(refused, "the cap was never reached")
+        }
+        let server = try ServerProcess(database: database, extraArguments: ["--max-db-mib", "4"])
+        let connection = server.connection()
+        let ready = try connection.send("GET", "/readyz")
+        let readiness = String(decoding: ready.body, as: UTF8.self)
+        #expect(ready.status == 503 && readiness.contains("full"), "\(readiness)")
+        let summary = try connection.send("GET", "/v1/spend/summary", headers: ["Authorization": "Bearer \(keys.admin)"])
+        #expect(summary.status == 200)
+        // What little room is left (under 1 MiB) takes a few batches; then ingest refuses.
+        var refusal: HTTPConnection.Reply?
+        for batch in 0..<20 where refusal == nil {
+            let events: [JSONValue] = (0..<1_000).map { EventJSON.event("more-\(batch)-\($0)", time: Timestamp.format(WallClock.system())) }
+            let reply = try connection.send("POST", "/v1/events", headers: ["Authorization": "Bearer \(keys.router)", "Content-Type": "application/json"],
+                                            body: JSONValue.array(events).serialized())
+            if reply.status != 200 { refusal = reply }
+        }
+        #expect(refusal?.status == 503 && refusal?.headers["retry-after"] != nil)
+        #expect(server.terminate() == 0)
     }
 
     @Test func backupCopiesALiveDatabaseThatServesAgain() throws {

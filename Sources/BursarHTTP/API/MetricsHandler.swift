@@ -59,6 +59,14 @@ struct MetricsHandler: Sendable {
         out.family("bursar_webhook_failed_attempts_total", "counter", "Webhook delivery attempts that failed since start (each is logged).")
         out.sample("bursar_webhook_failed_attempts_total", alerts.failedAttemptCount)
 
+        let room = try database.room()
+        out.family("bursar_database_bytes", "gauge", "Bytes the database's data takes (free pages and the write-ahead log not counted).")
+        out.sample("bursar_database_bytes", Double(room.usedBytes))
+        if let remaining = room.remainingBytes {
+            out.family("bursar_database_room_bytes", "gauge", "Bytes the database may still grow by: the least of what --max-db-mib and the file system leave (under 1 MiB: /readyz answers 503).")
+            out.sample("bursar_database_room_bytes", Double(remaining))
+        }
+
         let now = clock()
         var query = SpendQuery(from: 0, to: UTC.hourStart(now) + UTC.millisPerHour)
         query.groupBy = [.tier, .provider, .model]

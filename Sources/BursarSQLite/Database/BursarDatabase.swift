@@ -16,18 +16,22 @@ public final class BursarDatabase: Storage {
 
     let writer: any DatabaseWriter
     public let path: String
+    /// The size cap (`PRAGMA max_page_count`): past it, writes fail with SQLITE_FULL as on a full disk.
+    public let maximumBytes: Int64?
     /// Stamps what is written (audit entries, key and policy times, when events arrived).
     public let clock: WallClock
     private let checkpointer: Checkpointer?
 
-    /// Opens (creating if needed) the database at `path` and migrates it.
-    public init(path: String, durability: Durability = .full, clock: WallClock = .system) throws {
+    /// Opens (creating if needed) the database at `path` and migrates it. With `maximumBytes`,
+    /// the database refuses to grow past that size (the write-ahead log is not counted).
+    public init(path: String, durability: Durability = .full, maximumBytes: Int64? = nil, clock: WallClock = .system) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.path = path
+        self.maximumBytes = maximumBytes
         self.clock = clock
         try PrivateFile.restrict(path)
-        writer = try DatabasePool(path: path, configuration: Self.configuration(durability))
+        writer = try DatabasePool(path: path, configuration: Self.configuration(durability, maximumBytes: maximumBytes))
         try Self.enableIncrementalVacuum(writer)
         try Schema.migrator.migrate(writer)
         checkpointer = try Checkpointer(path: path)
@@ -38,6 +42,7 @@ public final class BursarDatabase: Storage {
     /// A fresh in-memory database, for tests.
     public init(inMemoryNamed name: String = UUID().uuidString, clock: WallClock = .system) throws {
         path = ":memory:"
+        maximumBytes = nil
         self.clock = clock
         writer = try DatabaseQueue(named: name, configuration: Self.configuration(.normal))
         try Schema.migrator.migrate(writer)
@@ -57,12 +62,16 @@ public final class BursarDatabase: Storage {
         }
     }
 
-    static func configuration(_ durability: Durability) -> Configuration {
+    static func configuration(_ durability: Durability, maximumBytes: Int64? = nil) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            if let maximumBytes {
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumBytes / pageSize))")
+            }
             try db.execute(sql: "PRAGMA cache_size = -65536")
             // A background connection checkpoints (see Checkpointer); the writer only
             // steps in if the log grows past this many pages (128 MiB).
@@ -72,11 +81,11 @@ public final class BursarDatabase: Storage {
         return configuration
     }
 
-    /// Whether a write can be made now (for readiness checks).
     public func checkWritable() throws {
         try writer.write { db in
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS readiness(x); DELETE FROM readiness")
         }
+        if let shortage = try room().shortage { throw StorageFull(shortage) }
     }
 
     /// Runs `body` with the writer connection, outside any transaction.

@@ -6,8 +6,11 @@ public protocol Storage: SpendStore, ReplayReader, KeyStore, PriceStore, PolicyS
     AlertStore, AuditStore, FleetStore, BundleStore, RetentionStore, BackupStore {
     /// Stamps what is written (audit entries, key and policy times, when events arrived).
     var clock: WallClock { get }
-    /// Whether a write can be made now (for readiness checks).
+    /// Throws when a write cannot be made now: the store does not answer, or it has no room
+    /// left (`StorageFull`). For readiness checks.
     func checkWritable() throws
+    /// How much more the store can take.
+    func room() throws -> StorageRoom
 }
 
 extension Storage {

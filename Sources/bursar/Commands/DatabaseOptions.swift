@@ -11,8 +11,8 @@ struct DatabaseOptions: ParsableArguments {
     @Option(help: "Commit durability: full (survives power loss) or normal (survives a crash).")
     var durability: BursarDatabase.Durability = .full
 
-    func open() throws -> BursarDatabase {
-        try BursarDatabase(path: db, durability: durability)
+    func open(maximumBytes: Int64? = nil) throws -> BursarDatabase {
+        try BursarDatabase(path: db, durability: durability, maximumBytes: maximumBytes)
     }
 }
 

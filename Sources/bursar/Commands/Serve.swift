@@ -55,6 +55,9 @@ extension Bursar {
         @Option(help: "Delete raw events older than this many days (rollups are kept); 0 keeps them forever.")
         var retainRawDays = 90
 
+        @Option(help: "Most MiB the database may hold; past it ingest answers 503 and /readyz 503 (deleting raw events, by --retain-raw-days, makes room again); 0: only the disk limits it.")
+        var maxDbMib: Int64 = 0
+
         @Flag(help: "No access log (otherwise a line per request on stderr: method, path, status, milliseconds, key name).")
         var quiet = false
 
@@ -70,6 +73,7 @@ extension Bursar {
             guard maxBodyMib > 0 else { throw ValidationError("--max-body-mib must be positive") }
             guard maxBodyMemoryMib >= maxBodyMib else { throw ValidationError("--max-body-memory-mib must be at least --max-body-mib") }
             guard retainRawDays >= 0 else { throw ValidationError("--retain-raw-days must be 0 or more") }
+            guard maxDbMib == 0 || (4...(1 << 40)).contains(maxDbMib) else { throw ValidationError("--max-db-mib must be 0 (no cap) or at least 4") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
             for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
                 throw ValidationError("cannot read \(path)")
@@ -89,8 +93,15 @@ extension Bursar {
             defer { close(lock) }
             let db: BursarDatabase
             do {
-                db = try database.open()
+                db = try database.open(maximumBytes: maxDbMib > 0 ? maxDbMib << 20 : nil)
+            } catch {
+                throw ServeLock.explain(error, database: database.db)
+            }
+            do {
                 try db.checkWritable()
+            } catch let full as StorageFull {
+                // Reads are still served; ingest answers 503 until retention (or a larger cap) makes room.
+                logger.warning("\(full); ingest will answer 503 until there is room")
             } catch {
                 throw ServeLock.explain(error, database: database.db)
             }
