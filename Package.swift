@@ -88,6 +88,8 @@ let package = Package(
         .target(name: "BursarTesting", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
         ], swiftSettings: swiftSettings),
+        // A SQLite VFS for power-loss tests: what a machine would find after losing power.
+        .target(name: "CPowerLoss", path: "Tests/Support/CPowerLoss", linkerSettings: [.linkedLibrary("sqlite3")]),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarSQLiteTests", dependencies: [
             "BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting",
@@ -101,6 +103,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
+            "CPowerLoss",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]

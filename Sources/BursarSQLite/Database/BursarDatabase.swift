@@ -12,6 +12,9 @@ public final class BursarDatabase: Storage {
         case full
         /// `synchronous=NORMAL`: survives a process crash; the last commits may be lost on power loss.
         case normal
+
+        /// The value of SQLite's `synchronous` pragma.
+        var synchronous: String { self == .full ? "FULL" : "NORMAL" }
     }
 
     let writer: any DatabaseWriter
@@ -32,6 +35,9 @@ public final class BursarDatabase: Storage {
         self.clock = clock
         try PrivateFile.restrict(path)
         writer = try DatabasePool(path: path, configuration: Self.configuration(durability, maximumBytes: maximumBytes))
+        // GRDB's pool sets `synchronous=NORMAL` on its writer after preparing it (with WAL mode):
+        // the durability asked for is set again, or commits would be acknowledged unsynced.
+        try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)") }
         try Self.enableIncrementalVacuum(writer)
         try Schema.migrator.migrate(writer)
         checkpointer = try Checkpointer(path: path)
@@ -67,7 +73,7 @@ public final class BursarDatabase: Storage {
         configuration.busyMode = .timeout(5)
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
             if let maximumBytes {
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumBytes / pageSize))")
