@@ -132,6 +132,71 @@ def test_an_admin_creates_a_budget_that_reaches_the_bundle_and_sees_the_servers_
     assert bursar.request("GET", "/v1/budgets/bad-limit")[0] == 404
 
 
+def test_requests_without_a_price_are_never_shown_as_zero_dollars(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "breakdown", "range=30d&group=model")
+    start, end = page_range(browser)
+    by_model = bursar.json(f"/v1/spend?group_by=model&from={start}&to={end}", "viewer")
+    unpriced = next(row for row in by_model["rows"] if row["model"] == "unpriced-experimental-model")
+    assert unpriced["unpriced_requests"] == unpriced["requests"] > 0 and unpriced["cost_usd"] == "0.000000000"
+    cell = browser.find_element(By.CSS_SELECTOR, "#breakdown-table tr[data-key='unpriced-experimental-model'] td[data-column=cost_usd]")
+    assert cell.text == "no price"
+    assert f"{unpriced['requests']:,} requests have no price" in cell.find_element(By.CSS_SELECTOR, ".unpriced").get_attribute("title")
+    total = by_model["total"]["unpriced_requests"]
+    assert text(browser, "#breakdown-unpriced") == f"· {total:,} requests without a price, not in the cost"
+
+    # A provider with priced and unpriced requests: its priced cost, and how many it leaves out.
+    open_view(browser, bursar, "breakdown", "range=30d&group=provider")
+    by_provider = bursar.json(f"/v1/spend?group_by=provider&from={start}&to={end}", "viewer")
+    mixed = next(row for row in by_provider["rows"] if 0 < row["unpriced_requests"] < row["requests"])
+    cell = browser.find_element(By.CSS_SELECTOR, f"#breakdown-table tr[data-key='{mixed['provider']}'] td[data-column=cost_usd]")
+    assert cell.text == f"{money(mixed['cost_usd'])} + {mixed['unpriced_requests']:,} unpriced"
+
+    # The overview's tier table says the same of the tier those requests went to.
+    open_view(browser, bursar, "overview", "range=30d")
+    summary = bursar.json(f"/v1/spend/summary?from={start}&to={end}", "viewer")
+    tier = next(row for row in summary["by_tier"] if row["unpriced_requests"] > 0)
+    cell = browser.find_element(By.CSS_SELECTOR, f"#tier-table tr[data-tier='{tier['tier']}'] td[data-value]")
+    assert cell.text == f"{money(tier['cost_usd'])} + {tier['unpriced_requests']:,} unpriced"
+
+
+@pytest.mark.parametrize("typed, stored", [("0.8", 0.8), ("80", 0.8), ("80%", 0.8), ("12.5", 0.125)])
+def test_the_budget_warn_field_stores_what_the_user_means(browser, bursar, typed, stored):
+    sign_in(browser, bursar, "admin")
+    open_view(browser, bursar, "budgets")
+    budget = f"warn-{typed.replace('.', '-').replace('%', 'p')}"
+    form = browser.find_element(By.ID, "budget-form")
+    form.find_element(By.NAME, "id").send_keys(budget)
+    form.find_element(By.NAME, "limit_usd").send_keys("100")
+    warn = form.find_element(By.NAME, "warn_at")
+    warn.clear()
+    warn.send_keys(typed)
+    assert text(browser, "#warn-at-meaning") == f"Warns once {stored * 100:g}% of the limit is spent."
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"article.budget[data-id='{budget}']"))
+    assert bursar.json(f"/v1/budgets/{budget}")["warn_at"] == stored
+    # Editing shows it back as a percent.
+    browser.find_element(By.CSS_SELECTOR, f"article.budget[data-id='{budget}'] .actions button").click()
+    assert browser.find_element(By.NAME, "warn_at").get_attribute("value") == f"{stored * 100:g}"
+    bursar.request("DELETE", f"/v1/budgets/{budget}", "admin")
+
+
+def test_a_warn_threshold_past_the_limit_is_refused_under_its_field(browser, bursar):
+    sign_in(browser, bursar, "admin")
+    open_view(browser, bursar, "budgets")
+    form = browser.find_element(By.ID, "budget-form")
+    form.find_element(By.NAME, "id").send_keys("warn-too-high")
+    form.find_element(By.NAME, "limit_usd").send_keys("100")
+    warn = form.find_element(By.NAME, "warn_at")
+    warn.clear()
+    warn.send_keys("150")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = browser.find_element(By.CSS_SELECTOR, "#budget-form [data-error-for=warn_at]")
+    wait(browser, lambda d: error.text != "")
+    assert error.text == "Warn at is a percent of the limit, from 0 to 100."
+    assert bursar.request("GET", "/v1/budgets/warn-too-high")[0] == 404
+
+
 def test_a_hostile_user_id_is_shown_as_text_and_runs_nothing(browser, bursar):
     sign_in(browser, bursar, "viewer")
     browser.execute_script("window.alert = () => { window.hostileAlert = true; };")

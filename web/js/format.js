@@ -48,6 +48,23 @@ export function money(text) {
   return `${negative ? "−" : ""}$${whole}.${fraction}`;
 }
 
+/**
+ * A cost that leaves requests out because they have no price: "no price" when none of
+ * `requests` has one, "$1.23 + 4 unpriced" when some lack one, the plain amount otherwise.
+ * Never "$0.00" for requests whose cost is unknown.
+ */
+export function cost(text, requests, unpriced) {
+  if (!unpriced) return money(text);
+  if (unpriced >= requests && nanos(text) === 0n) return "no price";
+  return `${money(text)} + ${exactCount(unpriced)} unpriced`;
+}
+
+/** What a cost leaves out, for its tooltip. */
+export function unpricedNote(unpriced) {
+  return `${exactCount(unpriced)} ${unpriced === 1 ? "request has" : "requests have"} no price for its model and no reported cost: `
+    + "left out of this amount. Add the model to prices.yaml, or send cost_usd with the events.";
+}
+
 /** A money amount as a number, for charts only (never for sums). */
 export function moneyNumber(text) {
   return Number(text ?? 0);

@@ -2,7 +2,7 @@
 // rows in view (and a margin) are in the DOM; spacers stand for the rest.
 
 import { el, replace } from "./dom.js";
-import { count, exactCount, millis, money, nanos, percent, time } from "./format.js";
+import { cost, count, exactCount, millis, money, nanos, percent, time, unpricedNote } from "./format.js";
 
 const ROW_HEIGHT = 34;
 const WINDOWED_FROM = 300;
@@ -16,6 +16,12 @@ const renderers = {
   millis: (value) => millis(value),
   time: (value) => time(value),
 };
+
+/** A cost that says how many requests it leaves out for want of a price (see `cost`). */
+export function costContent(costUSD, requests, unpriced) {
+  return el("span", { class: unpriced ? "unpriced" : null, title: unpriced ? unpricedNote(unpriced) : `$${costUSD}`,
+    dataset: { value: costUSD ?? "", unpriced: String(unpriced ?? 0) } }, cost(costUSD, requests, unpriced));
+}
 
 const sortKeys = {
   money: (value) => nanos(value),

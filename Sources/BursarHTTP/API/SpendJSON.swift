@@ -66,6 +66,7 @@ enum SpendJSON {
                     ("baseline_cost_usd", .money(metrics.baselineCost)),
                     ("share_of_requests", .number(SpendSummary.ratio(metrics.requests, total.requests))),
                     ("share_of_cost", .number(SpendSummary.ratio(metrics.cost.nanos, total.cost.nanos))),
+                    ("unpriced_requests", .integer(metrics.unpricedRequests)),
                     ("latency_ms", latency(metrics.latency)),
                 ])
             })),

@@ -2,10 +2,10 @@
 
 import { api, query } from "../api.js";
 import { el, emptyState, panel, replace } from "../dom.js";
-import { exactCount, money, share } from "../format.js";
+import { exactCount, money, share, unpricedNote } from "../format.js";
 import { neutralized, parseCSV, writeCSV } from "../csv.js";
 import { resolveRange } from "../range.js";
-import { DataTable } from "../table.js";
+import { costContent, DataTable } from "../table.js";
 
 export const dimensions = ["feature", "user", "team", "tier", "model", "provider", "source"];
 const drillOrder = { feature: ["user", "model"], user: ["model", "feature"], team: ["user", "feature"], tier: ["model", "user"],
@@ -53,7 +53,7 @@ export async function render(container, context) {
         : row[group] ?? "(none)" },
       { key: "requests", label: "Requests", kind: "count" },
       { key: "tokens", label: "Tokens", kind: "count", value: (row) => row.input_tokens + row.output_tokens },
-      { key: "cost_usd", label: "Cost", kind: "money" },
+      { key: "cost_usd", label: "Cost", kind: "money", render: (row) => costContent(row.cost_usd, row.requests, row.unpriced_requests) },
       { key: "share", label: "Share", kind: "percent", value: (row) => share(row.cost_usd, total.cost_usd) },
       { key: "savings_usd", label: "Savings", kind: "money" },
     ],
@@ -94,7 +94,11 @@ export async function render(container, context) {
     el("div", { class: "toolbar" }, el("label", { for: "group-by" }, "Group by"), groupSelect, crumbs,
       el("span", { class: "spacer" }), download, downloadStatus),
     el("p", { class: "totals", id: "breakdown-total", dataset: { value: total.cost_usd, requests: total.requests } },
-      `${exactCount(total.requests)} requests · ${money(total.cost_usd)} · saved ${money(total.savings_usd)}`),
+      `${exactCount(total.requests)} requests · ${money(total.cost_usd)} · saved ${money(total.savings_usd)}`,
+      total.unpriced_requests
+        ? el("span", { class: "unpriced", id: "breakdown-unpriced", title: unpricedNote(total.unpriced_requests) },
+          ` · ${exactCount(total.unpriced_requests)} ${total.unpriced_requests === 1 ? "request" : "requests"} without a price, not in the cost`)
+        : null),
     truncated,
     report.rows.length || Object.keys(filters).length ? panel(null, table.element)
       : emptyState("No spend in this range.", "Pick a wider range above, or point a router at Bursar (see the Overview)."));

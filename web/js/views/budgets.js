@@ -7,6 +7,21 @@ import { confirmButton, field, form, input, select } from "../forms.js";
 
 const scopes = ["", "user", "team", "feature", "tier", "model", "provider"];
 
+/**
+ * The fraction of the limit the warn field means: a percent ("80", "80%", "12.5") or, typed
+ * below 1 without a percent sign, a fraction ("0.8" is 80%, as the API writes it). Text that
+ * is no number goes to the server as typed, which names the problem.
+ */
+export function warnFraction(text) {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  const percentSign = trimmed.endsWith("%");
+  const number = Number(percentSign ? trimmed.slice(0, -1).trim() : trimmed);
+  if (!Number.isFinite(number) || trimmed === "%") return trimmed;
+  if (!percentSign && number > 0 && number < 1) return number;
+  return Math.round(number * 1e6) / 1e8;
+}
+
 function burnBar(status) {
   const spent = share(status.spent_usd, status.limit_usd);
   const forecast = share(status.forecast_usd, status.limit_usd);
@@ -44,7 +59,16 @@ function budgetForm(tiers, context) {
   const period = select(["day", "week", "month"], "month");
   const timezone = input({ value: "UTC" });
   const limit = input({ inputmode: "decimal", placeholder: "5000.00" });
-  const warnAt = input({ inputmode: "numeric", value: "80" });
+  const warnAt = input({ inputmode: "decimal", value: "80" });
+  const warnMeaning = el("span", { id: "warn-at-meaning" });
+  const explainWarn = () => {
+    const fraction = warnFraction(warnAt.value);
+    warnMeaning.textContent = typeof fraction === "number"
+      ? `Warns once ${+(fraction * 100).toFixed(4)}% of the limit is spent.`
+      : "A percent of the limit, such as 80 (or the fraction 0.8).";
+  };
+  warnAt.addEventListener("input", explainWarn);
+  explainWarn();
   const action = select(["alert", "downgrade", "block"], "alert");
   const downgradeTo = select(["", ...tiers], "");
   const title = el("h2", {}, "New budget");
@@ -52,10 +76,11 @@ function budgetForm(tiers, context) {
   const node = form("budget-form", async () => {
     const body = { period: period.value, timezone: timezone.value.trim() || "UTC", limit_usd: limit.value.trim(), action: action.value };
     if (scopeName.value) body.scope = { [scopeName.value]: scopeValue.value.trim() };
-    if (warnAt.value.trim() !== "") {
-      const percentValue = Number(warnAt.value);
-      body.warn_at = Number.isFinite(percentValue) ? percentValue / 100 : warnAt.value;
+    const fraction = warnFraction(warnAt.value);
+    if (typeof fraction === "number" && !(fraction >= 0 && fraction <= 1)) {
+      throw { field: "warn_at", message: "Warn at is a percent of the limit, from 0 to 100." };
     }
+    if (fraction !== null) body.warn_at = fraction;
     if (downgradeTo.value) body.downgrade_to = downgradeTo.value;
     await api.put(`/v1/budgets/${encodeURIComponent(id.value.trim())}`, body);
     context.refresh();
@@ -66,7 +91,7 @@ function budgetForm(tiers, context) {
     field("Period", period, "period"),
     field("Time zone (IANA)", timezone, "timezone"),
     field("Limit (USD)", limit, "limit_usd"),
-    field("Warn at (% of the limit)", warnAt, "warn_at"),
+    field("Warn at (% of the limit)", warnAt, "warn_at", warnMeaning),
     field("When exceeded", action, "action"),
     field("Downgrade to", downgradeTo, "downgrade_to", "for the downgrade action")),
   submit);
@@ -80,7 +105,8 @@ function budgetForm(tiers, context) {
     period.value = budget.period;
     timezone.value = budget.timezone;
     limit.value = budget.limit_usd.replace(/\.?0+$/, "");
-    warnAt.value = String(Math.round(budget.warn_at * 100));
+    warnAt.value = String(+(budget.warn_at * 100).toFixed(4));
+    explainWarn();
     action.value = budget.action;
     downgradeTo.value = budget.downgrade_to ?? "";
     node.scrollIntoView({ block: "start" });

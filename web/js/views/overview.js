@@ -5,6 +5,7 @@ import { code, el, emptyState, panel, replace } from "../dom.js";
 import { count, exactCount, millis, money, moneyNumber, percent } from "../format.js";
 import { resolveRange } from "../range.js";
 import { latencyBars, stackedSpend, tierMix } from "../charts.js";
+import { costContent } from "../table.js";
 
 /** Every bucket start between `from` and `to`, so that quiet hours show as zero. */
 export function buckets(from, to, interval) {
@@ -106,7 +107,7 @@ export async function render(container, context) {
       el("td", {}, tier.tier),
       el("td", { class: "num", title: exactCount(tier.requests) }, count(tier.requests)),
       el("td", { class: "num" }, percent(tier.share_of_requests)),
-      el("td", { class: "num", dataset: { value: tier.cost_usd } }, money(tier.cost_usd)),
+      el("td", { class: "num", dataset: { value: tier.cost_usd } }, costContent(tier.cost_usd, tier.requests, tier.unpriced_requests)),
       el("td", { class: "num" }, percent(tier.share_of_cost)),
       el("td", { class: "num" }, millis(tier.latency_ms?.p50)),
       el("td", { class: "num" }, millis(tier.latency_ms?.p95))))));

@@ -4,6 +4,7 @@ import { api, query } from "../api.js";
 import { el, emptyState, panel, replace } from "../dom.js";
 import { count, money, percent, share } from "../format.js";
 import { resolveRange } from "../range.js";
+import { costContent } from "../table.js";
 
 const TOP = 15;
 
@@ -28,7 +29,8 @@ function ranking(id, dimension, report, tier, context) {
     return el("li", { dataset: { name, value: row.cost_usd } },
       el("button", { type: "button", class: "link", title: `Open ${name} in the breakdown`,
         onclick: () => context.go("breakdown", { ...rangeParameters(context.parameters), group: dimension === "user" ? "model" : "user", [`f_${dimension}`]: row[dimension] ?? "", f_tier: tier }) }, name),
-      el("span", { class: "ranking-figures" }, el("strong", {}, money(row.cost_usd)), ` · ${percent(fraction)} · ${count(row.requests)} requests`),
+      el("span", { class: "ranking-figures" }, el("strong", {}, costContent(row.cost_usd, row.requests, row.unpriced_requests)),
+        ` · ${percent(fraction)} · ${count(row.requests)} requests`),
       el("span", { class: "bar" }, bar));
   }));
 }
