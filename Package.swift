@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "BursarCore", swiftSettings: swiftSettings),
         // The storage interface: what Bursar keeps, as protocols, and the records they speak.
         .target(name: "BursarStorage", dependencies: [
@@ -44,6 +45,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
+        // PostgreSQL through libpq: connections, COPY, migrations (the backend for replicas).
+        .target(name: "BursarPostgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
         .target(name: "BursarOTLP", dependencies: [
             "BursarCore",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -96,6 +99,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarPostgresTests", dependencies: ["BursarCore", "BursarPostgres", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarServicesTests", dependencies: ["BursarServices", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
             "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",

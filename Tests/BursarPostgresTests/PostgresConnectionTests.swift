@@ -1,0 +1,93 @@
+import BursarPostgres
+import BursarTesting
+import Foundation
+import Testing
+
+/// The libpq connection against a real PostgreSQL (a throwaway cluster the tests start).
+@Suite struct PostgresConnectionTests {
+    static func connect() throws -> PostgresConnection {
+        try PostgresConnection(url: try PostgresCluster.started().createDatabase())
+    }
+
+    @Test func valuesGoAsParametersAndComeBackExactly() throws {
+        let connection = try Self.connect()
+        try connection.execute("CREATE TABLE t (s TEXT, i BIGINT, r DOUBLE PRECISION, b BOOLEAN, y BYTEA)")
+        let hostile = "'); DROP TABLE t; -- é 😀 \\ \t \n"
+        try connection.execute("INSERT INTO t VALUES ($1, $2, $3, $4, $5)",
+                               [.text(hostile), .integer(.max), .real(0.1), .boolean(true), .bytes([0, 1, 0xFE, 0xFF])])
+        try connection.execute("INSERT INTO t VALUES ($1, $2, $3, $4, $5)", [.null, .integer(.min), .real(-1e300), .boolean(false), .null])
+        let rows = try connection.execute("SELECT s, i, r, b, y FROM t ORDER BY i DESC")
+        #expect(rows.columns == ["s", "i", "r", "b", "y"])
+        #expect(rows.count == 2)
+        #expect(rows[0].string(0) == hostile)
+        #expect(try rows[0].int64(1) == .max)
+        #expect(try rows[0].double(2) == 0.1)
+        #expect(try rows[0].bool(3) == true)
+        #expect(try rows[0].bytes(4) == [0, 1, 0xFE, 0xFF])
+        #expect(rows[1].isNull(0) && rows[1].isNull(4))
+        #expect(try rows[1].int64(1) == .min)
+        #expect(try rows[1].double(2) == -1e300)
+        #expect(try connection.execute("SELECT count(*) FROM t").first?.int64(0) == 2, "the hostile text stayed a value")
+    }
+
+    @Test func textWithANulByteIsRefusedBeforeItIsSent() throws {
+        let connection = try Self.connect()
+        let error = #expect(throws: PostgresError.self) { try connection.execute("SELECT $1::text", [.text("a\u{0}b")]) }
+        #expect(error?.kind == .value)
+        #expect(try connection.execute("SELECT 1").first?.int64(0) == 1, "the connection is still usable")
+    }
+
+    @Test func aRefusedStatementCarriesItsSQLState() throws {
+        let connection = try Self.connect()
+        try connection.execute("CREATE TABLE k (id TEXT PRIMARY KEY)")
+        try connection.execute("INSERT INTO k VALUES ($1)", ["a"])
+        let duplicate = #expect(throws: PostgresError.self) { try connection.execute("INSERT INTO k VALUES ($1)", ["a"]) }
+        #expect(duplicate?.isUniqueViolation == true)
+        #expect(duplicate?.kind == .statement)
+        let syntax = #expect(throws: PostgresError.self) { try connection.execute("SELEC 1") }
+        #expect(syntax?.sqlState == "42601" && syntax?.message.contains("syntax error") == true, "\(String(describing: syntax))")
+    }
+
+    @Test func aTransactionThatThrowsLeavesNothing() throws {
+        let connection = try Self.connect()
+        try connection.execute("CREATE TABLE k (id TEXT PRIMARY KEY)")
+        #expect(throws: PostgresError.self) {
+            try connection.transaction {
+                try connection.execute("INSERT INTO k VALUES ($1)", ["kept?"])
+                try connection.execute("INSERT INTO k VALUES ($1)", ["kept?"])
+            }
+        }
+        #expect(try connection.execute("SELECT count(*) FROM k").first?.int64(0) == 0)
+        try connection.transaction { _ = try connection.execute("INSERT INTO k VALUES ($1)", ["kept"]) }
+        #expect(try connection.execute("SELECT id FROM k").map { $0.string(0) } == ["kept"])
+    }
+
+    @Test func copyCarriesEveryCharacterAndNull() throws {
+        let connection = try Self.connect()
+        try connection.execute("CREATE TABLE c (s TEXT, i BIGINT)")
+        let texts = ["plain", "tab\there", "line\nbreak", "back\\slash", "cr\rhere", "\\N", ""]
+        let copied = try connection.copy(into: "c", columns: ["s", "i"],
+                                         rows: texts.enumerated().map { [.text($1), .integer(Int64($0))] } + [[.null, .integer(99)]])
+        #expect(copied == texts.count + 1)
+        let rows = try connection.execute("SELECT s FROM c ORDER BY i")
+        #expect(rows.map { $0.string(0) } == texts + [nil])
+    }
+
+    @Test func aCopyWithABadValueStoresNothingAndLeavesTheConnectionUsable() throws {
+        let connection = try Self.connect()
+        try connection.execute("CREATE TABLE c (s TEXT)")
+        #expect(throws: PostgresError.self) {
+            try connection.copy(into: "c", columns: ["s"], rows: [[.text("fine")], [.text("nul\u{0}")]])
+        }
+        #expect(try connection.execute("SELECT count(*) FROM c").first?.int64(0) == 0)
+    }
+
+    @Test func aWrongAddressSaysWhereItTriedWithoutThePassword() throws {
+        let error = #expect(throws: PostgresError.self) {
+            try PostgresConnection(url: "postgresql://bursar:secret-password@127.0.0.1:1/none?connect_timeout=2")
+        }
+        #expect(error?.kind == .connection && error?.isUnavailable == true)
+        #expect(error?.description.contains("127.0.0.1:1") == true)
+        #expect(error?.description.contains("secret-password") == false, "\(String(describing: error))")
+    }
+}
