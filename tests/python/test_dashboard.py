@@ -7,7 +7,7 @@ import os
 import time
 import urllib.parse
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from selenium.common.exceptions import NoAlertPresentException
@@ -70,6 +70,52 @@ def test_changing_the_time_range_changes_the_chart_and_the_table(browser, bursar
     assert int(after) == api["total"]["requests"] < int(before)
     cells_after = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#breakdown-table td[data-column=requests]")]
     assert cells_after != cells_before
+
+
+def test_the_time_range_is_kept_across_views(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "overview", "range=7d")
+    for view in ["breakdown", "budgets", "spenders", "overview"]:
+        browser.find_element(By.CSS_SELECTOR, f"#nav a[data-view={view}]").click()
+        wait(browser, lambda d: f"#/{view}" in d.current_url)
+        settle(browser)
+        if view != "budgets":
+            assert "range=7d" in browser.current_url
+            assert Select(browser.find_element(By.ID, "range")).first_selected_option.get_attribute("value") == "7d"
+    # A link that names its own range keeps it, and it becomes the one carried on.
+    open_view(browser, bursar, "breakdown", "range=90d")
+    browser.find_element(By.CSS_SELECTOR, "#nav a[data-view=overview]").click()
+    wait(browser, lambda d: "#/overview" in d.current_url and "range=90d" in d.current_url)
+
+
+def test_calendar_presets_and_typed_dates_are_utc_days(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "breakdown", "range=30d")
+    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - timedelta(days=today.weekday())
+    iso = lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    for preset, expected in [("yesterday", (today - timedelta(days=1), today)), ("week", (monday, today + timedelta(days=1))),
+                             ("last-week", (monday - timedelta(days=7), monday))]:
+        Select(browser.find_element(By.ID, "range")).select_by_value(preset)
+        wait(browser, lambda d: f"range={preset}" in d.current_url)
+        settle(browser)
+        assert page_range(browser) == [iso(expected[0]), iso(expected[1])]
+    Select(browser.find_element(By.ID, "range")).select_by_value("custom")
+    start = browser.find_element(By.ID, "range-from")
+    start.clear()
+    start.send_keys("30/11/2026")
+    browser.find_element(By.ID, "range-apply").click()
+    assert text(browser, "#range-error").startswith("From must be a date as YYYY-MM-DD")
+    assert "range=last-week" in browser.current_url, "a wrong date is not applied"
+    start.clear()
+    start.send_keys("2026-11-02")
+    end = browser.find_element(By.ID, "range-to")
+    end.clear()
+    end.send_keys("2026-11-08")
+    browser.find_element(By.ID, "range-apply").click()
+    wait(browser, lambda d: "range=custom" in d.current_url)
+    settle(browser)
+    assert page_range(browser) == ["2026-11-02T00:00:00Z", "2026-11-09T00:00:00Z"]
 
 
 def test_the_csv_download_equals_the_api_rows(browser, bursar, downloads):

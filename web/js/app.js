@@ -2,7 +2,7 @@
 
 import { api, session } from "./api.js";
 import { el, errorBox, replace } from "./dom.js";
-import { rangePicker } from "./range.js";
+import { rangePicker, rememberedRange, rememberRange } from "./range.js";
 import * as overview from "./views/overview.js";
 import * as breakdown from "./views/breakdown.js";
 import * as spenders from "./views/spenders.js";
@@ -37,10 +37,13 @@ function location() {
 /** Goes to a view with parameters (merged into the current ones when `merge`). */
 function navigate(name, parameters = {}, merge = false) {
   const current = location();
-  const next = merge ? { ...current.parameters, ...parameters } : parameters;
-  const search = new URLSearchParams(Object.entries(next).filter(([, value]) => value !== undefined && value !== null));
+  window.location.hash = hashFor(name, merge ? { ...current.parameters, ...parameters } : parameters);
+}
+
+function hashFor(name, parameters) {
+  const search = new URLSearchParams(Object.entries(parameters).filter(([, value]) => value !== undefined && value !== null));
   const text = search.toString();
-  window.location.hash = `#/${name}${text ? `?${text}` : ""}`;
+  return `#/${name}${text ? `?${text}` : ""}`;
 }
 
 async function signIn(key) {
@@ -70,9 +73,15 @@ function showLogin(message) {
   $("login-key").focus();
 }
 
+/** `#/name`, with the remembered time range for the views that show one. */
+function viewLink(view) {
+  const range = view.ranged ? new URLSearchParams(rememberedRange()).toString() : "";
+  return `#/${view.name}${range ? `?${range}` : ""}`;
+}
+
 function renderNav(current) {
   replace($("nav"), views.map((view) => el("a", {
-    href: `#/${view.name}`,
+    href: viewLink(view),
     class: view === current ? "active" : null,
     "aria-current": view === current ? "page" : null,
     dataset: { view: view.name },
@@ -86,7 +95,16 @@ function renderNav(current) {
 
 async function render() {
   if (!identity) return;
-  const { view, parameters } = location();
+  let { view, parameters } = location();
+  if (view.ranged) {
+    // A view opened without a range takes the one last chosen (and says so in its URL); one
+    // opened with a range keeps it and makes it the one remembered.
+    if (!parameters.range) {
+      parameters = { ...parameters, ...rememberedRange() };
+      history.replaceState(null, "", hashFor(view.name, parameters));
+    }
+    rememberRange(parameters);
+  }
   const ticket = ++renderCount;
   $("login").hidden = true;
   renderNav(view);

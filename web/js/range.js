@@ -1,4 +1,5 @@
-// The time range every spend view shares: presets and custom dates, in UTC, kept in the URL.
+// The time range every spend view shares: presets and custom dates, in UTC, kept in the URL
+// and carried from view to view (the last one chosen is remembered for this browser tab).
 
 import { el } from "./dom.js";
 
@@ -6,7 +7,10 @@ const DAY = 86_400_000;
 
 export const presets = [
   ["today", "Today"],
+  ["yesterday", "Yesterday"],
   ["24h", "Last 24 hours"],
+  ["week", "This week"],
+  ["last-week", "Last week"],
   ["7d", "Last 7 days"],
   ["30d", "Last 30 days"],
   ["mtd", "This month"],
@@ -14,6 +18,35 @@ export const presets = [
   ["90d", "Last 90 days"],
   ["custom", "Custom…"],
 ];
+
+const STORAGE_KEY = "bursar.range";
+const RANGE_KEYS = ["range", "from", "to"];
+
+/** The range's own parameters out of a view's URL parameters. */
+export function rangeParameters(parameters) {
+  return Object.fromEntries(RANGE_KEYS.filter((key) => parameters[key] !== undefined).map((key) => [key, parameters[key]]));
+}
+
+/** Remembers the range last chosen, so that the next view opens on it. */
+export function rememberRange(parameters) {
+  const range = rangeParameters(parameters);
+  if (range.range) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(range));
+}
+
+/** The range last chosen in this tab, or none. */
+export function rememberedRange() {
+  try {
+    const range = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? "null");
+    return range && typeof range.range === "string" ? rangeParameters(range) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A date typed as YYYY-MM-DD (UTC midnight), or NaN. */
+function isoDate(text) {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text ?? "") ? Date.parse(`${text}T00:00:00Z`) : NaN;
+}
 
 function date(millis) {
   return new Date(millis).toISOString().slice(0, 10);
@@ -30,11 +63,16 @@ export function resolveRange(parameters, now = Date.now()) {
   const month = new Date(today);
   const monthStart = Date.UTC(month.getUTCFullYear(), month.getUTCMonth(), 1);
   const previousMonthStart = Date.UTC(month.getUTCFullYear(), month.getUTCMonth() - 1, 1);
+  // Weeks start on Monday (ISO 8601).
+  const weekStart = today - ((month.getUTCDay() + 6) % 7) * DAY;
   const name = parameters.range || "30d";
   let from;
   let to = tomorrow;
   switch (name) {
     case "today": from = today; break;
+    case "yesterday": from = today - DAY; to = today; break;
+    case "week": from = weekStart; break;
+    case "last-week": from = weekStart - 7 * DAY; to = weekStart; break;
     case "24h": {
       const hour = Math.floor(now / 3_600_000) * 3_600_000;
       from = hour - 23 * 3_600_000;
@@ -46,8 +84,8 @@ export function resolveRange(parameters, now = Date.now()) {
     case "last-month": from = previousMonthStart; to = monthStart; break;
     case "90d": from = today - 89 * DAY; break;
     case "custom": {
-      const start = Date.parse(parameters.from ?? "");
-      const end = Date.parse(parameters.to ?? "");
+      const start = isoDate(parameters.from);
+      const end = isoDate(parameters.to);
       from = Number.isFinite(start) ? start : today - 29 * DAY;
       to = Number.isFinite(end) ? end + DAY : tomorrow;
       if (to <= from) to = from + DAY;
@@ -66,8 +104,10 @@ export function rangePicker(parameters, change) {
   const current = resolveRange(parameters);
   const select = el("select", { id: "range", "aria-label": "Time range" },
     presets.map(([value, label]) => el("option", { value, selected: value === current.name }, label)));
-  const from = el("input", { type: "date", id: "range-from", "aria-label": "From (UTC)", value: current.fromDate });
-  const to = el("input", { type: "date", id: "range-to", "aria-label": "To (UTC, inclusive)", value: current.lastDate });
+  const dateInput = (id, label, value) => el("input", { type: "text", id, "aria-label": label, value, inputmode: "numeric",
+    placeholder: "YYYY-MM-DD", pattern: "\\d{4}-\\d{2}-\\d{2}", size: "10", autocomplete: "off" });
+  const from = dateInput("range-from", "From (UTC, YYYY-MM-DD)", current.fromDate);
+  const to = dateInput("range-to", "To (UTC, inclusive, YYYY-MM-DD)", current.lastDate);
   const apply = el("button", { type: "submit", id: "range-apply" }, "Apply");
   const custom = el("span", { class: "custom-range" }, from, "–", to, apply);
   custom.hidden = current.name !== "custom";
@@ -79,9 +119,17 @@ export function rangePicker(parameters, change) {
       change({ range: select.value, from: undefined, to: undefined });
     }
   });
-  const form = el("form", { class: "range", onsubmit: (event) => {
+  const problem = el("span", { class: "field-error", id: "range-error", role: "alert" });
+  const form = el("form", { class: "range", novalidate: true, onsubmit: (event) => {
     event.preventDefault();
-    change({ range: "custom", from: from.value, to: to.value });
-  } }, select, custom, el("span", { class: "hint" }, "UTC"));
+    const wrong = [from, to].find((input) => !Number.isFinite(isoDate(input.value.trim())));
+    if (wrong) {
+      problem.textContent = `${wrong === from ? "From" : "To"} must be a date as YYYY-MM-DD, such as ${current.fromDate}.`;
+      wrong.setAttribute("aria-invalid", "true");
+      wrong.focus();
+      return;
+    }
+    change({ range: "custom", from: from.value.trim(), to: to.value.trim() });
+  } }, select, custom, el("span", { class: "hint" }, "UTC"), problem);
   return form;
 }

@@ -3,7 +3,7 @@
 import { api, query } from "../api.js";
 import { el, emptyState, panel, replace } from "../dom.js";
 import { count, money, percent, share } from "../format.js";
-import { resolveRange } from "../range.js";
+import { rangeParameters, resolveRange } from "../range.js";
 import { costContent } from "../table.js";
 
 const TOP = 15;
@@ -33,10 +33,6 @@ function ranking(id, dimension, report, tier, context) {
         ` · ${percent(fraction)} · ${count(row.requests)} requests`),
       el("span", { class: "bar" }, bar));
   }));
-}
-
-function rangeParameters(parameters) {
-  return { range: parameters.range, from: parameters.from, to: parameters.to };
 }
 
 export async function render(container, context) {
