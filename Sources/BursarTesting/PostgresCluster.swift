@@ -54,7 +54,7 @@ public final class PostgresCluster: Sendable {
     /// Starts the server (again, after `stop`), listening only on its socket.
     public func start() throws {
         try run("pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start",
-                           "-o", "-c listen_addresses='' -k \(directory) -c fsync=on -c synchronous_commit=on -c max_connections=200"])
+                           "-o", "-c listen_addresses='' -k '\(directory)' -c unix_socket_permissions=0700 -c fsync=on -c synchronous_commit=on -c max_connections=200"])
     }
 
     /// Stops the server: `immediately` is PostgreSQL's pulled plug (recovery replays the log on
@@ -103,7 +103,9 @@ public final class PostgresCluster: Sendable {
         let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
         guard spawned == 0 else { throw Failure(description: "cannot run \(argv[0]): \(String(cString: strerror(spawned)))") }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        var waited: pid_t
+        repeat { waited = waitpid(pid, &status, 0) } while waited < 0 && errno == EINTR
+        guard waited == pid else { throw Failure(description: "lost track of \(program) (waitpid: \(String(cString: strerror(errno))))") }
         // Exited normally with 0 (WIFEXITED and WEXITSTATUS spelled out: the macros are not imported).
         guard status & 0x7F == 0, (status >> 8) & 0xFF == 0 else {
             let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(8).joined(separator: "\n") ?? ""

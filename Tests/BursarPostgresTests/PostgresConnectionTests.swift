@@ -76,10 +76,32 @@ import Testing
     @Test func aCopyWithABadValueStoresNothingAndLeavesTheConnectionUsable() throws {
         let connection = try Self.connect()
         try connection.execute("CREATE TABLE c (s TEXT)")
-        #expect(throws: PostgresError.self) {
+        let error = #expect(throws: PostgresError.self) {
             try connection.copy(into: "c", columns: ["s"], rows: [[.text("fine")], [.text("nul\u{0}")]])
         }
+        #expect(error?.kind == .value && error?.message.contains("NUL") == true, "\(String(describing: error))")
         #expect(try connection.execute("SELECT count(*) FROM c").first?.int64(0) == 0)
+        // A COPY started any other way is refused, and the connection stays usable.
+        let started = #expect(throws: PostgresError.self) { try connection.execute("COPY c (s) FROM STDIN") }
+        #expect(started?.kind == .value)
+        #expect(try connection.execute("SELECT 1").first?.int64(0) == 1)
+    }
+
+    @Test func copyQuotesItsTableAndColumnNames() throws {
+        let connection = try Self.connect()
+        try connection.execute(#"CREATE TABLE "odd ""name""" ("a column" TEXT)"#)
+        #expect(try connection.copy(into: #"odd "name""#, columns: ["a column"], rows: [["x"]]) == 1)
+        #expect(throws: PostgresError.self) { try connection.copy(into: "c; DROP TABLE x", columns: ["s"], rows: [["x"]]) }
+    }
+
+    @Test func anApplicationRoleThatIsNoSuperuserConnects() throws {
+        let cluster = try PostgresCluster.started()
+        let url = try cluster.createDatabase()
+        let admin = try PostgresConnection(url: url)
+        let role = "app_\(UUID().uuidString.prefix(8).lowercased())"
+        try admin.execute("CREATE ROLE \(role) LOGIN NOSUPERUSER")
+        let connection = try PostgresConnection(url: url.replacingOccurrences(of: "user=postgres", with: "user=\(role)"))
+        #expect(try connection.execute("SELECT current_user").first?.string(0) == role)
     }
 
     @Test func aWrongAddressSaysWhereItTriedWithoutThePassword() throws {
@@ -89,5 +111,10 @@ import Testing
         #expect(error?.kind == .connection && error?.isUnavailable == true)
         #expect(error?.description.contains("127.0.0.1:1") == true)
         #expect(error?.description.contains("secret-password") == false, "\(String(describing: error))")
+        for url in ["postgresql://127.0.0.1:1/none?password=secret-password&connect_timeout=2",
+                    "host=127.0.0.1 port=1 password=secret-password connect_timeout=2"] {
+            let refused = #expect(throws: PostgresError.self) { try PostgresConnection(url: url) }
+            #expect(refused?.description.contains("secret-password") == false, "\(String(describing: refused))")
+        }
     }
 }

@@ -29,6 +29,9 @@ import Testing
         #expect(try broken.appliedMigrations(connection) == ["v1 things", "v2 thing sizes"])
         let colour = try connection.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'things' AND column_name = 'colour'")
         #expect(try colour.first?.int64(0) == 0, "the failed migration's first statement was rolled back with it")
+        var fixed = Self.migrator
+        fixed.register("v3 broken", sql: "ALTER TABLE things ADD COLUMN colour TEXT")
+        #expect(try fixed.migrate(connection, now: 2_000) == ["v3 broken"], "the next run applies it")
     }
 
     @Test func aDatabaseFromANewerBursarIsRefused() throws {

@@ -75,7 +75,6 @@ import Testing
         // Enough events for several checkpoints (every 250 ms) and restarts of the log.
         let cut = try Self.cutPowerUnderIngest(durability: .full, events: 12_000)
         #expect(cut.lost.isEmpty, "\(cut.lost.count) of \(cut.acknowledged.count) acknowledged events lost")
-        #expect(cut.stored.count == Set(cut.stored).count, "no event stored twice")
         #expect(cut.rollupDiscrepancies == 0)
         print("power cut: \(cut.acknowledged.count) acknowledged events, all present; \(cut.stored.count) stored")
     }

@@ -206,7 +206,8 @@ def test_requests_without_a_price_are_never_shown_as_zero_dollars(browser, bursa
     assert cell.text == f"{money(tier['cost_usd'])} + {tier['unpriced_requests']:,} unpriced"
 
 
-@pytest.mark.parametrize("typed, stored", [("0.8", 0.8), ("80", 0.8), ("80%", 0.8), ("12.5", 0.125)])
+@pytest.mark.parametrize("typed, stored", [("0.8", 0.8), ("80", 0.8), ("80%", 0.8), ("12.5", 0.125), (".5", 0.5),
+                                           ("1", 0.01), ("0", 0.0), ("0.5%", 0.005)])
 def test_the_budget_warn_field_stores_what_the_user_means(browser, bursar, typed, stored):
     sign_in(browser, bursar, "admin")
     open_view(browser, bursar, "budgets")
@@ -223,7 +224,13 @@ def test_the_budget_warn_field_stores_what_the_user_means(browser, bursar, typed
     assert bursar.json(f"/v1/budgets/{budget}")["warn_at"] == stored
     # Editing shows it back as a percent.
     browser.find_element(By.CSS_SELECTOR, f"article.budget[data-id='{budget}'] .actions button").click()
-    assert browser.find_element(By.NAME, "warn_at").get_attribute("value") == f"{stored * 100:g}"
+    field = browser.find_element(By.NAME, "warn_at")
+    assert field.get_attribute("value") == f"{stored * 100:g}%"
+    assert text(browser, "#warn-at-meaning") == f"Warns once {stored * 100:g}% of the limit is spent."
+    # Saved again unchanged, it stays what it was (0.5% must not come back as 50%).
+    browser.find_element(By.CSS_SELECTOR, "#budget-form button[type=submit]").click()
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#budget-form h2").text == "New budget")
+    assert bursar.json(f"/v1/budgets/{budget}")["warn_at"] == stored
     bursar.request("DELETE", f"/v1/budgets/{budget}", "admin")
 
 

@@ -59,9 +59,14 @@ export function cost(text, requests, unpriced) {
   return `${money(text)} + ${exactCount(unpriced)} unpriced`;
 }
 
+/** "1 request", "1,234 requests". */
+export function requests(number) {
+  return `${exactCount(number)} ${number === 1 ? "request" : "requests"}`;
+}
+
 /** What a cost leaves out, for its tooltip. */
 export function unpricedNote(unpriced) {
-  return `${exactCount(unpriced)} ${unpriced === 1 ? "request has" : "requests have"} no price for its model and no reported cost: `
+  return `${requests(unpriced)} ${unpriced === 1 ? "has" : "have"} no price for its model and no reported cost: `
     + "left out of this amount. Add the model to prices.yaml, or send cost_usd with the events.";
 }
 

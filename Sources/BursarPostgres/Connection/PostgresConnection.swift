@@ -16,12 +16,12 @@ public final class PostgresConnection {
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.message(connection)
             PQfinish(connection)
-            throw PostgresError(.connection, "cannot connect to \(Self.redact(url)): \(message)")
+            throw PostgresError(.connection, "cannot connect to \(redactedURL): \(message)")
         }
         self.connection = connection
-        // Bursar stores time as epoch milliseconds and money as integers: nothing depends on the
-        // session's time zone or locale, but messages should not be translated.
-        try execute("SET lc_messages TO 'C'")
+        // Text goes both ways as UTF-8 whatever the database's own encoding (any role may set
+        // this; `lc_messages` would need a superuser, and errors are told apart by SQLSTATE).
+        try execute("SET client_encoding TO 'UTF8'")
     }
 
     deinit { PQfinish(connection) }
@@ -38,11 +38,7 @@ public final class PostgresConnection {
             // Several statements give several results; PQexec keeps the last.
             return try read(result)
         }
-        let texts = try parameters.map { value throws(PostgresError) -> String? in
-            guard let text = value.textFormat else { return nil }
-            guard !text.utf8.contains(0) else { throw PostgresError(.value, "PostgreSQL text cannot hold a NUL byte") }
-            return text
-        }
+        let texts = try parameters.map { value throws(PostgresError) in try value.checkedText() }
         let result = Self.withCStrings(texts) { pointers in
             PQexecParams(connection, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
@@ -66,42 +62,48 @@ public final class PostgresConnection {
     /// and parses than one INSERT per row. Returns how many rows were copied.
     @discardableResult
     public func copy(into table: String, columns: [String], rows: [[PostgresValue]]) throws(PostgresError) -> Int {
-        try read(PQexec(connection, "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"))
+        let names = ([table] + columns).map(Self.identifier)
+        try read(PQexec(connection, "COPY \(names[0]) (\(names.dropFirst().joined(separator: ", "))) FROM STDIN"), copying: true)
         var buffer: [UInt8] = []
         buffer.reserveCapacity(64 * 1024)
         var failure: PostgresError?
-        for row in rows {
+        for row in rows where failure == nil {
             do throws(PostgresError) {
                 try PostgresCopyText.append(row, to: &buffer)
+                if buffer.count >= 60 * 1024 { try send(&buffer) }
             } catch {
                 failure = error
-                break
-            }
-            if buffer.count >= 60 * 1024 {
-                guard send(&buffer) else { break }
             }
         }
-        if failure == nil, !buffer.isEmpty { _ = send(&buffer) }
-        let ended = failure.map { PQputCopyEnd(connection, "\($0.message)") } ?? PQputCopyEnd(connection, nil)
+        if failure == nil, !buffer.isEmpty {
+            do throws(PostgresError) { try send(&buffer) } catch { failure = error }
+        }
+        // A failure ends the COPY with an error message: the server stores none of it.
+        let ended = failure.map { PQputCopyEnd(connection, $0.message) } ?? PQputCopyEnd(connection, nil)
         guard ended == 1 else { throw PostgresError(.connection, Self.message(connection)) }
-        let outcome = try read(PQgetResult(connection))
+        let outcome = Result { () throws(PostgresError) in try read(PQgetResult(connection)) }
         while let extra = PQgetResult(connection) { PQclear(extra) }
         if let failure { throw failure }
-        return outcome.changed
+        return try outcome.get().changed
     }
 
-    private func send(_ buffer: inout [UInt8]) -> Bool {
+    private func send(_ buffer: inout [UInt8]) throws(PostgresError) {
         let sent = buffer.withUnsafeBufferPointer { pointer in
             pointer.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
         }
         buffer.removeAll(keepingCapacity: true)
-        return sent == 1
+        guard sent == 1 else { throw PostgresError(.connection, Self.message(connection)) }
     }
 
-    /// Reads a result (and frees it): its rows, or the error it carries. A COPY that is ready
-    /// for its data reads as no rows.
+    /// `name` as a quoted SQL identifier.
+    static func identifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Reads a result (and frees it): its rows, or the error it carries. When `copying`, a COPY
+    /// ready for its data reads as no rows; otherwise a COPY is refused (only `copy` feeds one).
     @discardableResult
-    private func read(_ result: OpaquePointer?) throws(PostgresError) -> PostgresRows {
+    private func read(_ result: OpaquePointer?, copying: Bool = false) throws(PostgresError) -> PostgresRows {
         guard let result else { throw PostgresError(.connection, Self.message(connection)) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -114,8 +116,12 @@ public final class PostgresConnection {
                 })
             }
             return PostgresRows(columns: columns, rows: rows, changed: Int(String(cString: PQcmdTuples(result))) ?? 0)
-        case PGRES_COPY_IN:
+        case PGRES_COPY_IN where copying:
             return PostgresRows(columns: [], rows: [], changed: 0)
+        case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+            PQputCopyEnd(connection, "COPY runs only through copy(into:columns:rows:)")
+            while let extra = PQgetResult(connection) { PQclear(extra) }
+            throw PostgresError(.value, "COPY runs only through copy(into:columns:rows:)")
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) } ?? Self.message(connection)
@@ -133,10 +139,14 @@ public final class PostgresConnection {
         return body(copies.map { $0.map { UnsafePointer($0) } })
     }
 
-    /// `url` without its password.
+    /// `url` without any password (in its user part or its query); a connection string that
+    /// is not a URL is not shown at all.
     static func redact(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), var components = URLComponents(string: url) else {
+            return "(a PostgreSQL connection string)"
+        }
+        if components.password != nil { components.password = "***" }
+        components.queryItems = components.queryItems?.map { $0.name == "password" ? URLQueryItem(name: "password", value: "***") : $0 }
         return components.string ?? "(a PostgreSQL URL)"
     }
 }

@@ -48,7 +48,7 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
     /// The result's column names, in order.
     public let columns: [String]
     let rows: [Row]
-    /// Rows inserted, updated or deleted (0 for a query).
+    /// Rows inserted, updated, deleted, copied or returned by a query (PostgreSQL's command count).
     public let changed: Int
 
     init(columns: [String], rows: [Row], changed: Int) {

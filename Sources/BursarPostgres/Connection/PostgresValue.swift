@@ -7,6 +7,13 @@ public enum PostgresValue: Sendable, Equatable {
     case boolean(Bool)
     case bytes([UInt8])
 
+    /// The text format, refused when it holds a NUL byte (PostgreSQL text cannot); nil for NULL.
+    func checkedText() throws(PostgresError) -> String? {
+        guard let text = textFormat else { return nil }
+        guard !text.utf8.contains(0) else { throw PostgresError(.value, "PostgreSQL text cannot hold a NUL byte") }
+        return text
+    }
+
     /// The value in PostgreSQL's text format (bytea as `\x` hex); nil for NULL.
     var textFormat: String? {
         switch self {

@@ -22,6 +22,8 @@ extension BursarDatabase {
     static func freeBytes(onFileSystemOf path: String) -> Int64? {
         var status = statvfs()
         guard statvfs(path, &status) == 0 else { return nil }
-        return Int64(status.f_bavail) * Int64(status.f_frsize)
+        // Some file systems report counts whose product passes Int64: plenty of room, then.
+        let (bytes, overflow) = Int64(clamping: status.f_bavail).multipliedReportingOverflow(by: Int64(clamping: status.f_frsize))
+        return overflow ? .max : bytes
     }
 }

@@ -74,10 +74,7 @@ public final class BursarDatabase: Storage {
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
-            if let maximumBytes {
-                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumBytes / pageSize))")
-            }
+            try applySizeCap(maximumBytes, on: db)
             try db.execute(sql: "PRAGMA cache_size = -65536")
             // A background connection checkpoints (see Checkpointer); the writer only
             // steps in if the log grows past this many pages (128 MiB).
@@ -85,6 +82,15 @@ public final class BursarDatabase: Storage {
             try RollupFunctions.register(on: db)
         }
         return configuration
+    }
+
+    /// Sets the cap on a connection. SQLite never sets it below the file's size, so a file
+    /// already past the cap keeps its size as the cap until it shrinks: set again once
+    /// retention has returned pages (`releaseFreePages`).
+    static func applySizeCap(_ maximumBytes: Int64?, on db: Database) throws {
+        guard let maximumBytes else { return }
+        let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+        try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumBytes / pageSize))")
     }
 
     public func checkWritable() throws {

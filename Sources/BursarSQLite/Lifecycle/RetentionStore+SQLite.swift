@@ -18,6 +18,7 @@ extension BursarDatabase {
     public func releaseFreePages(_ pages: Int) throws -> Int {
         try writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA incremental_vacuum(\(pages))")
+            try Self.applySizeCap(maximumBytes, on: db)
             return try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
         }
     }

@@ -14,6 +14,7 @@
 /// A write (`data` set) or a truncation (`data` NULL, `offset` the new size) not synced yet.
 typedef struct Change {
     struct Change *next;
+    unsigned long long serial;
     sqlite3_int64 offset;
     int amount;
     unsigned char *data;
@@ -26,6 +27,7 @@ typedef struct Image {
     char *durable;
     Change *first;
     Change *last;
+    unsigned long long changes;  // serials given so far
 } Image;
 
 /// A watched directory (resolved) and the directory beside it that holds its durable images.
@@ -84,6 +86,7 @@ static void forget(Image *image) {
 static int record(Image *image, sqlite3_int64 offset, const void *data, int amount) {
     Change *change = calloc(1, sizeof(Change));
     if (!change) return SQLITE_NOMEM;
+    change->serial = image->changes++;
     change->offset = offset;
     change->amount = amount;
     if (data) {
@@ -99,12 +102,13 @@ static int record(Image *image, sqlite3_int64 offset, const void *data, int amou
     return SQLITE_OK;
 }
 
-/// The file is synced: its changes become part of its durable image. Call with `lock` held.
-static int makeDurable(Image *image) {
+/// The file is synced: its changes numbered below `upTo` (those made before the sync began)
+/// become part of its durable image; later ones wait for the next sync. Call with `lock` held.
+static int makeDurable(Image *image, unsigned long long upTo) {
     int descriptor = open(image->durable, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (descriptor < 0) return SQLITE_IOERR_FSYNC;
     int rc = SQLITE_OK;
-    for (Change *c = image->first; c && rc == SQLITE_OK; c = c->next) {
+    for (Change *c = image->first; c && c->serial < upTo && rc == SQLITE_OK; c = c->next) {
         if (!c->data) {
             if (ftruncate(descriptor, (off_t)c->offset) != 0) rc = SQLITE_IOERR_FSYNC;
             continue;
@@ -119,7 +123,13 @@ static int makeDurable(Image *image) {
         }
     }
     close(descriptor);
-    forget(image);
+    while (image->first && image->first->serial < upTo) {
+        Change *next = image->first->next;
+        free(image->first->data);
+        free(image->first);
+        image->first = next;
+    }
+    if (!image->first) image->last = NULL;
     return rc;
 }
 
@@ -152,10 +162,14 @@ static int watchedTruncate(sqlite3_file *file, sqlite3_int64 size) {
 }
 
 static int watchedSync(sqlite3_file *file, int flags) {
+    Image *image = ((WatchedFile *)file)->image;
+    pthread_mutex_lock(&lock);
+    unsigned long long upTo = image->changes;  // what the sync covers: the changes made before it began
+    pthread_mutex_unlock(&lock);
     int rc = REAL(file)->pMethods->xSync(REAL(file), flags);
     if (rc != SQLITE_OK) return rc;
     pthread_mutex_lock(&lock);
-    rc = makeDurable(((WatchedFile *)file)->image);
+    rc = makeDurable(image, upTo);
     pthread_mutex_unlock(&lock);
     return rc;
 }
@@ -319,7 +333,12 @@ int power_loss_watch(const char *directory) {
         return -1;
     }
     snprintf(entry->images, length, "%s.durable", resolved);
-    if (mkdir(entry->images, 0700) != 0 && errno != EEXIST) return -1;
+    if (mkdir(entry->images, 0700) != 0 && errno != EEXIST) {
+        free(entry->directory);
+        free(entry->images);
+        free(entry);
+        return -1;
+    }
     pthread_mutex_lock(&lock);
     entry->next = watched;
     watched = entry;

@@ -2,7 +2,7 @@
 
 import { api, query } from "../api.js";
 import { el, emptyState, panel, replace } from "../dom.js";
-import { exactCount, money, share, unpricedNote } from "../format.js";
+import { exactCount, money, requests, share, unpricedNote } from "../format.js";
 import { neutralized, parseCSV, writeCSV } from "../csv.js";
 import { resolveRange } from "../range.js";
 import { costContent, DataTable } from "../table.js";
@@ -97,7 +97,7 @@ export async function render(container, context) {
       `${exactCount(total.requests)} requests · ${money(total.cost_usd)} · saved ${money(total.savings_usd)}`,
       total.unpriced_requests
         ? el("span", { class: "unpriced", id: "breakdown-unpriced", title: unpricedNote(total.unpriced_requests) },
-          ` · ${exactCount(total.unpriced_requests)} ${total.unpriced_requests === 1 ? "request" : "requests"} without a price, not in the cost`)
+          ` · ${requests(total.unpriced_requests)} without a price, not in the cost`)
         : null),
     truncated,
     report.rows.length || Object.keys(filters).length ? panel(null, table.element)

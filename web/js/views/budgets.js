@@ -16,8 +16,10 @@ export function warnFraction(text) {
   const trimmed = text.trim();
   if (trimmed === "") return null;
   const percentSign = trimmed.endsWith("%");
-  const number = Number(percentSign ? trimmed.slice(0, -1).trim() : trimmed);
-  if (!Number.isFinite(number) || trimmed === "%") return trimmed;
+  const digits = percentSign ? trimmed.slice(0, -1).trim() : trimmed;
+  // Plain decimals only: Number() would also take "0x10" and "1e2".
+  if (!/^\d*\.?\d+$/.test(digits)) return trimmed;
+  const number = Number(digits);
   if (!percentSign && number > 0 && number < 1) return number;
   return Math.round(number * 1e6) / 1e8;
 }
@@ -63,9 +65,9 @@ function budgetForm(tiers, context) {
   const warnMeaning = el("span", { id: "warn-at-meaning" });
   const explainWarn = () => {
     const fraction = warnFraction(warnAt.value);
-    warnMeaning.textContent = typeof fraction === "number"
-      ? `Warns once ${+(fraction * 100).toFixed(4)}% of the limit is spent.`
-      : "A percent of the limit, such as 80 (or the fraction 0.8).";
+    warnMeaning.textContent = typeof fraction !== "number" ? "A percent of the limit, such as 80 (or the fraction 0.8)."
+      : fraction > 1 ? "More than 100% of the limit: not allowed."
+        : `Warns once ${+(fraction * 100).toFixed(4)}% of the limit is spent.`;
   };
   warnAt.addEventListener("input", explainWarn);
   explainWarn();
@@ -105,7 +107,8 @@ function budgetForm(tiers, context) {
     period.value = budget.period;
     timezone.value = budget.timezone;
     limit.value = budget.limit_usd.replace(/\.?0+$/, "");
-    warnAt.value = String(+(budget.warn_at * 100).toFixed(4));
+    // With its percent sign: "0.5%" must not read back as the fraction 0.5.
+    warnAt.value = `${+(budget.warn_at * 100).toFixed(4)}%`;
     explainWarn();
     action.value = budget.action;
     downgradeTo.value = budget.downgrade_to ?? "";
