@@ -41,12 +41,18 @@ def value(driver, selector):
 
 
 def money(decimal_text):
-    """The dashboard's money format: $1,234.56, four decimals under a dollar."""
+    """The dashboard's money format: cents from a dollar up; under a dollar three significant
+    digits and at least cents, trailing zeros past the cents dropped."""
     amount = Decimal(decimal_text)
-    digits = Decimal("0.0001") if 0 < abs(amount) < 1 else Decimal("0.01")
-    rounded = amount.quantize(digits, rounding=ROUND_HALF_EVEN)
+    places = 2
+    if 0 < abs(amount) < 1:
+        first_significant = -abs(amount).adjusted()  # 1 for 0.5, 2 for 0.01
+        places = min(9, max(2, first_significant + 2))
+    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    whole, _, fraction = f"{abs(rounded):,.{places}f}".partition(".")
+    fraction = fraction[:2] + fraction[2:].rstrip("0")
     sign = "−" if rounded < 0 else ""
-    return f"{sign}${abs(rounded):,}"
+    return f"{sign}${whole}.{fraction}"
 
 
 def page_range(driver):

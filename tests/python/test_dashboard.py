@@ -14,7 +14,7 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from bursar import XSS_USER
+from bursar import MODELS, XSS_USER
 from dashboard import (chart_data, money, open_view, page_range, settle, sign_in, text, value, wait,
                        wait_for_file)
 
@@ -40,6 +40,21 @@ def test_viewer_overview_totals_equal_the_summary(browser, bursar):
     reasons = {row["reason"]: row["requests"] for row in bursar.json(f"/v1/spend?group_by=reason&from={start}&to={end}", "viewer")["rows"]}
     expected = f"{reasons['fallback'] / reasons['primary'] * 100:.1f}%"
     assert text(browser, "#rate-fallback strong") == expected
+
+
+def test_rates_the_forecast_and_the_baseline_say_how_they_are_computed(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "overview", "range=30d")
+    title = lambda selector: browser.find_element(By.CSS_SELECTOR, selector).get_attribute("title")  # noqa: E731
+    for rate in ["escalation", "fallback", "shadow"]:
+        assert f"reason is {rate}" in title(f"#rate-{rate}") or f"reason {rate}" in title(f"#rate-{rate}")
+        assert "divided by first attempts (reason primary)" in title(f"#rate-{rate}")
+    assert "status is error divided by all events" in title("#rate-error")
+    policy = bursar.json("/v1/bundle", "router")["policy"]
+    model = next(tier for tier in policy["tiers"] if tier["name"] == policy["baseline_tier"])["models"][0]
+    assert f"{model['provider']}/{model['model']}" in title("#card-savings")
+    assert f"baseline tier, {policy['baseline_tier']}" in title("#card-savings")
+    assert "spend rate of the last 7 days" in title("#card-month")
 
 
 def test_changing_the_time_range_changes_the_chart_and_the_table(browser, bursar):
@@ -204,6 +219,26 @@ def test_requests_without_a_price_are_never_shown_as_zero_dollars(browser, bursa
     tier = next(row for row in summary["by_tier"] if row["unpriced_requests"] > 0)
     cell = browser.find_element(By.CSS_SELECTOR, f"#tier-table tr[data-tier='{tier['tier']}'] td[data-value]")
     assert cell.text == f"{money(tier['cost_usd'])} + {tier['unpriced_requests']:,} unpriced"
+
+
+def test_a_tiny_cost_is_shown_with_its_significant_digits_never_as_zero(browser, bursar):
+    provider, model = MODELS["fast"]
+    moment = (bursar.now - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    bursar.post_events([{"id": "tiny-cost-1", "time": moment, "provider": provider, "model": model, "tier": "fast",
+                         "input_tokens": 1, "output_tokens": 0, "feature": "tiny-cost", "user": "tiny@example.com"}])
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "breakdown", "range=7d&group=feature")
+    start, end = page_range(browser)
+    row = next(row for row in bursar.json(f"/v1/spend?group_by=feature&from={start}&to={end}", "viewer")["rows"]
+               if row["feature"] == "tiny-cost")
+    assert "0.000000000" < row["cost_usd"] < "0.000010000", row
+    shown = browser.find_element(By.CSS_SELECTOR, "#breakdown-table tr[data-key='tiny-cost'] td[data-column=cost_usd]").text
+    assert shown == money(row["cost_usd"]) and shown.strip("$0.") != "", shown
+    # Every amount on the page follows the one rule: none non-zero reads as $0.00 or $0.0000.
+    for cell in browser.find_elements(By.CSS_SELECTOR, "#breakdown-table td[data-column=cost_usd] [data-value]"):
+        exact = cell.get_attribute("data-value")
+        if exact.strip("0.") and cell.get_attribute("data-unpriced") == "0":
+            assert cell.text == money(exact), (exact, cell.text)
 
 
 @pytest.mark.parametrize("typed, stored", [("0.8", 0.8), ("80", 0.8), ("80%", 0.8), ("12.5", 0.125), (".5", 0.5),

@@ -34,17 +34,23 @@ function grouped(digits) {
 }
 
 /**
- * "$1,234.56" from "1234.555000000". Amounts under a dollar keep four decimals ("$0.0123") so
- * that per-request and per-user costs do not all read $0.00.
+ * One rule for money: cents from a dollar up ("$1,234.56" from "1234.555000000"); under a
+ * dollar, three significant digits and at least cents ("$0.50", "$0.0123", "$0.000000001"), so
+ * that no non-zero amount reads "$0.00" or "$0.0000". Half to even, on the exact nano-dollars.
  */
 export function money(text) {
   const value = nanos(text);
   const magnitude = value < 0n ? -value : value;
-  const digits = magnitude !== 0n && magnitude < NANOS ? 4 : 2;
+  let digits = 2;
+  if (magnitude !== 0n && magnitude < NANOS) {
+    // The decimal place of the first significant digit: 1 for $0.5, 2 for $0.01, 9 for $0.000000001.
+    const firstSignificant = 10 - String(magnitude).length;
+    digits = Math.min(9, Math.max(2, firstSignificant + 2));
+  }
   const { negative, quotient } = rounded(value, digits);
   const scale = 10n ** BigInt(digits);
   const whole = grouped(String(quotient / scale));
-  const fraction = String(quotient % scale).padStart(digits, "0");
+  const fraction = String(quotient % scale).padStart(digits, "0").replace(/(\d{2}\d*?)0+$/, "$1");
   return `${negative ? "−" : ""}$${whole}.${fraction}`;
 }
 

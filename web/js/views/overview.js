@@ -33,10 +33,27 @@ export function bucketLabel(start, interval) {
   return start.slice(0, 7);
 }
 
-function card(id, label, value, detail, exact) {
-  return el("div", { class: "card", id }, el("span", { class: "card-label" }, label),
+/** How each rate is computed, shown when it is hovered (and read with it by screen readers). */
+export const rateDefinitions = {
+  escalation: "Escalations (attempts whose reason is escalation: a cheaper tier's answer was not good enough) divided by first attempts (reason primary) in the range.",
+  fallback: "Fallbacks (attempts whose reason is fallback: the tier's provider failed, timed out or had its breaker open) divided by first attempts (reason primary) in the range.",
+  error: "Events whose status is error divided by all events (every attempt) in the range.",
+  shadow: "Shadow requests (reason shadow: copies sent to try another model, never answered to users) divided by first attempts (reason primary) in the range.",
+};
+
+function card(id, label, value, detail, exact, definition) {
+  return el("div", { class: "card", id, title: definition ?? null }, el("span", { class: "card-label" }, label),
     el("strong", { class: "card-value", dataset: exact === undefined ? {} : { value: exact }, title: exact === undefined ? null : `$${exact}` }, value),
     detail ? el("span", { class: "card-detail" }, detail) : null);
+}
+
+/** What "baseline" means for the active policy. */
+function baselineDefinition(policy) {
+  const tier = policy?.tiers.find((candidate) => candidate.name === policy.baseline_tier);
+  const model = tier?.models?.[0];
+  const name = model ? `${model.provider}/${model.model}` : "the baseline model";
+  return `Baseline: every request priced as if it had gone to ${name} (the first model of the active policy's baseline tier, `
+    + `${policy?.baseline_tier ?? "not set"}), at the prices in force when it ran. Savings = baseline − actual spend; negative when routing cost more.`;
 }
 
 function routerHowTo() {
@@ -69,14 +86,18 @@ export async function render(container, context) {
   const cards = el("div", { class: "cards" },
     card("card-cost", "Spend in range", money(summary.cost_usd), `${exactCount(summary.requests)} requests`, summary.cost_usd),
     card("card-today", "Spend today (UTC)", money(todaySummary.cost_usd), `${exactCount(todaySummary.requests)} requests`, todaySummary.cost_usd),
-    card("card-month", "Month to date", money(summary.month_to_date_usd), `forecast to month end ${money(summary.forecast_month_usd)}`, summary.month_to_date_usd),
+    card("card-month", "Month to date", money(summary.month_to_date_usd), `forecast to month end ${money(summary.forecast_month_usd)}`, summary.month_to_date_usd,
+      "Forecast: month to date plus the spend rate of the last 7 days (UTC) carried over the time left in the month."),
     card("card-savings", "Savings against the baseline", money(summary.savings_usd),
-      `${percent(summary.savings_ratio)} of ${money(summary.baseline_cost_usd)} if every request went to the baseline tier`, summary.savings_usd));
+      `${percent(summary.savings_ratio)} of ${money(summary.baseline_cost_usd)} if every request went to the baseline tier`, summary.savings_usd,
+      baselineDefinition(bundle.policy)));
 
   const rates = el("div", { class: "rates" },
-    [["rate-escalation", "Escalation rate", rate("escalation")], ["rate-fallback", "Fallback rate", rate("fallback")],
-      ["rate-error", "Error rate", summary.requests ? summary.errors / summary.requests : null], ["rate-shadow", "Shadow rate", rate("shadow")]]
-      .map(([id, label, value]) => el("div", { class: "rate", id }, el("span", {}, label), el("strong", { dataset: { value: value ?? "" } }, percent(value)))));
+    [["escalation", "Escalation rate", rate("escalation")], ["fallback", "Fallback rate", rate("fallback")],
+      ["error", "Error rate", summary.requests ? summary.errors / summary.requests : null], ["shadow", "Shadow rate", rate("shadow")]]
+      .map(([name, label, value]) => el("div", { class: "rate", id: `rate-${name}`, title: rateDefinitions[name] },
+        el("span", {}, label), el("strong", { dataset: { value: value ?? "" } }, percent(value)),
+        el("span", { class: "visually-hidden" }, rateDefinitions[name]))));
 
   const warning = summary.unpriced_requests > 0
     ? el("div", { class: "warning", role: "alert", id: "unpriced-warning" },
