@@ -285,6 +285,45 @@ def test_a_warn_threshold_past_the_limit_is_refused_under_its_field(browser, bur
     assert bursar.request("GET", "/v1/budgets/warn-too-high")[0] == 404
 
 
+def test_a_form_shows_every_problem_at_once_under_its_field(browser, bursar):
+    sign_in(browser, bursar, "admin")
+    open_view(browser, bursar, "budgets")
+    form = browser.find_element(By.ID, "budget-form")
+    Select(form.find_element(By.ID, "field-scope-name")).select_by_value("team")
+    Select(form.find_element(By.NAME, "action")).select_by_value("downgrade")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = lambda field: form.find_element(By.CSS_SELECTOR, f"[data-error-for={field}]").text  # noqa: E731
+    wait(browser, lambda d: error("id") != "")
+    assert error("id") == "Give the budget an id, such as support-monthly."
+    assert error("scope") == "Name the team this budget is for."
+    assert error("limit_usd") == "Enter the limit in US dollars, such as 5000.00."
+    assert error("downgrade_to") == "Choose the tier to downgrade to."
+    assert form.find_element(By.CSS_SELECTOR, ".form-error").text == "", "no raw 'PUT is not allowed'"
+    assert form.find_element(By.NAME, "id").get_attribute("aria-invalid") == "true"
+
+    # Editing can be abandoned: Cancel brings back an empty form for a new budget.
+    status, answer = bursar.request("PUT", "/v1/budgets/cancel-me", "admin", {"period": "month", "limit_usd": "10.00", "action": "alert"})
+    assert status in (200, 201), answer
+    browser.refresh()
+    settle(browser)
+    browser.find_element(By.CSS_SELECTOR, "article.budget[data-id='cancel-me'] .actions button").click()
+    assert text(browser, "#budget-form h2") == "Edit cancel-me"
+    browser.find_element(By.NAME, "limit_usd").send_keys("999")
+    browser.find_element(By.ID, "budget-cancel").click()
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#budget-form h2").text == "New budget")
+    assert browser.find_element(By.NAME, "id").get_attribute("value") == ""
+    assert browser.find_element(By.NAME, "id").get_attribute("readonly") is None
+    assert bursar.json("/v1/budgets/cancel-me")["limit_usd"] == "10.000000000"
+    bursar.request("DELETE", "/v1/budgets/cancel-me", "admin")
+
+    open_view(browser, bursar, "overrides")
+    form = browser.find_element(By.ID, "override-form")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser, lambda d: error("id") != "")
+    assert error("id") == "Give the override an id, such as ceo-frontier."
+    assert error("match") == "Name a user, team or feature for it to match."
+
+
 def test_a_hostile_user_id_is_shown_as_text_and_runs_nothing(browser, bursar):
     sign_in(browser, bursar, "viewer")
     browser.execute_script("window.alert = () => { window.hostileAlert = true; };")

@@ -27,19 +27,31 @@ export function clearErrors(form) {
   for (const node of form.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
 }
 
+/** Problems found before sending, all shown at once, each under its field. */
+export class FormProblems extends Error {
+  constructor(problems) {
+    super(problems.map((problem) => problem.message).join(" "));
+    this.problems = problems;
+  }
+}
+
 /**
- * Shows an API error beside the field it names ("scope.feature" falls back to "scope"), or at
- * the top of the form when it names none of the form's fields.
+ * Shows an API error (or every problem of a `FormProblems`) beside the field it names
+ * ("scope.feature" falls back to "scope"), or at the top of the form when it names none of
+ * the form's fields.
  */
 export function showError(form, error) {
   clearErrors(form);
-  const names = error.field ? [error.field, error.field.split(".")[0]] : [];
-  const target = names.map((name) => form.querySelector(`[data-error-for="${CSS.escape(name)}"]`)).find(Boolean);
-  if (target) {
-    target.textContent = error.message;
-    target.closest(".field")?.querySelector("input, select, textarea")?.setAttribute("aria-invalid", "true");
-  } else {
-    form.querySelector(".form-error").textContent = error.message;
+  for (const problem of error instanceof FormProblems ? error.problems : [error]) {
+    const names = problem.field ? [problem.field, problem.field.split(".")[0]] : [];
+    const target = names.map((name) => form.querySelector(`[data-error-for="${CSS.escape(name)}"]`)).find(Boolean);
+    if (target) {
+      target.textContent = target.textContent ? `${target.textContent} ${problem.message}` : problem.message;
+      target.closest(".field")?.querySelector("input, select, textarea")?.setAttribute("aria-invalid", "true");
+    } else {
+      const general = form.querySelector(".form-error");
+      general.textContent = general.textContent ? `${general.textContent} ${problem.message}` : problem.message;
+    }
   }
 }
 

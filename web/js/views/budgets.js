@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { code, el, emptyState, panel, replace } from "../dom.js";
 import { money, share } from "../format.js";
-import { confirmButton, field, form, input, select } from "../forms.js";
+import { confirmButton, field, form, FormProblems, input, select } from "../forms.js";
 
 const scopes = ["", "user", "team", "feature", "tier", "model", "provider"];
 
@@ -75,13 +75,21 @@ function budgetForm(tiers, context) {
   const downgradeTo = select(["", ...tiers], "");
   const title = el("h2", {}, "New budget");
   const submit = el("button", { type: "submit" }, "Save budget");
+  // Editing: back to a new budget, nothing saved.
+  const cancel = el("button", { type: "button", id: "budget-cancel", hidden: true, onclick: () => context.refresh() }, "Cancel");
   const node = form("budget-form", async () => {
     const body = { period: period.value, timezone: timezone.value.trim() || "UTC", limit_usd: limit.value.trim(), action: action.value };
     if (scopeName.value) body.scope = { [scopeName.value]: scopeValue.value.trim() };
     const fraction = warnFraction(warnAt.value);
+    const problems = [];
+    if (id.value.trim() === "") problems.push({ field: "id", message: "Give the budget an id, such as support-monthly." });
+    if (scopeName.value && scopeValue.value.trim() === "") problems.push({ field: "scope", message: `Name the ${scopeName.value} this budget is for.` });
+    if (body.limit_usd === "") problems.push({ field: "limit_usd", message: "Enter the limit in US dollars, such as 5000.00." });
     if (typeof fraction === "number" && !(fraction >= 0 && fraction <= 1)) {
-      throw { field: "warn_at", message: "Warn at is a percent of the limit, from 0 to 100." };
+      problems.push({ field: "warn_at", message: "Warn at is a percent of the limit, from 0 to 100." });
     }
+    if (action.value === "downgrade" && !downgradeTo.value) problems.push({ field: "downgrade_to", message: "Choose the tier to downgrade to." });
+    if (problems.length) throw new FormProblems(problems);
     if (fraction !== null) body.warn_at = fraction;
     if (downgradeTo.value) body.downgrade_to = downgradeTo.value;
     await api.put(`/v1/budgets/${encodeURIComponent(id.value.trim())}`, body);
@@ -96,9 +104,10 @@ function budgetForm(tiers, context) {
     field("Warn at (% of the limit)", warnAt, "warn_at", warnMeaning),
     field("When exceeded", action, "action"),
     field("Downgrade to", downgradeTo, "downgrade_to", "for the downgrade action")),
-  submit);
+  el("div", { class: "actions" }, submit, cancel));
   node.edit = (budget) => {
     title.textContent = `Edit ${budget.id}`;
+    cancel.hidden = false;
     id.value = budget.id;
     id.readOnly = true;
     const [name, value] = Object.entries(budget.scope ?? {})[0] ?? ["", ""];

@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { code, el, emptyState, panel, replace } from "../dom.js";
-import { confirmButton, field, form, input, select } from "../forms.js";
+import { confirmButton, field, form, FormProblems, input, select } from "../forms.js";
 import { DataTable } from "../table.js";
 
 const effects = [["force_tier", "force tier"], ["min_tier", "at least tier"], ["max_tier", "at most tier"]];
@@ -20,6 +20,10 @@ function overrideForm(tiers, ladder, context) {
   return form("override-form", async () => {
     const match = Object.fromEntries([["user", user], ["team", team], ["feature", feature]]
       .filter(([, node]) => node.value.trim() !== "").map(([name, node]) => [name, node.value.trim()]));
+    const problems = [];
+    if (id.value.trim() === "") problems.push({ field: "id", message: "Give the override an id, such as ceo-frontier." });
+    if (Object.keys(match).length === 0) problems.push({ field: "match", message: "Name a user, team or feature for it to match." });
+    if (problems.length) throw new FormProblems(problems);
     const body = { match, effect: effect.value, tier: tier.value, reason: reason.value.trim() };
     if (expires.value) body.expires_at = new Date(Date.now() + Number(expires.value) * 3_600_000).toISOString().replace(/\.\d+Z$/, "Z");
     await api.put(`/v1/overrides/${encodeURIComponent(id.value.trim())}`, body);
