@@ -20,17 +20,20 @@ extension StorageConformance {
                 try expectEqual(try storage.policyVersion(second.revision)?.policy.json.serialized(canonical: true),
                                 second.policy.json.serialized(canonical: true), "read back as stored")
                 try expectEqual(try storage.policyVersion(second.revision)?.source, "name: p2", "its source text kept")
-                let activated = try storage.activatePolicy(revision: second.revision, actor: "carol")
+                let activated = try storage.activatePolicy(revision: second.revision, actor: "carol", reason: "cheaper default for \"faq\"")
                 try expect(activated.active, "activated")
                 try expectEqual(try storage.activePolicy()?.revision, second.revision, "the second is active")
                 try expectEqual(Set(try storage.policyVersions().map(\.revision)), [first.revision, second.revision], "two versions")
                 try expectThrows(PolicyError.self, "activating an unknown revision") {
-                    _ = try storage.activatePolicy(revision: "no-such-revision", actor: "carol")
+                    _ = try storage.activatePolicy(revision: "no-such-revision", actor: "carol", reason: nil)
                 }
                 let audit = try storage.auditEntries(from: 0, to: .max, target: "policies")
                 let activation = audit.first { $0.action == "policy.activate" && $0.actor == "carol" }
                 try expect(activation?.before?.contains(first.revision) == true && activation?.after?.contains(second.revision) == true,
                            "the activation names the revision before and after: \(String(describing: activation))")
+                let after = try JSONValue.parse(Array((activation?.after ?? "").utf8))
+                try expectEqual(after[member: "reason"]?.stringValue, "cheaper default for \"faq\"", "the reason is kept")
+                try expectEqual(after[member: "name"]?.stringValue, "p", "the policy's name beside its revision")
                 try expectEqual(audit.filter { $0.action == "policy.create" }.count, 2, "one entry per version created")
             }
         },

@@ -40,6 +40,18 @@ import Testing
         list = try #require(try app.getJSON("/v1/policies")["policies"] as? [[String: Any]])
         #expect(list.first { $0["active"] as? Bool == true }?["revision"] as? String == firstRevision)
 
+        // With a reason: kept in the audit log beside both policies' names.
+        let again = app.send("POST", "/v1/policies/\(secondRevision)/activate", key: app.adminKey,
+                             body: Array(#"{"reason":"  back to 0.8 after the replay  "}"#.utf8))
+        #expect(again.status == 200, "\(again.bodyText)")
+        let entries = try #require(try app.getJSON("/v1/audit?target=policies")["entries"] as? [[String: Any]])
+        let activation = try #require(entries.first { $0["action"] as? String == "policy.activate" })
+        let after = try #require(activation["after"] as? [String: Any])
+        #expect(after["reason"] as? String == "back to 0.8 after the replay" && after["name"] as? String != nil, "\(activation)")
+        #expect((activation["before"] as? [String: Any])?["active_revision"] as? String == firstRevision)
+        let badReason = app.send("POST", "/v1/policies/\(firstRevision)/activate", key: app.adminKey, body: Array(#"{"reason":42}"#.utf8))
+        #expect(badReason.status == 422 && badReason.bodyText.contains("reason"))
+
         let diff = try app.getJSON("/v1/policies/\(firstRevision)/diff/\(secondRevision)")
         let lines = try #require(diff["lines"] as? [String])
         #expect(lines.contains("-     when: {complexity: {at_least: 0.7}}") && lines.contains("+     when: {complexity: {at_least: 0.8}}"))

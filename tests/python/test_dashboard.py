@@ -324,6 +324,46 @@ def test_a_form_shows_every_problem_at_once_under_its_field(browser, bursar):
     assert error("match") == "Name a user, team or feature for it to match."
 
 
+def test_activating_a_policy_asks_first_shows_what_changes_and_keeps_the_reason(browser, bursar):
+    active = next(policy for policy in bursar.json("/v1/policies")["policies"] if policy["active"])
+    source = bursar.json(f"/v1/policies/{active['revision']}")["source"]
+    name_line = next(line for line in source.splitlines() if line.startswith("name:"))
+    status, body = bursar.request("POST", "/v1/policies", "admin", source.replace(name_line, "name: cheaper-default").encode(),
+                                  "application/yaml")
+    assert status in (200, 201), body
+    candidate = json.loads(body)["revision"]
+    try:
+        sign_in(browser, bursar, "admin")
+        open_view(browser, bursar, "policies")
+        browser.find_element(By.CSS_SELECTOR, f"button[data-revision='{candidate}']").click()
+        dialog = browser.find_element(By.ID, "activation-dialog")
+        assert dialog.is_displayed()
+        assert text(browser, "#activation-title").startswith("Activate to cheaper-default")
+        wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#activation-diff span"))
+        lines = [span.text for span in browser.find_elements(By.CSS_SELECTOR, "#activation-diff span")]
+        changed = [line for line in lines if line[:1] in "+-"]
+        assert changed == [f"- {name_line}", "+ name: cheaper-default"], lines
+        assert len(lines) < len(source.splitlines()), "only the lines around the change"
+
+        # No reason, no activation.
+        browser.find_element(By.ID, "activation-confirm").click()
+        assert text(browser, "#activation-dialog [data-error-for=reason]") == "Say why, for the audit log."
+        browser.find_element(By.ID, "activation-cancel").click()
+        assert not browser.find_elements(By.ID, "activation-dialog")
+        assert next(p for p in bursar.json("/v1/policies")["policies"] if p["active"])["revision"] == active["revision"]
+
+        browser.find_element(By.CSS_SELECTOR, f"button[data-revision='{candidate}']").click()
+        browser.find_element(By.CSS_SELECTOR, "#activation-dialog textarea").send_keys("cheaper default, replayed last week")
+        browser.find_element(By.ID, "activation-confirm").click()
+        wait(browser, lambda d: not d.find_elements(By.ID, "activation-dialog"))
+        assert next(p for p in bursar.json("/v1/policies")["policies"] if p["active"])["revision"] == candidate
+        entry = next(e for e in bursar.json("/v1/audit?target=policies")["entries"] if e["action"] == "policy.activate")
+        assert entry["after"] == {"active_revision": candidate, "name": "cheaper-default", "reason": "cheaper default, replayed last week"}
+        assert entry["before"]["name"] == active["name"]
+    finally:
+        bursar.request("POST", f"/v1/policies/{active['revision']}/activate", "admin", {"reason": "test over"})
+
+
 def test_a_hostile_user_id_is_shown_as_text_and_runs_nothing(browser, bursar):
     sign_in(browser, bursar, "viewer")
     browser.execute_script("window.alert = () => { window.hostileAlert = true; };")

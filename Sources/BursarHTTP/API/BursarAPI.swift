@@ -76,7 +76,7 @@ public struct BursarAPI: Responder {
         let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies, clock: clock)
         router.add("POST", "/v1/policies/simulate", roles: [.admin], accepts: MediaTypes.policy, simulate.simulate)
         router.add("GET", "/v1/policies/{revision}", roles: readers, policies.get)
-        router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], policies.activate)
+        router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], accepts: MediaTypes.json, policies.activate)
         router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, policies.diff)
 
         let overrides = OverridesHandler(database: database, clock: clock, changed: changed)

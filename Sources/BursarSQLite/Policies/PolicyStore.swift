@@ -32,10 +32,10 @@ extension BursarDatabase {
         }
     }
 
-    public func activatePolicy(revision: String, actor: String) throws -> PolicyVersion {
+    public func activatePolicy(revision: String, actor: String, reason: String?) throws -> PolicyVersion {
         try write { db in
             guard try Self.version(revision, db) != nil else { throw PolicyError.notFound(revision) }
-            try activate(revision, actor: actor, db)
+            try activate(revision, actor: actor, reason: reason, db)
             guard let version = try Self.version(revision, db) else { throw PolicyError.notFound(revision) }
             return version
         }
@@ -57,14 +57,18 @@ extension BursarDatabase {
         try read { db in try Self.activeRevision(db).flatMap { try Self.version($0, db) } }
     }
 
-    func activate(_ revision: String, actor: String, _ db: Database) throws {
+    func activate(_ revision: String, actor: String, reason: String? = nil, _ db: Database) throws {
         let previous = try Self.activeRevision(db)
         guard previous != revision else { return }
         try db.execute(sql: "INSERT INTO settings (name, value) VALUES ('active_policy', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                        arguments: [revision])
+        /// The revision with its policy's name, so that the audit log reads without looking it up.
+        func named(_ revision: String) throws -> [(String, JSONValue)] {
+            [("active_revision", .string(revision)), ("name", try Self.version(revision, db).map { .string($0.policy.name) } ?? .null)]
+        }
         try recordAudit(actor: actor, action: "policy.activate", target: "policies/\(revision)",
-                        before: previous.map { .object([("active_revision", .string($0))]) },
-                        after: .object([("active_revision", .string(revision))]), db)
+                        before: try previous.map { .object(try named($0)) },
+                        after: .object(try named(revision) + (reason.map { [("reason", .string($0))] } ?? [])), db)
     }
 
     static func activeRevision(_ db: Database) throws -> String? {

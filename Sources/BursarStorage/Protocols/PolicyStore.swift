@@ -7,7 +7,8 @@ public protocol PolicyStore: Sendable {
     @discardableResult
     func addPolicyVersion(_ policy: Policy, source: String, author: String, origin: String,
                           activate: Bool) throws -> (version: PolicyVersion, created: Bool)
-    func activatePolicy(revision: String, actor: String) throws -> PolicyVersion
+    /// Makes `revision` the active policy; the audit entry names both policies and keeps `reason`.
+    func activatePolicy(revision: String, actor: String, reason: String?) throws -> PolicyVersion
     func policyVersions() throws -> [PolicyVersion]
     func policyVersion(_ revision: String) throws -> PolicyVersion?
     func activePolicy() throws -> PolicyVersion?

@@ -3,6 +3,7 @@
 
 import { api, query } from "../api.js";
 import { el, errorBox, panel, replace } from "../dom.js";
+import { field } from "../forms.js";
 import { revision, time } from "../format.js";
 import { DataTable } from "../table.js";
 
@@ -14,9 +15,92 @@ function problemList(problems) {
       el("code", {}, problem.field || "policy"), ": ", problem.message)));
 }
 
-function diffView(lines) {
-  return el("pre", { class: "diff", id: "policy-diff" }, lines.map((line) =>
-    el("span", { class: line.startsWith("+") ? "added" : line.startsWith("-") ? "removed" : "same" }, `${line}\n`)));
+/**
+ * The lines that changed with `context` unchanged lines around them ("…" for the rest), each
+ * run of changes with its removed lines before its added ones.
+ */
+export function changedLines(lines, context = 3) {
+  const isChange = (line) => line.startsWith("+") || line.startsWith("-");
+  const near = lines.map((_, index) => lines.slice(Math.max(0, index - context), index + context + 1).some(isChange));
+  const out = [];
+  let run = [];
+  const flush = () => {
+    out.push(...run.filter((line) => line.startsWith("-")), ...run.filter((line) => line.startsWith("+")));
+    run = [];
+  };
+  lines.forEach((line, index) => {
+    if (isChange(line)) {
+      run.push(line);
+      return;
+    }
+    flush();
+    if (near[index]) out.push(line);
+    else if (out[out.length - 1] !== "…") out.push("…");
+  });
+  flush();
+  return out;
+}
+
+function diffView(lines, id = "policy-diff") {
+  return el("pre", { class: "diff", id }, changedLines(lines).map((line) =>
+    el("span", { class: line.startsWith("+") ? "added" : line.startsWith("-") ? "removed" : line === "…" ? "gap" : "same" }, `${line}\n`)));
+}
+
+/**
+ * Asks before a policy goes live: what changes for routers (the diff from the active policy),
+ * and why (kept in the audit log). Routers get the new bundle on their next poll.
+ */
+function confirmActivation(candidate, active, rollback, context) {
+  const verb = rollback ? "Roll back" : "Activate";
+  const reason = el("textarea", { rows: "2", maxlength: "1000", placeholder: "why (kept in the audit log)" });
+  const changes = el("div", { id: "activation-changes" }, el("p", { class: "hint" }, "Loading what changes…"));
+  const confirm = el("button", { type: "submit", id: "activation-confirm" }, `${verb} for every router`);
+  const dialog = el("dialog", { id: "activation-dialog", class: "panel", "aria-labelledby": "activation-title" });
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+  };
+  const cancel = el("button", { type: "button", id: "activation-cancel", onclick: close }, "Cancel");
+  const form = el("form", { class: "admin-form", onsubmit: async (event) => {
+    event.preventDefault();
+    const problem = form.querySelector("[data-error-for=reason]");
+    problem.textContent = "";
+    if (reason.value.trim() === "") {
+      problem.textContent = "Say why, for the audit log.";
+      reason.focus();
+      return;
+    }
+    confirm.disabled = true;
+    try {
+      await api.post(`/v1/policies/${candidate.revision}/activate`, { reason: reason.value.trim() });
+      close();
+      context.refresh();
+    } catch (error) {
+      problem.textContent = error.message;
+      confirm.disabled = false;
+    }
+  } },
+  el("h2", { id: "activation-title" }, `${verb} to ${candidate.name} ${revision(candidate.revision)}?`),
+  el("p", {}, active
+    ? `Routers now follow ${active.name} ${revision(active.revision)}. They get the new bundle on their next poll (a long poll returns at once) and route by it from then on.`
+    : "No policy is active: routers get this one on their next poll."),
+  changes, field("Reason", reason, "reason"), el("div", { class: "actions" }, confirm, cancel));
+  dialog.append(form);
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    close();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  reason.focus();
+  if (active) {
+    api.get(`/v1/policies/${active.revision}/diff/${candidate.revision}`).then((diff) => {
+      replace(changes, el("p", {}, `What changes, from the active policy (−) to this one (+):`),
+        diff.changed ? diffView(diff.lines, "activation-diff") : el("p", { class: "hint" }, "Nothing: the two have the same content."));
+    }, (error) => replace(changes, errorBox(error)));
+  } else {
+    replace(changes);
+  }
 }
 
 function uploadForm(context) {
@@ -66,15 +150,9 @@ export async function render(container, context) {
   ];
   if (context.admin) {
     columns.push({ key: "activate", label: "", numeric: false, value: () => "", render: (row) => row.active ? "" :
-      el("button", { type: "button", dataset: { admin: "", revision: row.revision }, onclick: async (event) => {
-        event.target.disabled = true;
-        try {
-          await api.post(`/v1/policies/${row.revision}/activate`);
-          context.refresh();
-        } catch (error) {
-          event.target.after(errorBox(error));
-        }
-      } }, Date.parse(row.created_at) < Date.parse(active?.created_at ?? "") ? "Roll back to this" : "Activate") });
+      el("button", { type: "button", dataset: { admin: "", revision: row.revision },
+        onclick: () => confirmActivation(row, active, Date.parse(row.created_at) < Date.parse(active?.created_at ?? ""), context) },
+      Date.parse(row.created_at) < Date.parse(active?.created_at ?? "") ? "Roll back to this" : "Activate") });
   }
   const history = new DataTable({ id: "policy-history", columns, rows: policies, sort: "created_at", rowKey: (row) => row.revision });
 
