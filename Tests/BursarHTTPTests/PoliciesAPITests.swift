@@ -47,10 +47,18 @@ import Testing
         let entries = try #require(try app.getJSON("/v1/audit?target=policies")["entries"] as? [[String: Any]])
         let activation = try #require(entries.first { $0["action"] as? String == "policy.activate" })
         let after = try #require(activation["after"] as? [String: Any])
-        #expect(after["reason"] as? String == "back to 0.8 after the replay" && after["name"] as? String != nil, "\(activation)")
+        #expect(after["reason"] as? String == "back to 0.8 after the replay" && after["name"] as? String == "small", "\(activation)")
         #expect((activation["before"] as? [String: Any])?["active_revision"] as? String == firstRevision)
-        let badReason = app.send("POST", "/v1/policies/\(firstRevision)/activate", key: app.adminKey, body: Array(#"{"reason":42}"#.utf8))
-        #expect(badReason.status == 422 && badReason.bodyText.contains("reason"))
+        #expect((activation["before"] as? [String: Any])?["name"] as? String == "small")
+        for (body, field) in [(#"{"reason":42}"#, "reason"), (#"[]"#, nil), (#""x""#, nil), (#"{"reasn":"typo"}"#, "reasn"),
+                              (#"{"reason":"a\u0000b"}"#, "reason"), (#"{"reason":"ok \u202Egnp.exe"}"#, "reason"),
+                              ("{\"reason\":\"\(String(repeating: "é", count: 2_001))\"}", "reason")] {
+            let refused = app.send("POST", "/v1/policies/\(firstRevision)/activate", key: app.adminKey, body: Array(body.utf8))
+            #expect(refused.status == 422, "\(body): \(refused.bodyText)")
+            let error = try JSONSupport.object(refused.body)["error"] as? [String: Any]
+            #expect(error?["field"] as? String == field, "\(body): \(refused.bodyText)")
+        }
+        #expect(try app.getJSON("/v1/policies/\(secondRevision)")["active"] as? Bool == true, "nothing refused was activated")
 
         let diff = try app.getJSON("/v1/policies/\(firstRevision)/diff/\(secondRevision)")
         let lines = try #require(diff["lines"] as? [String])

@@ -53,7 +53,7 @@ def test_rates_the_forecast_and_the_baseline_say_how_they_are_computed(browser, 
     policy = bursar.json("/v1/bundle", "router")["policy"]
     model = next(tier for tier in policy["tiers"] if tier["name"] == policy["baseline_tier"])["models"][0]
     assert f"{model['provider']}/{model['model']}" in title("#card-savings")
-    assert f"baseline tier, {policy['baseline_tier']}" in title("#card-savings")
+    assert f"now {model['provider']}/{model['model']} (the first model of the active policy's baseline tier, {policy['baseline_tier']})" in title("#card-savings")
     assert "spend rate of the last 7 days" in title("#card-month")
 
 
@@ -123,8 +123,20 @@ def test_calendar_presets_and_typed_dates_are_utc_days(browser, bursar):
     assert text(browser, "#range-error").startswith("From must be a date as YYYY-MM-DD")
     assert "range=last-week" in browser.current_url, "a wrong date is not applied"
     start.clear()
-    start.send_keys("2026-11-02")
+    start.send_keys("2026-02-30")
+    browser.find_element(By.ID, "range-apply").click()
+    assert text(browser, "#range-error").startswith("From must be a date as YYYY-MM-DD"), "a day no month has"
+    start.clear()
+    start.send_keys("2026-11-20")
     end = browser.find_element(By.ID, "range-to")
+    end.clear()
+    end.send_keys("2026-11-10")
+    browser.find_element(By.ID, "range-apply").click()
+    assert text(browser, "#range-error") == "To must be on or after From."
+    assert start.get_attribute("aria-invalid") is None and end.get_attribute("aria-invalid") == "true"
+    assert "range=last-week" in browser.current_url
+    start.clear()
+    start.send_keys("2026-11-02")
     end.clear()
     end.send_keys("2026-11-08")
     browser.find_element(By.ID, "range-apply").click()
@@ -328,20 +340,23 @@ def test_activating_a_policy_asks_first_shows_what_changes_and_keeps_the_reason(
     active = next(policy for policy in bursar.json("/v1/policies")["policies"] if policy["active"])
     source = bursar.json(f"/v1/policies/{active['revision']}")["source"]
     name_line = next(line for line in source.splitlines() if line.startswith("name:"))
-    status, body = bursar.request("POST", "/v1/policies", "admin", source.replace(name_line, "name: cheaper-default").encode(),
-                                  "application/yaml")
-    assert status in (200, 201), body
-    candidate = json.loads(body)["revision"]
     try:
         sign_in(browser, bursar, "admin")
         open_view(browser, bursar, "policies")
-        browser.find_element(By.CSS_SELECTOR, f"button[data-revision='{candidate}']").click()
+        # Uploading saves; going live is the confirmed step that follows.
+        browser.execute_script("arguments[0].value = arguments[1];", browser.find_element(By.ID, "policy-source"),
+                               source.replace(name_line, "name: cheaper-default"))
+        browser.find_element(By.CSS_SELECTOR, "#policy-upload button[type=submit]").click()
+        activate = wait(browser, lambda d: d.find_element(By.ID, "policy-activate-saved"))
+        candidate = next(p for p in bursar.json("/v1/policies")["policies"] if p["name"] == "cheaper-default")["revision"]
+        assert next(p for p in bursar.json("/v1/policies")["policies"] if p["active"])["revision"] == active["revision"]
+        activate.click()
         dialog = browser.find_element(By.ID, "activation-dialog")
         assert dialog.is_displayed()
         assert text(browser, "#activation-title").startswith("Activate to cheaper-default")
         wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#activation-diff span"))
         lines = [span.text for span in browser.find_elements(By.CSS_SELECTOR, "#activation-diff span")]
-        changed = [line for line in lines if line[:1] in "+-"]
+        changed = [line for line in lines if line.startswith(("+", "-"))]
         assert changed == [f"- {name_line}", "+ name: cheaper-default"], lines
         assert len(lines) < len(source.splitlines()), "only the lines around the change"
 
@@ -352,7 +367,7 @@ def test_activating_a_policy_asks_first_shows_what_changes_and_keeps_the_reason(
         assert not browser.find_elements(By.ID, "activation-dialog")
         assert next(p for p in bursar.json("/v1/policies")["policies"] if p["active"])["revision"] == active["revision"]
 
-        browser.find_element(By.CSS_SELECTOR, f"button[data-revision='{candidate}']").click()
+        browser.find_element(By.ID, "policy-activate-saved").click()
         browser.find_element(By.CSS_SELECTOR, "#activation-dialog textarea").send_keys("cheaper default, replayed last week")
         browser.find_element(By.ID, "activation-confirm").click()
         wait(browser, lambda d: not d.find_elements(By.ID, "activation-dialog"))

@@ -57,7 +57,13 @@ async function signIn(key) {
   }
 }
 
+/** Dialogs belong to the view that opened them. */
+function closeDialogs() {
+  for (const dialog of document.querySelectorAll("dialog")) dialog.remove();
+}
+
 function signOut() {
+  closeDialogs();
   session.key = null;
   identity = null;
   showLogin("");
@@ -95,6 +101,7 @@ function renderNav(current) {
 
 async function render() {
   if (!identity) return;
+  closeDialogs();
   let { view, parameters } = location();
   if (view.ranged) {
     // A view opened without a range takes the one last chosen (and says so in its URL); one

@@ -43,9 +43,11 @@ export function rememberedRange() {
   }
 }
 
-/** A date typed as YYYY-MM-DD (UTC midnight), or NaN. */
+/** A date typed as YYYY-MM-DD (UTC midnight), or NaN: also for days no month has (2026-02-30). */
 function isoDate(text) {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text ?? "") ? Date.parse(`${text}T00:00:00Z`) : NaN;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text ?? "")) return NaN;
+  const millis = Date.parse(`${text}T00:00:00Z`);
+  return Number.isFinite(millis) && date(millis) === text ? millis : NaN;
 }
 
 function date(millis) {
@@ -122,11 +124,20 @@ export function rangePicker(parameters, change) {
   const problem = el("span", { class: "field-error", id: "range-error", role: "alert" });
   const form = el("form", { class: "range", novalidate: true, onsubmit: (event) => {
     event.preventDefault();
+    problem.textContent = "";
+    for (const input of [from, to]) input.removeAttribute("aria-invalid");
+    const refuse = (input, message) => {
+      problem.textContent = message;
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    };
     const wrong = [from, to].find((input) => !Number.isFinite(isoDate(input.value.trim())));
     if (wrong) {
-      problem.textContent = `${wrong === from ? "From" : "To"} must be a date as YYYY-MM-DD, such as ${current.fromDate}.`;
-      wrong.setAttribute("aria-invalid", "true");
-      wrong.focus();
+      refuse(wrong, `${wrong === from ? "From" : "To"} must be a date as YYYY-MM-DD, such as ${current.fromDate}.`);
+      return;
+    }
+    if (isoDate(from.value.trim()) > isoDate(to.value.trim())) {
+      refuse(to, "To must be on or after From.");
       return;
     }
     change({ range: "custom", from: from.value.trim(), to: to.value.trim() });

@@ -68,17 +68,16 @@ struct PoliciesHandler: Sendable {
     }
 
     /// Activates a version; an optional JSON body `{"reason": "..."}` goes into the audit log.
+    /// Activating the version already active changes nothing and records nothing.
     func activate(_ request: Request, _ context: APIContext) throws -> Reply {
         let revision = try find(context.parameters["revision"] ?? "").revision
         var reason: String?
         if !request.body.isEmpty {
-            let body = try request.jsonBody(describing: "activation")
-            guard case .object = body, body[member: "reason"].map({ $0.stringValue != nil || $0 == .null }) ?? true else {
-                throw HTTPError(422, code: "invalid", message: "reason must be text", field: "reason")
+            do {
+                reason = try ActivationReason.parse(try request.jsonBody(describing: "activation"))
+            } catch let error as FieldError {
+                throw HTTPError(422, error)
             }
-            reason = body[member: "reason"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (reason?.count ?? 0) <= 1_000 else { throw HTTPError(422, code: "invalid", message: "reason is at most 1,000 characters", field: "reason") }
-            if reason?.isEmpty == true { reason = nil }
         }
         let version = try database.activatePolicy(revision: revision, actor: context.key?.name ?? "unknown", reason: reason)
         activated(version)

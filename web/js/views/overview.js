@@ -52,8 +52,9 @@ function baselineDefinition(policy) {
   const tier = policy?.tiers.find((candidate) => candidate.name === policy.baseline_tier);
   const model = tier?.models?.[0];
   const name = model ? `${model.provider}/${model.model}` : "the baseline model";
-  return `Baseline: every request priced as if it had gone to ${name} (the first model of the active policy's baseline tier, `
-    + `${policy?.baseline_tier ?? "not set"}), at the prices in force when it ran. Savings = baseline − actual spend; negative when routing cost more.`;
+  return `Baseline: each request priced, when it arrived, as if it had gone to the baseline model then in force; now ${name} `
+    + `(the first model of the active policy's baseline tier, ${policy?.baseline_tier ?? "none: serve's --baseline-model"}). `
+    + "Savings = baseline − actual spend; negative when routing cost more.";
 }
 
 function routerHowTo() {
@@ -86,8 +87,9 @@ export async function render(container, context) {
   const cards = el("div", { class: "cards" },
     card("card-cost", "Spend in range", money(summary.cost_usd), `${exactCount(summary.requests)} requests`, summary.cost_usd),
     card("card-today", "Spend today (UTC)", money(todaySummary.cost_usd), `${exactCount(todaySummary.requests)} requests`, todaySummary.cost_usd),
-    card("card-month", "Month to date", money(summary.month_to_date_usd), `forecast to month end ${money(summary.forecast_month_usd)}`, summary.month_to_date_usd,
-      "Forecast: month to date plus the spend rate of the last 7 days (UTC) carried over the time left in the month."),
+    card("card-month", "Month to date", money(summary.month_to_date_usd),
+      summary.forecast_month_usd === null ? "too large to forecast" : `forecast to month end ${money(summary.forecast_month_usd)}`, summary.month_to_date_usd,
+      "Forecast: month to date plus the spend rate of the last 7 days (UTC; since the first event when there are fewer) carried over the time left in the month."),
     card("card-savings", "Savings against the baseline", money(summary.savings_usd),
       `${percent(summary.savings_ratio)} of ${money(summary.baseline_cost_usd)} if every request went to the baseline tier`, summary.savings_usd,
       baselineDefinition(bundle.policy)));

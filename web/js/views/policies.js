@@ -56,10 +56,11 @@ function confirmActivation(candidate, active, rollback, context) {
   const changes = el("div", { id: "activation-changes" }, el("p", { class: "hint" }, "Loading what changes…"));
   const confirm = el("button", { type: "submit", id: "activation-confirm" }, `${verb} for every router`);
   const dialog = el("dialog", { id: "activation-dialog", class: "panel", "aria-labelledby": "activation-title" });
+  let pending = false;
   const close = () => {
-    dialog.close();
-    dialog.remove();
+    if (!pending) dialog.close();
   };
+  dialog.addEventListener("close", () => dialog.remove());
   const cancel = el("button", { type: "button", id: "activation-cancel", onclick: close }, "Cancel");
   const form = el("form", { class: "admin-form", onsubmit: async (event) => {
     event.preventDefault();
@@ -70,14 +71,18 @@ function confirmActivation(candidate, active, rollback, context) {
       reason.focus();
       return;
     }
-    confirm.disabled = true;
+    // While the server decides, the dialog stays: no cancel that would not be one.
+    pending = true;
+    confirm.disabled = cancel.disabled = true;
     try {
       await api.post(`/v1/policies/${candidate.revision}/activate`, { reason: reason.value.trim() });
+      pending = false;
       close();
       context.refresh();
     } catch (error) {
+      pending = false;
       problem.textContent = error.message;
-      confirm.disabled = false;
+      confirm.disabled = cancel.disabled = false;
     }
   } },
   el("h2", { id: "activation-title" }, `${verb} to ${candidate.name} ${revision(candidate.revision)}?`),
@@ -87,8 +92,7 @@ function confirmActivation(candidate, active, rollback, context) {
   changes, field("Reason", reason, "reason"), el("div", { class: "actions" }, confirm, cancel));
   dialog.append(form);
   dialog.addEventListener("cancel", (event) => {
-    event.preventDefault();
-    close();
+    if (pending) event.preventDefault();
   });
   document.body.append(dialog);
   dialog.showModal();
@@ -103,14 +107,13 @@ function confirmActivation(candidate, active, rollback, context) {
   }
 }
 
-function uploadForm(context) {
+function uploadForm(active, context) {
   const source = el("textarea", { id: "policy-source", rows: "14", spellcheck: "false", "aria-label": "Policy YAML",
     placeholder: "name: support\nbaseline_tier: frontier\n…" });
   const file = el("input", { type: "file", accept: ".yaml,.yml,text/yaml", id: "policy-file", "aria-label": "Load a YAML file" });
   file.addEventListener("change", async () => {
     if (file.files[0]) source.value = await file.files[0].text();
   });
-  const activate = el("input", { type: "checkbox", id: "policy-activate" });
   const result = el("div", { class: "upload-result", role: "status" });
   const submit = el("button", { type: "submit" }, "Validate and save");
   const node = el("form", { id: "policy-upload", class: "admin-form", dataset: { admin: "" }, onsubmit: async (event) => {
@@ -118,17 +121,19 @@ function uploadForm(context) {
     submit.disabled = true;
     replace(result);
     try {
-      const saved = await api.post(`/v1/policies${query({ activate: activate.checked ? "true" : undefined })}`, source.value, "application/yaml");
-      replace(result, el("p", { class: "ok" }, `Saved revision ${revision(saved.revision)}${saved.active ? " and activated it" : ""}.`),
-        saved.warnings?.length ? problemList(saved.warnings) : null);
-      setTimeout(() => context.refresh(), saved.warnings?.length ? 1500 : 0);
+      const saved = await api.post("/v1/policies", source.value, "application/yaml");
+      // Going live is a separate, confirmed step (what changes for routers, and why).
+      replace(result, el("p", { class: "ok" }, `Saved revision ${revision(saved.revision)}. `,
+        saved.active ? "It is the active policy." : el("button", { type: "button", id: "policy-activate-saved",
+          onclick: () => confirmActivation(saved, active, false, context) }, "Activate…")),
+      saved.warnings?.length ? problemList(saved.warnings) : null);
     } catch (error) {
       replace(result, errorBox(error), error.problems?.length ? problemList(error.problems) : null);
     } finally {
       submit.disabled = false;
     }
   } }, el("h2", {}, "Upload a policy"), el("p", { class: "hint" }, "YAML as in policies/default.yaml. It is validated first; nothing changes when it has errors."),
-  file, source, el("label", { class: "check" }, activate, " Activate it now"), submit, result);
+  file, source, submit, result);
   return node;
 }
 
@@ -182,5 +187,5 @@ export async function render(container, context) {
       : el("p", {}, "No policy is active. Routers get no bundle policy until one is; upload one below or put default.yaml in the policies folder.")),
     panel("History", history.element),
     panel("Compare two revisions", diffForm, diffResult),
-    context.admin ? panel(null, uploadForm(context)) : null);
+    context.admin ? panel(null, uploadForm(active, context)) : null);
 }
