@@ -71,15 +71,15 @@ static Image *imageOf(const char *path) {
     return NULL;
 }
 
-/// Call with `lock` held.
-static void forget(Image *image) {
-    for (Change *c = image->first; c;) {
-        Change *next = c->next;
-        free(c->data);
-        free(c);
-        c = next;
+/// Drops the changes numbered below `upTo` (all of them: `forget(image, ULLONG_MAX)`). Call with `lock` held.
+static void forget(Image *image, unsigned long long upTo) {
+    while (image->first && image->first->serial < upTo) {
+        Change *next = image->first->next;
+        free(image->first->data);
+        free(image->first);
+        image->first = next;
     }
-    image->first = image->last = NULL;
+    if (!image->first) image->last = NULL;
 }
 
 /// Call with `lock` held.
@@ -123,13 +123,7 @@ static int makeDurable(Image *image, unsigned long long upTo) {
         }
     }
     close(descriptor);
-    while (image->first && image->first->serial < upTo) {
-        Change *next = image->first->next;
-        free(image->first->data);
-        free(image->first);
-        image->first = next;
-    }
-    if (!image->first) image->last = NULL;
+    forget(image, upTo);
     return rc;
 }
 
@@ -292,7 +286,7 @@ static int powerLossDelete(sqlite3_vfs *self, const char *name, int syncDirector
     pthread_mutex_lock(&lock);
     Image *image = imageOf(name);
     if (image) {
-        forget(image);
+        forget(image, ULLONG_MAX);
         unlink(image->durable);
     }
     pthread_mutex_unlock(&lock);
