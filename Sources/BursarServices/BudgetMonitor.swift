@@ -3,6 +3,7 @@ import BursarStorage
 import Foundation
 import Logging
 import Synchronization
+import Locking
 
 /// The one place that evaluates budgets and records their state changes, driven by writes
 /// and by time, never by reads: after commits of new spend (at most every
@@ -29,7 +30,7 @@ public final class BudgetMonitor: Sendable {
     /// The last evaluation failed: the next pass evaluates again.
     private let retryNeeded = Atomic<Bool>(false)
     /// Evaluations one at a time, and when the last one ended (monotonic).
-    private let evaluation = Mutex<ContinuousClock.Instant?>(nil)
+    private let evaluation = Locked<ContinuousClock.Instant?>(nil)
 
     public init(database: any Storage, prices: PriceBook, publisher: BundlePublisher, alerts: AlertDelivery?,
                 clock: WallClock) {

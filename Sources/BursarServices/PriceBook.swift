@@ -1,3 +1,4 @@
+import Locking
 import BursarCore
 
 /// The prices in force right now, shared by every request that prices events.

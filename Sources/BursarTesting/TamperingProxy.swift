@@ -1,3 +1,4 @@
+import Locking
 import BursarClient
 import BursarHTTPClient
 import BursarCore

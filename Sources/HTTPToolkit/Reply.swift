@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import Dispatch
 
 /// What a handler returns: a response now, or one that a later event (a commit) completes.
@@ -41,7 +41,7 @@ public final class PendingResponse: Sendable {
         var waiter: (@Sendable (Response) -> Void)?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

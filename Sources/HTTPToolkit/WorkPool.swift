@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import Dispatch
 
 /// Runs handlers that may take long (reports, policy work, simulations) on at most `width`
@@ -12,7 +12,7 @@ public final class WorkPool: Sendable {
 
     public let width: Int
     public let maximumWaiting: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init(width: Int, maximumWaiting: Int = 1_000) {
         self.width = max(1, width)

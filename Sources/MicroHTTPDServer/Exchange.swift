@@ -1,5 +1,5 @@
 import HTTPToolkit
-import Synchronization
+import Locking
 
 /// One request in flight on a connection: what has been read, and the response once known.
 ///
@@ -25,7 +25,7 @@ final class Exchange: Sendable {
     let path: String
     /// When the head arrived (for the access log).
     let started = ContinuousClock.now
-    let state = Mutex(State())
+    let state = Locked(State())
 
     init(method: String, path: String) {
         self.method = method

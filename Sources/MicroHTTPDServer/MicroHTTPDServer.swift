@@ -2,6 +2,7 @@ import HTTPToolkit
 import CMicroHTTPD
 import Foundation
 import Logging
+import Locking
 import Synchronization
 
 /// Serves a `Responder` over HTTP with libmicrohttpd: a thread pool on epoll, and requests
@@ -44,7 +45,7 @@ public final class MicroHTTPDServer: Sendable {
     let draining = Atomic<Bool>(false)
     /// Bytes reserved by the bodies being received (bounded by `maximumBodyBytesInFlight`).
     let bodyBytesInFlight = Atomic<Int>(0)
-    private let daemon = Mutex<ConnectionHandle?>(nil)
+    private let daemon = Locked<ConnectionHandle?>(nil)
 
     public init(configuration: Configuration, responder: any Responder, logger: Logger = Logger(label: "bursar.http")) {
         self.configuration = configuration

@@ -1,3 +1,4 @@
+import Locking
 import BursarHTTPClient
 import BursarCore
 import BursarSQLite

@@ -1,3 +1,4 @@
+import Locking
 import BursarClient
 import BursarCore
 import BursarTesting

@@ -1,3 +1,4 @@
+import Locking
 import BursarCore
 import BursarStorage
 import Foundation

@@ -1,3 +1,4 @@
+import Locking
 import BursarCore
 
 /// How long group commits take, counted in Prometheus-style cumulative buckets (seconds).
