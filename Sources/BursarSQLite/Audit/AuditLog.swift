@@ -7,9 +7,8 @@ import GRDB
 extension BursarDatabase {
     func recordAudit(actor: String, action: String, target: String, before: JSONValue?, after: JSONValue?,
                             _ db: Database) throws {
-        func text(_ value: JSONValue?) -> String? { value.map { String(decoding: $0.serialized(), as: UTF8.self) } }
         try db.execute(sql: "INSERT INTO audit_log (time, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [clock(), actor, action, target, text(before), text(after)])
+                       arguments: [clock(), actor, action, target, JSONValue.auditText(before), JSONValue.auditText(after)])
     }
 
     /// Entries in `[from, to)`, newest first; `target` matches exactly or as a prefix before '/'.

@@ -15,15 +15,7 @@ extension BursarDatabase {
                                                 arguments: [status.budget.id])
                 let from = previous.map { $0[0] as String } ?? BudgetStatus.State.ok.rawValue
                 guard from != status.state.rawValue else { continue }
-                let document = JSONValue.object([
-                    ("type", "budget.state_changed"),
-                    ("budget", .string(status.budget.id)),
-                    ("from", .string(from)),
-                    ("to", .string(status.state.rawValue)),
-                    ("time", .string(Timestamp.format(now))),
-                    ("status", try status.json),
-                ])
-                let text = String(decoding: document.serialized(), as: UTF8.self)
+                let text = try BudgetAlert.document(status, from: from, now: now)
                 try db.execute(sql: """
                     INSERT INTO alerts (time, budget_id, from_state, to_state, period_start, document) VALUES (?, ?, ?, ?, ?, ?)
                     """, arguments: [now, status.budget.id, from, status.state.rawValue, status.periodStart, text])

@@ -13,7 +13,7 @@ extension BursarDatabase {
             try db.execute(sql: """
                 INSERT INTO budgets (id, definition, author, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET definition = excluded.definition, author = excluded.author, updated_at = excluded.updated_at
-                """, arguments: [budget.id, String(decoding: budget.definition.serialized(), as: UTF8.self), actor, clock()])
+                """, arguments: [budget.id, budget.storedDefinition, actor, clock()])
             try recordAudit(actor: actor, action: before == nil ? "budget.create" : "budget.update",
                                  target: "budgets/\(budget.id)", before: before?.json, after: budget.json, db)
             return before == nil
@@ -35,40 +35,22 @@ extension BursarDatabase {
 
     /// The budget's state in the period that contains `now`.
     public func budgetStatus(_ budget: Budget, now: Int64) throws -> BudgetStatus {
-        try read { db in try Self.status(budget, now: now, db) }
+        try read { db in try SQLiteRollups(db: db).status(budget, now: now) }
     }
 
     /// Every budget's state at `now`, by id.
     public func budgetStatuses(now: Int64) throws -> [BudgetStatus] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT id, definition FROM budgets ORDER BY id").compactMap { budget(row: $0) }
-                .map { try Self.status($0, now: now, db) }
+                .map { try SQLiteRollups(db: db).status($0, now: now) }
         }
-    }
-
-    static func status(_ budget: Budget, now: Int64, _ db: Database) throws -> BudgetStatus {
-        let (start, end) = budget.period.range(containing: now, timeZone: budget.timeZone, weekStart: budget.weekStart)
-        var query = SpendQuery(from: start, to: end)
-        query.filters = budget.scope
-        let spent: Money
-        do {
-            spent = try SpendReport.total(try groups(query, db)).cost
-        } catch is CounterOverflow {
-            // More than 2^63-1 nano-USD in scope: past every limit, shown as the largest
-            // amount. One budget's figure must not stop the bundle (and every other budget).
-            spent = Money(nanos: .max)
-        }
-        return BudgetStatus(budget: budget, periodStart: start, periodEnd: end, spent: spent, now: now)
     }
 
     func budget(_ id: String, _ db: Database) throws -> Budget? {
         try Row.fetchOne(db, sql: "SELECT id, definition FROM budgets WHERE id = ?", arguments: [id]).flatMap { budget(row: $0) }
     }
 
-    /// A stored definition read back (it was validated when stored).
     func budget(row: Row) -> Budget? {
-        let definition: String = row[1]
-        guard let document = try? JSONValue.parse(Array(definition.utf8)) else { return nil }
-        return try? Budget.parse(id: row[0], document, tiers: nil, now: clock())
+        Budget.stored(id: row[0], definition: row[1], now: clock())
     }
 }

@@ -11,17 +11,16 @@ extension BursarDatabase {
     /// `sources` grants the event sources the key may write (nil: only its own name).
     public func createKey(name: String, role: Role, sources: SourceGrant?, actor: String) throws -> String {
         guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
-        let secret = Self.newSecret()
+        let secret = KeySecret.make()
         let now = clock()
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL)", arguments: [name]) == true {
                 throw KeyError.nameTaken(name)
             }
             try db.execute(sql: "INSERT INTO api_keys (name, role, secret_sha256, created_at, sources) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [name, role.rawValue, Self.digest(secret), now, sources?.text])
-            let grant = sources ?? .own(name)
+                           arguments: [name, role.rawValue, Data(KeySecret.digest(secret)), now, sources?.text])
             try recordAudit(actor: actor, action: "key.create", target: "keys/\(name)", before: nil,
-                                 after: .object([("name", .string(name)), ("role", .string(role.rawValue)), ("sources", .string(grant.text))]), db)
+                            after: KeySecret.createdAudit(name: name, role: role, sources: sources), db)
         }
         return secret
     }
@@ -38,8 +37,7 @@ extension BursarDatabase {
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
             if db.changesCount == 0 { throw KeyError.notFound(name) }
             try recordAudit(actor: actor, action: "key.revoke", target: "keys/\(name)",
-                                 before: .object([("name", .string(name)), ("active", true)]),
-                                 after: .object([("name", .string(name)), ("active", false)]), db)
+                            before: KeySecret.activeAudit(name: name, true), after: KeySecret.activeAudit(name: name, false), db)
         }
     }
 
@@ -52,14 +50,14 @@ extension BursarDatabase {
     /// The lookup is by digest, and the stored digest is compared to the presented one in
     /// constant time, so timing tells nothing about the secret.
     public func authenticate(secret: String) throws -> APIKey? {
-        let presented = Self.digest(secret)
+        let presented = KeySecret.digest(secret)
         return try read { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT id, name, role, created_at, revoked_at, sources, secret_sha256 FROM api_keys
                 WHERE secret_sha256 = ? AND revoked_at IS NULL
-                """, arguments: [presented]) else { return nil }
+                """, arguments: [Data(presented)]) else { return nil }
             let stored: Data = row[6]
-            guard Self.constantTimeEqual(Array(stored), Array(presented)) else { return nil }
+            guard KeySecret.constantTimeEqual(Array(stored), presented) else { return nil }
             return try Self.key(row)
         }
     }
@@ -75,25 +73,5 @@ extension BursarDatabase {
             return grant
         }
         return APIKey(id: row[0], name: row[1], role: role, createdAt: row[3], revokedAt: row[4], sources: sources)
-    }
-
-    static func newSecret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let base64 = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return "bsr_" + base64
-    }
-
-    static func digest(_ secret: String) -> Data {
-        Data(SHA256.hash(data: Array(secret.utf8)))
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }

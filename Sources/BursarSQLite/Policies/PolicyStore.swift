@@ -1,21 +1,16 @@
 import BursarCore
 import BursarStorage
-import Crypto
 import Foundation
 import GRDB
 
 /// Policy versions and which one is active; every change is audited.
 extension BursarDatabase {
-    public static func revision(of policy: Policy) -> String {
-        SHA256.hash(data: policy.json.serialized(canonical: true)).map { String(format: "%02x", $0) }.joined()
-    }
-
     /// Stores a policy (already validated) unless the same content is stored; optionally activates it.
     @discardableResult
     public func addPolicyVersion(_ policy: Policy, source: String, author: String, origin: String,
                                  activate: Bool) throws -> (version: PolicyVersion, created: Bool) {
-        let revision = Self.revision(of: policy)
-        let document = String(decoding: policy.json.serialized(canonical: true), as: UTF8.self)
+        let revision = PolicyVersion.revision(of: policy)
+        let document = PolicyVersion.document(of: policy)
         return try write { db in
             let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM policy_versions WHERE revision = ?)", arguments: [revision]) ?? false
             if !exists {
@@ -62,13 +57,10 @@ extension BursarDatabase {
         guard previous != revision else { return }
         try db.execute(sql: "INSERT INTO settings (name, value) VALUES ('active_policy', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                        arguments: [revision])
-        /// The revision with its policy's name, so that the audit log reads without looking it up.
-        func named(_ revision: String) throws -> [(String, JSONValue)] {
-            [("active_revision", .string(revision)), ("name", try Self.version(revision, db).map { .string($0.policy.name) } ?? .null)]
-        }
+        func name(_ revision: String) throws -> String? { try Self.version(revision, db)?.policy.name }
         try recordAudit(actor: actor, action: "policy.activate", target: "policies/\(revision)",
-                        before: try previous.map { .object(try named($0)) },
-                        after: .object(try named(revision) + (reason.map { [("reason", .string($0))] } ?? [])), db)
+                        before: try previous.map { PolicyVersion.audited($0, name: try name($0)) },
+                        after: PolicyVersion.audited(revision, name: try name(revision), reason: reason), db)
     }
 
     static func activeRevision(_ db: Database) throws -> String? {
@@ -81,14 +73,8 @@ extension BursarDatabase {
         return try version(row, active: try activeRevision(db))
     }
 
-    /// Rebuilds a stored version from the canonical document kept when it was validated: a
-    /// read decodes it (linear, no YAML and no validation), however large the policy.
     static func version(_ row: Row, active: String?) throws -> PolicyVersion? {
-        let revision: String = row[0]
-        let source: String = row[1]
-        let document: String = row[5]
-        guard let json = try? JSONValue.parse(Array(document.utf8)), let policy = try? Policy(json: json) else { return nil }
-        return PolicyVersion(revision: revision, policy: policy, source: source, author: row[2], origin: row[3],
-                             createdAt: row[4], active: revision == active)
+        PolicyVersion(revision: row[0], document: row[5], source: row[1], author: row[2], origin: row[3], createdAt: row[4],
+                      active: row[0] == active)
     }
 }

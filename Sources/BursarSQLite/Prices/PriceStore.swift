@@ -1,6 +1,5 @@
 import BursarCore
 import BursarStorage
-import Crypto
 import Foundation
 import GRDB
 
@@ -21,7 +20,7 @@ extension BursarDatabase {
     ///
     /// Returns the catalog now in force and whether the file was imported.
     public func importPriceFile(_ prices: [ModelPrice], content: [UInt8]) throws -> (PriceCatalog, imported: Bool) {
-        let origin = "file:" + SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let origin = PriceCatalog.fileOrigin(content)
         return try write { db in
             let seen = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE origin = ?)", arguments: [origin]) ?? false
             if seen { return (try Self.currentCatalog(db), false) }
