@@ -35,8 +35,9 @@ let package = Package(
         .target(name: "BursarCore", dependencies: ["Locking"], swiftSettings: swiftSettings),
         // The storage interface: what Bursar keeps, as protocols, and the records they speak.
         .target(name: "BursarStorage", dependencies: [
-            "BursarCore",
+            "BursarCore", "Locking",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // The storage conformance suite: every backend's test target runs all of it.
         .target(name: "BursarStorageConformance", dependencies: ["BursarCore", "BursarStorage"], swiftSettings: swiftSettings),
@@ -48,7 +49,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         // PostgreSQL through libpq: connections, COPY, migrations (the backend for replicas).
-        .target(name: "BursarPostgres", dependencies: ["CLibPQ"], swiftSettings: swiftSettings),
+        .target(name: "BursarPostgres", dependencies: [
+            "CLibPQ", "BursarCore", "BursarStorage", "Locking",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
         .target(name: "BursarOTLP", dependencies: [
             "BursarCore",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -101,7 +105,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarPostgresTests", dependencies: ["BursarCore", "BursarPostgres", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarPostgresTests", dependencies: ["BursarCore", "BursarPostgres", "BursarStorage", "BursarStorageConformance", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarServicesTests", dependencies: ["BursarServices", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
             "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",

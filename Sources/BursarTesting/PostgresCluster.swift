@@ -71,6 +71,13 @@ public final class PostgresCluster: Sendable {
         return url(database: name)
     }
 
+    /// A new database holding what the `pg_dump` archive at `path` holds; its URL.
+    public func restore(_ path: String) throws -> String {
+        let url = try createDatabase()
+        try run("pg_restore", ["--no-owner", "--dbname=\(url)", path])
+        return url
+    }
+
     /// The URL of `database` over the cluster's socket.
     public func url(database: String = "postgres") -> String {
         "postgresql:///\(database)?host=\(directory)&user=postgres"

@@ -3,8 +3,9 @@ import Foundation
 
 /// One connection to PostgreSQL through libpq: synchronous, used by one thread at a time (the
 /// ingest writer's, or a request's while it holds the connection from a pool). Statements take
-/// parameters (`$1`, `$2`...) and never interpolate values into SQL.
-public final class PostgresConnection {
+/// parameters (`$1`, `$2`...) and never interpolate values into SQL. It is handed from thread
+/// to thread by a pool, never used by two at once.
+public final class PostgresConnection: @unchecked Sendable {
     private let connection: OpaquePointer
     /// Where it connects, without any password (for messages and logs).
     public let redactedURL: String
@@ -22,6 +23,8 @@ public final class PostgresConnection {
         // Text goes both ways as UTF-8 whatever the database's own encoding (any role may set
         // this; `lc_messages` would need a superuser, and errors are told apart by SQLSTATE).
         try execute("SET client_encoding TO 'UTF8'")
+        // Notices ("already exists, skipping") would go to standard error.
+        try execute("SET client_min_messages TO WARNING")
     }
 
     deinit { PQfinish(connection) }
@@ -45,9 +48,10 @@ public final class PostgresConnection {
         return try read(result)
     }
 
-    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN")
+    /// Runs `body` in a transaction (`begin` starts it, with its isolation level): committed
+    /// when it returns, rolled back when it throws.
+    public func transaction<T>(begin: String = "BEGIN", _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let value = try body()
             try execute("COMMIT")

@@ -8,6 +8,18 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
 
         public func string(_ index: Int) -> String? { fields[index] }
 
+        /// A text field that must not be NULL.
+        public func text(_ index: Int) throws(PostgresError) -> String {
+            guard let text = fields[index] else { throw PostgresError(.value, "column \(index) is NULL") }
+            return text
+        }
+
+        /// An integer field that must not be NULL.
+        public func integer(_ index: Int) throws(PostgresError) -> Int64 {
+            guard let value = try int64(index) else { throw PostgresError(.value, "column \(index) is NULL") }
+            return value
+        }
+
         public func int64(_ index: Int) throws(PostgresError) -> Int64? {
             guard let text = fields[index] else { return nil }
             guard let value = Int64(text) else { throw PostgresError(.value, "column \(index) holds '\(text.prefix(40))', not an integer") }

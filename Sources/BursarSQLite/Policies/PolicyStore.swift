@@ -57,10 +57,9 @@ extension BursarDatabase {
         guard previous != revision else { return }
         try db.execute(sql: "INSERT INTO settings (name, value) VALUES ('active_policy', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
                        arguments: [revision])
-        func name(_ revision: String) throws -> String? { try Self.version(revision, db)?.policy.name }
-        try recordAudit(actor: actor, action: "policy.activate", target: "policies/\(revision)",
-                        before: try previous.map { PolicyVersion.audited($0, name: try name($0)) },
-                        after: PolicyVersion.audited(revision, name: try name(revision), reason: reason), db)
+        let before = try previous.map { PolicyVersion.audited($0, name: try Self.version($0, db)?.policy.name) }
+        let after = PolicyVersion.audited(revision, name: try Self.version(revision, db)?.policy.name, reason: reason)
+        try recordAudit(actor: actor, action: "policy.activate", target: "policies/\(revision)", before: before, after: after, db)
     }
 
     static func activeRevision(_ db: Database) throws -> String? {

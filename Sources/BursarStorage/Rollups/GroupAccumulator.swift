@@ -63,6 +63,24 @@ package struct GroupAccumulator {
         if !latency.isEmpty { latencies[group].add(encoded: latency) }
     }
 
+    /// Adds one stored row read as values (for backends that hand rows over as such).
+    package mutating func add(bucket: Int64, key: [String], sums: [UInt8], latency: [UInt8]) throws {
+        var joined: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        for value in key {
+            let start = joined.count
+            joined.append(contentsOf: value.utf8)
+            ranges.append(start..<joined.count)
+        }
+        try joined.withUnsafeBufferPointer { all in
+            try sums.withUnsafeBytes { sums in
+                try latency.withUnsafeBytes { latency in
+                    try add(bucket: bucket, key: { UnsafeBufferPointer(rebasing: all[ranges[$0]]) }, sums: sums, latency: latency)
+                }
+            }
+        }
+    }
+
     private mutating func findOrAdd(bucket: Int64) -> Int {
         var digest: UInt64 = 14_695_981_039_346_656_037 ^ UInt64(bitPattern: bucket)
         for byte in scratch { digest = (digest ^ UInt64(byte)) &* 1_099_511_628_211 }

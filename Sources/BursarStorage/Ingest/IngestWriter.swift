@@ -1,8 +1,6 @@
 import Locking
 import BursarCore
-import BursarStorage
 import Foundation
-import GRDB
 import Logging
 import Synchronization
 
@@ -11,6 +9,7 @@ import Synchronization
 ///
 /// An outcome is reported only after the transaction holding the events has committed, so
 /// an acknowledged event is never lost. The queue is bounded: past it, `submit` refuses.
+/// The backend stores each group through its `IngestCommitter`.
 public final class IngestWriter: EventIngest {
 
     struct Job {
@@ -26,7 +25,7 @@ public final class IngestWriter: EventIngest {
 
     public let maximumQueuedEvents: Int
     public let maximumEventsPerCommit: Int
-    private let database: BursarDatabase
+    private let committer: any IngestCommitter
     private let logger: Logger
     private let queue = Locked(Queue())
     private let service: BackgroundService
@@ -37,9 +36,9 @@ public final class IngestWriter: EventIngest {
     /// Called after each commit that stored new events (the budget monitor listens).
     private let commitObservers = Locked<[@Sendable () -> Void]>([])
 
-    public init(database: BursarDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000,
+    public init(committer: any IngestCommitter, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000,
                 logger: Logger = Logger(label: "bursar.ingest")) {
-        self.database = database
+        self.committer = committer
         self.maximumQueuedEvents = maximumQueuedEvents
         self.maximumEventsPerCommit = maximumEventsPerCommit
         self.logger = logger
@@ -113,19 +112,23 @@ public final class IngestWriter: EventIngest {
 
     private func commit(_ jobs: [Job]) {
         let started = DispatchTime.now().uptimeNanoseconds
+        let batches = jobs.map(\.batch)
         let results: [Result<IngestOutcome, any Error>]
         do {
-            results = try database.withWriter { db in try storeTogether(jobs, db) }.map { .success($0) }
+            results = try committer.storeTogether(batches).map { .success($0) }
         } catch {
             // One job's failure (an overflowing counter, a constraint) must not refuse the
-            // others: store each in its own savepoint, refusing only those that fail alone.
+            // others: store each apart, refusing only those that fail alone.
             do {
-                results = try database.withWriter { db in try storeApart(jobs, db) }
+                results = try committer.storeApart(batches)
             } catch {
                 logger.error("ingest commit failed; \(jobs.count) batches refused", metadata: ["error": "\(error)"])
                 for job in jobs { job.completion(.failure(error)) }
                 return
             }
+        }
+        for case .failure(let refusal) in results {
+            logger.warning("ingest batch refused alone", metadata: ["error": "\(refusal)"])
         }
         commitDurations.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         let accepted = results.reduce(0) { $0 + ((try? $1.get().accepted) ?? 0) }
@@ -133,69 +136,5 @@ public final class IngestWriter: EventIngest {
         committedEvents.add(accepted, ordering: .relaxed)
         if accepted > 0 { for observer in commitObservers.withLock({ $0 }) { observer() } }
         for (job, result) in zip(jobs, results) { job.completion(result) }
-    }
-
-    /// Inserts every job's events and their rollups in one transaction: each touched rollup
-    /// row is written once. Any failure throws, and the caller stores the jobs apart.
-    private func storeTogether(_ jobs: [Job], _ db: Database) throws -> [IngestOutcome] {
-        var outcomes: [IngestOutcome] = []
-        outcomes.reserveCapacity(jobs.count)
-        try db.inTransaction(.immediate) {
-            outcomes.removeAll(keepingCapacity: true)
-            let events = try EventTable(db)
-            var rollups = RollupAccumulator()
-            let now = database.clock()
-            for job in jobs {
-                let (outcome, jobRollups) = try insert(job, events, receivedAt: now)
-                try rollups.merge(jobRollups)
-                outcomes.append(outcome)
-            }
-            try rollups.write(db)
-            return .commit
-        }
-        return outcomes
-    }
-
-    /// Stores each job in its own savepoint of one transaction; a job that fails is rolled
-    /// back alone and answered with its error.
-    private func storeApart(_ jobs: [Job], _ db: Database) throws -> [Result<IngestOutcome, any Error>] {
-        var results: [Result<IngestOutcome, any Error>] = []
-        try db.inTransaction(.immediate) {
-            results.removeAll()
-            let events = try EventTable(db)
-            let now = database.clock()
-            for job in jobs {
-                do {
-                    var outcome = IngestOutcome(accepted: 0, duplicates: 0)
-                    try db.inSavepoint {
-                        let inserted = try insert(job, events, receivedAt: now)
-                        try inserted.rollups.write(db)
-                        outcome = inserted.outcome
-                        return .commit
-                    }
-                    results.append(.success(outcome))
-                } catch {
-                    let refusal: any Error = RollupSums.overflow(in: error) ?? error
-                    logger.warning("ingest batch refused alone", metadata: ["error": "\(refusal)", "events": "\(job.batch.events.count)"])
-                    results.append(.failure(refusal))
-                }
-            }
-            return .commit
-        }
-        return results
-    }
-
-    /// Inserts a job's events; returns its outcome and the rollups of the events that were new.
-    private func insert(_ job: Job, _ events: EventTable, receivedAt now: Int64) throws -> (outcome: IngestOutcome, rollups: RollupAccumulator) {
-        var outcome = IngestOutcome(accepted: 0, duplicates: 0)
-        var inserted: [Bool] = []
-        inserted.reserveCapacity(job.batch.events.count)
-        for priced in job.batch.events {
-            let new = try events.insert(priced, receivedAt: now)
-            inserted.append(new)
-            if new { outcome.accepted += 1 } else { outcome.duplicates += 1 }
-        }
-        if outcome.duplicates == 0 { return (outcome, job.batch.rollups) }
-        return (outcome, try RollupAccumulator(zip(job.batch.events, inserted).lazy.filter(\.1).map(\.0)))
     }
 }

@@ -1,0 +1,50 @@
+import BursarCore
+import BursarStorage
+
+/// The rollup tables as one PostgreSQL transaction sees them: every shard's rows of a group
+/// are summed by the accumulator (as rows of different buckets of one group are).
+struct PostgresRollups: RollupSnapshot {
+    let connection: PostgresConnection
+
+    func accumulate(_ table: String, columns: [String], from: Int64, to: Int64, filters: [(column: String, value: String)],
+                    into accumulator: inout GroupAccumulator) throws {
+        let conditions = ["bucket >= $1", "bucket < $2"] + filters.enumerated().map { "\($0.element.column) = $\($0.offset + 3)" }
+        let rows = try connection.execute(
+            "SELECT \((columns + ["bucket", "sums", "latency"]).joined(separator: ", ")) FROM \(table) WHERE \(conditions.joined(separator: " AND "))",
+            [.integer(from), .integer(to)] + filters.map { .text($0.value) })
+        let width = columns.count
+        for row in rows {
+            try accumulator.add(bucket: try row.integer(width), key: try (0..<width).map { try row.text($0) },
+                                sums: try row.bytes(width + 1) ?? [], latency: try row.bytes(width + 2) ?? [])
+        }
+    }
+
+    func trafficHours() throws -> (first: Int64, last: Int64)? {
+        guard let row = try connection.execute("SELECT MIN(bucket), MAX(bucket) FROM \(RollupCuboid.traffic.table(.hour))").first,
+              let first = try row.int64(0), let last = try row.int64(1) else { return nil }
+        return (first, last)
+    }
+}
+
+/// Spend questions answered from rollup tables (never from raw events), each in one snapshot.
+extension PostgresDatabase {
+    public func spendGroups(_ query: SpendQuery) throws -> [SpendReport.Row] {
+        try read { connection in try PostgresRollups(connection: connection).groups(query) }
+    }
+
+    public func spend(_ query: SpendQuery) throws -> SpendReport {
+        try read { connection in try PostgresRollups(connection: connection).spend(query) }
+    }
+
+    public func summary(from: Int64, to: Int64, now: Int64) throws -> SpendSummary {
+        try read { connection in try PostgresRollups(connection: connection).summary(from: from, to: to, now: now) }
+    }
+
+    public func eventCount() throws -> Int {
+        try read { connection in Int(try connection.execute("SELECT COUNT(*) FROM events").first?.integer(0) ?? 0) }
+    }
+
+    public func eventIDs(source: String) throws -> [String] {
+        try read { connection in try connection.execute("SELECT event_id FROM events WHERE source = $1", [.text(source)]).map { try $0.text(0) } }
+    }
+}

@@ -1,0 +1,153 @@
+import BursarCore
+import BursarStorage
+
+/// Stores the batches of a group commit in PostgreSQL: events are copied into a staging table
+/// and inserted unless already stored (the unique key decides, whichever replica got them);
+/// rollup rows of this replica's shard are read, summed with checked arithmetic and written
+/// back, so no replica ever updates another's rows.
+struct PostgresIngestCommitter: IngestCommitter {
+    let database: PostgresDatabase
+
+    static let eventColumns = [
+        "source", "event_id", "time", "received_at", "model", "provider", "tier", "user_id", "team", "feature",
+        "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens",
+        "cost_nanos", "baseline_nanos", "reported_nanos", "cost_basis", "price_id",
+        "latency_ms", "ttft_ms", "status", "request_id", "attempt", "reason", "rule", "policy_revision",
+        "intent", "complexity", "confidence", "pii", "context_tokens",
+    ]
+
+    func storeTogether(_ batches: [IngestBatch]) throws -> [IngestOutcome] {
+        try database.writer { connection in
+            try connection.transaction {
+                let inserted = try insert(batches.flatMap(\.events), connection)
+                var outcomes: [IngestOutcome] = []
+                var rollups = RollupAccumulator()
+                var offset = 0
+                for batch in batches {
+                    let flags = Array(inserted[offset..<offset + batch.events.count])
+                    offset += batch.events.count
+                    outcomes.append(Self.outcome(flags))
+                    try rollups.merge(try batch.rollups(ofInserted: flags))
+                }
+                try write(rollups, connection)
+                return outcomes
+            }
+        }
+    }
+
+    func storeApart(_ batches: [IngestBatch]) throws -> [Result<IngestOutcome, any Error>] {
+        try database.writer { connection in
+            try connection.transaction {
+                try batches.map { batch in
+                    try connection.execute("SAVEPOINT batch")
+                    do {
+                        let flags = try insert(batch.events, connection)
+                        try write(try batch.rollups(ofInserted: flags), connection)
+                        try connection.execute("RELEASE SAVEPOINT batch")
+                        return .success(Self.outcome(flags))
+                    } catch let error as PostgresError where error.isUnavailable {
+                        throw error
+                    } catch {
+                        try connection.execute("ROLLBACK TO SAVEPOINT batch")
+                        return .failure(error)
+                    }
+                }
+            }
+        }
+    }
+
+    static func outcome(_ inserted: [Bool]) -> IngestOutcome {
+        let accepted = inserted.count { $0 }
+        return IngestOutcome(accepted: accepted, duplicates: inserted.count - accepted)
+    }
+
+    /// Inserts `events` (in order); returns which were new. Of two with the same source and id,
+    /// the first is stored, as on SQLite.
+    private func insert(_ events: [PricedEvent], _ connection: PostgresConnection) throws -> [Bool] {
+        guard !events.isEmpty else { return [] }
+        let now = database.clock()
+        try connection.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS incoming_events ON COMMIT DELETE ROWS AS
+            SELECT 0::BIGINT AS ordinal, \(Self.eventColumns.joined(separator: ", ")) FROM events WITH NO DATA
+            """)
+        try connection.execute("TRUNCATE incoming_events")
+        try connection.copy(into: "incoming_events", columns: ["ordinal"] + Self.eventColumns,
+                            rows: events.enumerated().map { [.integer(Int64($0.offset))] + Self.values($0.element, receivedAt: now) })
+        let columns = Self.eventColumns.joined(separator: ", ")
+        let stored = try connection.execute("""
+            INSERT INTO events (\(columns)) SELECT \(columns) FROM incoming_events ORDER BY ordinal
+            ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id
+            """)
+        var new = Set<EventIdentity>()
+        for row in stored { new.insert(EventIdentity(source: try row.text(0), id: try row.text(1))) }
+        return events.map { new.remove(EventIdentity(source: $0.event.source, id: $0.event.id)) != nil }
+    }
+
+    struct EventIdentity: Hashable {
+        var source: String
+        var id: String
+    }
+
+    static func values(_ priced: PricedEvent, receivedAt: Int64) -> [PostgresValue] {
+        let event = priced.event
+        return [
+            .text(event.source), .text(event.id), .integer(event.time), .integer(receivedAt), .text(event.model),
+            .text(event.provider), .text(event.tier), .text(event.user), .text(event.team), .text(event.feature),
+            .integer(event.inputTokens), .integer(event.cachedInputTokens), .integer(event.outputTokens), .integer(event.reasoningTokens),
+            .integer(priced.cost.cost.nanos), .integer(priced.cost.baseline.nanos), PostgresValue(event.reportedCost?.nanos),
+            .integer(Int64(priced.cost.basis.rawValue)), PostgresValue(priced.cost.priceID), PostgresValue(event.latencyMillis),
+            PostgresValue(event.timeToFirstTokenMillis), .text(event.status.rawValue), .text(event.requestID), .integer(event.attempt),
+            .text(event.reason.rawValue), .text(event.rule), .text(event.policyRevision), .text(event.intent),
+            PostgresValue(event.complexity), PostgresValue(event.confidence), PostgresValue(event.pii), PostgresValue(event.contextTokens),
+        ]
+    }
+
+    /// Adds `rollups` to this replica's shard: the stored rows of the touched keys are read,
+    /// summed in Swift (an overflow throws `CounterOverflow` naming the counter) and written back.
+    private func write(_ rollups: RollupAccumulator, _ connection: PostgresConnection) throws {
+        for (table, rows) in zip(RollupAccumulator.tableIDs, rollups.tables) where !rows.isEmpty {
+            let name = table.cuboid.table(table.grain)
+            let keyColumns = ["bucket"] + table.cuboid.dimensions.map(\.column)
+            let staging = "staging_" + name
+            try connection.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS \(staging) (LIKE \(name)) ON COMMIT DELETE ROWS
+                """)
+            try connection.execute("TRUNCATE \(staging)")
+            let entries = Array(rows)
+            try connection.copy(into: staging, columns: keyColumns + ["shard", "sums", "latency"], rows: entries.map { key, _ in
+                [.integer(key.bucket)] + key.values.map { .text($0) } + [.integer(Int64(database.shard)), .bytes([]), .bytes([])]
+            })
+            let join = keyColumns.map { "s.\($0) = t.\($0)" }.joined(separator: " AND ")
+            var stored: [RollupKey: RollupMetrics] = [:]
+            for row in try connection.execute("""
+                SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums, t.latency
+                FROM \(staging) s JOIN \(name) t ON \(join) AND t.shard = $1 FOR UPDATE OF t
+                """, [.integer(Int64(database.shard))]) {
+                let width = keyColumns.count
+                let key = RollupKey(bucket: try row.integer(0), values: try (1..<width).map { try row.text($0) })
+                let sums = (try row.bytes(width) ?? []).withUnsafeBytes { RollupSums.decode($0) }
+                stored[key] = try RollupSums.metrics(sums: sums, latency: LatencyHistogram(encoded: try row.bytes(width + 1) ?? []))
+            }
+            try connection.execute("TRUNCATE \(staging)")
+            try connection.copy(into: staging, columns: keyColumns + ["shard", "sums", "latency"], rows: try entries.map { key, delta in
+                var metrics = stored[key] ?? RollupMetrics()
+                try metrics.merge(delta)
+                return [.integer(key.bucket)] + key.values.map { .text($0) }
+                    + [.integer(Int64(database.shard)), .bytes(RollupSums.encode(metrics)), .bytes(metrics.latency.encoded)]
+            })
+            let all = (keyColumns + ["shard", "sums", "latency"]).joined(separator: ", ")
+            try connection.execute("""
+                INSERT INTO \(name) (\(all)) SELECT \(all) FROM \(staging)
+                ON CONFLICT (\((keyColumns + ["shard"]).joined(separator: ", "))) DO UPDATE SET sums = excluded.sums, latency = excluded.latency
+                """)
+        }
+    }
+}
+
+extension IngestWriter {
+    /// The writer of this replica's events into `database`.
+    public convenience init(database: PostgresDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000) {
+        self.init(committer: PostgresIngestCommitter(database: database), maximumQueuedEvents: maximumQueuedEvents,
+                  maximumEventsPerCommit: maximumEventsPerCommit)
+    }
+}
