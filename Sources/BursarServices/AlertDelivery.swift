@@ -17,7 +17,7 @@ public final class AlertDelivery: Sendable {
     public static let attemptTimeoutSeconds: Int64 = 10
 
     public let urls: [String]
-    private let database: any AlertStore
+    private let database: any AlertStore & SingletonLease
     private let client: WebClient?
     private let clock: WallClock
     /// The delay after the n-th failed attempt (n from 1), in milliseconds.
@@ -30,7 +30,7 @@ public final class AlertDelivery: Sendable {
     private let logger = Logger(label: "bursar.alerts")
 
     /// `urls` must each pass `WebClient.accepts`; `caFile` pins the CA their certificates chain to.
-    public init(urls: [String], database: any AlertStore, clock: WallClock, caFile: String? = nil,
+    public init(urls: [String], database: any AlertStore & SingletonLease, clock: WallClock, caFile: String? = nil,
                 delayAfterFailure: @escaping @Sendable (Int) -> Int64 = AlertDelivery.backoff) {
         self.urls = urls
         self.database = database
@@ -82,6 +82,8 @@ public final class AlertDelivery: Sendable {
     /// One pass for one webhook: every delivery due, attempted in order; returns the pause
     /// until the next is due (at most a second, so a clock moved by a test is noticed).
     private func deliverDue(to url: String, _ service: BackgroundService) -> Int64 {
+        // One replica delivers (the others wait to take over if it dies).
+        guard database.holdsSingletonLease() else { return 2_000 }
         do {
             for delivery in try database.dueDeliveries(to: url, now: clock()) where !service.isStopping {
                 try attempt(delivery)

@@ -47,8 +47,8 @@ public final class BudgetMonitor: Sendable {
         service.start { [self] in pass() }
     }
 
-    /// New spend was committed (the ingest writer's observer).
-    public func spendCommitted() {
+    /// New spend was committed, or another replica changed the store: evaluate again soon.
+    public func storeChanged() {
         spendChanged.store(true, ordering: .releasing)
         service.wake()
     }

@@ -20,19 +20,30 @@ public struct BundleSigner: Sendable {
     /// A new key held only in memory (tests).
     public static func ephemeral() -> BundleSigner { BundleSigner(privateKey: Curve25519.Signing.PrivateKey()) }
 
+    /// A signer of the key stored as base64 text (nil when the text is not such a key).
+    public init?(stored text: String) {
+        guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else { return nil }
+        self.init(privateKey: key)
+    }
+
+    /// A new private key as base64 text, the form `init(stored:)` reads.
+    public static func newStoredKey() -> String {
+        Curve25519.Signing.PrivateKey().rawRepresentation.base64EncodedString()
+    }
+
     /// Loads the key at `path`, or makes one and saves it there with mode 0600.
     public static func loadOrCreate(path: String) throws -> BundleSigner {
         if let data = FileManager.default.contents(atPath: path) {
-            guard let raw = Data(base64Encoded: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            guard let signer = BundleSigner(stored: String(decoding: data, as: UTF8.self)) else {
                 throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: path])
             }
-            return BundleSigner(privateKey: try Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+            return signer
         }
-        let key = Curve25519.Signing.PrivateKey()
-        let created = FileManager.default.createFile(atPath: path, contents: Data(key.rawRepresentation.base64EncodedString().utf8),
-                                                     attributes: [.posixPermissions: 0o600])
-        guard created else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
-        return BundleSigner(privateKey: key)
+        let key = newStoredKey()
+        let created = FileManager.default.createFile(atPath: path, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+        guard created, let signer = BundleSigner(stored: key) else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path]) }
+        return signer
     }
 
     /// The `Bursar-Signature` header value for these exact bytes.

@@ -12,14 +12,14 @@ public final class RawEventRetention: Sendable {
     public static let batchSize = 2_000
     public static let pagesPerStep = 1_000
 
-    private let database: any RetentionStore
+    private let database: any RetentionStore & SingletonLease
     private let retainMillis: Int64
     private let interval: Double
     private let clock: WallClock
     private let logger: Logger
     private let service = BackgroundService(name: "bursar-retention")
 
-    public init(database: any RetentionStore, retainDays: Int, intervalSeconds: Double = 60,
+    public init(database: any RetentionStore & SingletonLease, retainDays: Int, intervalSeconds: Double = 60,
                 clock: WallClock = .system,
                 logger: Logger = Logger(label: "bursar.retention")) {
         self.database = database
@@ -32,6 +32,8 @@ public final class RawEventRetention: Sendable {
     /// Runs a pass now and then every `intervalSeconds`, until `stop()`.
     public func start() {
         service.start { [self] in
+            // One replica deletes (the others wait to take over if it dies).
+            guard database.holdsSingletonLease() else { return Int64(interval * 1000) }
             do {
                 _ = try runOnce()
             } catch {

@@ -22,6 +22,14 @@ public struct BursarAPI: Responder {
     private let gatekeeper: KeyGatekeeper
     private let router: APIRouter
 
+    /// After another replica's admin change: keys cached here are forgotten, and the prices
+    /// and the savings baseline are read again (the bundle follows through the monitor).
+    static func follow(database: any Storage, prices: PriceBook, authenticator: Authenticator) {
+        authenticator.forget()
+        if let catalog = try? database.currentPriceCatalog(), catalog.version != prices.current.catalog.version { prices.replace(catalog) }
+        if let baseline = try? database.activePolicy()?.policy.baselineModel { prices.setBaseline(baseline) }
+    }
+
     public init(database: any Storage, writer: any EventIngest, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
                 alertWebhooks: [String] = [], webhookCAFile: String? = nil,
                 clock: WallClock = .system) {
@@ -35,12 +43,17 @@ public struct BursarAPI: Responder {
         // Budgets move with ingest: they are evaluated (at most every 100 ms) after commits.
         let monitor = BudgetMonitor(database: database, prices: prices, publisher: publisher, alerts: alerts, clock: clock)
         self.monitor = monitor
-        writer.observeCommits { monitor.spendCommitted() }
+        writer.observeCommits { monitor.storeChanged() }
         monitor.start()
         alerts.start()
         let changed: @Sendable () -> Void = { monitor.evaluate() }
         let authenticator = Authenticator(database: database)
         self.authenticator = authenticator
+        // Replicas on one PostgreSQL: what another one changed is followed here too.
+        database.observeOtherWriters { change in
+            if change == .admin { Self.follow(database: database, prices: prices, authenticator: authenticator) }
+            monitor.storeChanged()
+        }
         let gatekeeper = KeyGatekeeper(authenticator: authenticator)
         self.gatekeeper = gatekeeper
         // Viewer and admin requests run on threads of their own (see Router).

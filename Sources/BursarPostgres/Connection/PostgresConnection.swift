@@ -99,6 +99,32 @@ public final class PostgresConnection: @unchecked Sendable {
         guard sent == 1 else { throw PostgresError(.connection, Self.message(connection)) }
     }
 
+    /// The payloads of the notifications (`LISTEN`) that arrived, waiting up to `milliseconds`
+    /// for the first; throws when the connection is lost.
+    public func notifications(waitingUpTo milliseconds: Int32) throws(PostgresError) -> [String] {
+        var payloads = takeNotifications()
+        guard payloads.isEmpty else { return payloads }
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        guard descriptor.fd >= 0 else { throw PostgresError(.connection, "the connection has no socket") }
+        let ready = poll(&descriptor, 1, milliseconds)
+        if ready < 0, errno != EINTR { throw PostgresError(.connection, "poll: \(String(cString: strerror(errno)))") }
+        if ready > 0 {
+            guard PQconsumeInput(connection) == 1 else { throw PostgresError(.connection, Self.message(connection)) }
+            payloads = takeNotifications()
+        }
+        guard isOpen else { throw PostgresError(.connection, Self.message(connection)) }
+        return payloads
+    }
+
+    private func takeNotifications() -> [String] {
+        var payloads: [String] = []
+        while let notification = PQnotifies(connection) {
+            payloads.append(String(cString: notification.pointee.extra))
+            PQfreemem(notification)
+        }
+        return payloads
+    }
+
     /// `name` as a quoted SQL identifier.
     static func identifier(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""

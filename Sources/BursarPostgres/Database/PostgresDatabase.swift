@@ -10,17 +10,23 @@ public final class PostgresDatabase: Storage {
     /// Where it connects, without any password.
     public let redactedURL: String
     public let clock: WallClock
-    /// The rollup shard this replica's ingest writes.
-    public let shard: Int32
     let pool: PostgresPool
-    /// The ingest writer's own connection (its transactions are long and frequent).
-    private let writerConnection = Locked<PostgresConnection?>(nil)
+    let changes: PostgresChangeFeed
+    private let lease: PostgresLease
+    /// The ingest writer's own connection (its transactions are long and frequent) and the
+    /// rollup shard it holds.
+    private let writerSession = Locked<(connection: PostgresConnection, shard: Int32)?>(nil)
+    /// Replicas writing at once, at most (each holds a shard).
+    static let maximumShards: Int32 = 1_024
+    /// The advisory-lock space of shard leases ("brsr").
+    static let shardLockSpace: Int32 = 0x6272_7372
 
     /// Connects to `url` and creates or upgrades the schema.
-    public init(url: String, shard: Int32 = 0, clock: WallClock = .system) throws {
+    public init(url: String, clock: WallClock = .system) throws {
         pool = PostgresPool(url: url)
+        changes = PostgresChangeFeed(url: url)
+        lease = PostgresLease(url: url)
         redactedURL = PostgresConnection.redact(url)
-        self.shard = shard
         self.clock = clock
         try pool.withConnection { connection in _ = try PostgresSchema.migrator.migrate(connection, now: clock()) }
     }
@@ -33,17 +39,58 @@ public final class PostgresDatabase: Storage {
         }
     }
 
-    /// Runs `body` in one transaction.
+    /// Runs `body` in one transaction; with `announcing`, the other replicas hear of the change
+    /// once it commits.
     @discardableResult
-    func write<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try pool.withConnection { connection in try connection.transaction { try body(connection) } }
+    func write<T>(announcing change: StoreChange? = nil, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try pool.withConnection { connection in
+            try connection.transaction {
+                let value = try body(connection)
+                if let change { try changes.announce(change, on: connection) }
+                return value
+            }
+        }
     }
 
-    /// Runs `body` with the ingest writer's connection (opened again when it has broken).
-    func writer<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try writerConnection.withLock { connection in
-            if connection?.isOpen != true { connection = try PostgresConnection(url: pool.url) }
-            return try body(connection!)
+    public func holdsSingletonLease() -> Bool { lease.isHeld() }
+
+    public func observeOtherWriters(_ observer: @escaping @Sendable (StoreChange) -> Void) {
+        changes.observe(observer)
+    }
+
+    /// Runs `body` with the ingest writer's connection and the shard it holds (both taken
+    /// again when the connection has broken: its lease ended with it).
+    func writer<T>(_ body: (PostgresConnection, Int32) throws -> T) throws -> T {
+        try writerSession.withLock { session in
+            if let current = session, current.connection.isOpen { return try body(current.connection, current.shard) }
+            session = nil
+            let connection = try PostgresConnection(url: pool.url)
+            let taken = (connection: connection, shard: try Self.leaseShard(connection))
+            session = taken
+            return try body(taken.connection, taken.shard)
+        }
+    }
+
+    /// The shard this replica's ingest writes, once it has written.
+    public var shard: Int32? { writerSession.withLock { $0?.shard } }
+
+    /// Takes the lowest shard no other session holds: a session advisory lock, held as long as
+    /// the connection, so that no two live writers ever write the same rollup rows.
+    static func leaseShard(_ connection: PostgresConnection) throws -> Int32 {
+        for shard in 0..<maximumShards {
+            let taken = try connection.execute("SELECT pg_try_advisory_lock($1::INTEGER, $2::INTEGER)",
+                                               [.integer(Int64(shardLockSpace)), .integer(Int64(shard))])
+            if try taken.first?.bool(0) == true { return shard }
+        }
+        throw PostgresError(.statement, "all \(maximumShards) rollup shards are held by running replicas")
+    }
+
+    /// The value of setting `name`, set to `value` first if it has none: the first replica's
+    /// value is every replica's (the bundle signing key).
+    public func setting(_ name: String, orInsert value: String) throws -> String {
+        try write { connection in
+            try connection.execute("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [.text(name), .text(value)])
+            return try connection.execute("SELECT value FROM settings WHERE name = $1", [.text(name)]).first?.text(0) ?? value
         }
     }
 

@@ -17,7 +17,7 @@ struct PostgresIngestCommitter: IngestCommitter {
     ]
 
     func storeTogether(_ batches: [IngestBatch]) throws -> [IngestOutcome] {
-        try database.writer { connection in
+        try database.writer { connection, shard in
             try connection.transaction {
                 let inserted = try insert(batches.flatMap(\.events), connection)
                 var outcomes: [IngestOutcome] = []
@@ -29,20 +29,21 @@ struct PostgresIngestCommitter: IngestCommitter {
                     outcomes.append(Self.outcome(flags))
                     try rollups.merge(try batch.rollups(ofInserted: flags))
                 }
-                try write(rollups, connection)
+                try write(rollups, shard: shard, connection)
+                if !rollups.isEmpty { try database.changes.announce(.spend, on: connection) }
                 return outcomes
             }
         }
     }
 
     func storeApart(_ batches: [IngestBatch]) throws -> [Result<IngestOutcome, any Error>] {
-        try database.writer { connection in
+        try database.writer { connection, shard in
             try connection.transaction {
-                try batches.map { batch in
+                let results: [Result<IngestOutcome, any Error>] = try batches.map { batch in
                     try connection.execute("SAVEPOINT batch")
                     do {
                         let flags = try insert(batch.events, connection)
-                        try write(try batch.rollups(ofInserted: flags), connection)
+                        try write(try batch.rollups(ofInserted: flags), shard: shard, connection)
                         try connection.execute("RELEASE SAVEPOINT batch")
                         return .success(Self.outcome(flags))
                     } catch let error as PostgresError where error.isUnavailable {
@@ -52,6 +53,8 @@ struct PostgresIngestCommitter: IngestCommitter {
                         return .failure(error)
                     }
                 }
+                if results.contains(where: { ((try? $0.get())?.accepted ?? 0) > 0 }) { try database.changes.announce(.spend, on: connection) }
+                return results
             }
         }
     }
@@ -104,7 +107,7 @@ struct PostgresIngestCommitter: IngestCommitter {
 
     /// Adds `rollups` to this replica's shard: the stored rows of the touched keys are read,
     /// summed in Swift (an overflow throws `CounterOverflow` naming the counter) and written back.
-    private func write(_ rollups: RollupAccumulator, _ connection: PostgresConnection) throws {
+    private func write(_ rollups: RollupAccumulator, shard: Int32, _ connection: PostgresConnection) throws {
         for (table, rows) in zip(RollupAccumulator.tableIDs, rollups.tables) where !rows.isEmpty {
             let name = table.cuboid.table(table.grain)
             let keyColumns = ["bucket"] + table.cuboid.dimensions.map(\.column)
@@ -115,14 +118,14 @@ struct PostgresIngestCommitter: IngestCommitter {
             try connection.execute("TRUNCATE \(staging)")
             let entries = Array(rows)
             try connection.copy(into: staging, columns: keyColumns + ["shard", "sums", "latency"], rows: entries.map { key, _ in
-                [.integer(key.bucket)] + key.values.map { .text($0) } + [.integer(Int64(database.shard)), .bytes([]), .bytes([])]
+                [.integer(key.bucket)] + key.values.map { .text($0) } + [.integer(Int64(shard)), .bytes([]), .bytes([])]
             })
             let join = keyColumns.map { "s.\($0) = t.\($0)" }.joined(separator: " AND ")
             var stored: [RollupKey: RollupMetrics] = [:]
             for row in try connection.execute("""
                 SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums, t.latency
                 FROM \(staging) s JOIN \(name) t ON \(join) AND t.shard = $1 FOR UPDATE OF t
-                """, [.integer(Int64(database.shard))]) {
+                """, [.integer(Int64(shard))]) {
                 let width = keyColumns.count
                 let key = RollupKey(bucket: try row.integer(0), values: try (1..<width).map { try row.text($0) })
                 let sums = (try row.bytes(width) ?? []).withUnsafeBytes { RollupSums.decode($0) }
@@ -133,7 +136,7 @@ struct PostgresIngestCommitter: IngestCommitter {
                 var metrics = stored[key] ?? RollupMetrics()
                 try metrics.merge(delta)
                 return [.integer(key.bucket)] + key.values.map { .text($0) }
-                    + [.integer(Int64(database.shard)), .bytes(RollupSums.encode(metrics)), .bytes(metrics.latency.encoded)]
+                    + [.integer(Int64(shard)), .bytes(RollupSums.encode(metrics)), .bytes(metrics.latency.encoded)]
             })
             let all = (keyColumns + ["shard", "sums", "latency"]).joined(separator: ", ")
             try connection.execute("""

@@ -5,7 +5,7 @@ import BursarStorage
 extension PostgresDatabase {
     @discardableResult
     public func putBudget(_ budget: Budget, actor: String) throws -> Bool {
-        try write { connection in
+        try write(announcing: .admin) { connection in
             let before = try self.budget(budget.id, connection, lock: true)
             try connection.execute("""
                 INSERT INTO budgets (id, definition, author, updated_at) VALUES ($1, $2, $3, $4)
@@ -18,7 +18,7 @@ extension PostgresDatabase {
     }
 
     public func deleteBudget(id: String, actor: String) throws -> Bool {
-        try write { connection in
+        try write(announcing: .admin) { connection in
             guard let before = try budget(id, connection, lock: true) else { return false }
             try connection.execute("DELETE FROM budgets WHERE id = $1", [.text(id)])
             try recordAudit(actor: actor, action: "budget.delete", target: "budgets/\(id)", before: before.json, after: nil, connection)

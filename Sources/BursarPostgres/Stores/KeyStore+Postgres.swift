@@ -7,7 +7,7 @@ extension PostgresDatabase {
         guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
         let secret = KeySecret.make()
         let now = clock()
-        try write { connection in
+        try write(announcing: .admin) { connection in
             do {
                 try connection.execute("INSERT INTO api_keys (name, role, secret_sha256, created_at, sources) VALUES ($1, $2, $3, $4, $5)",
                                        [.text(name), .text(role.rawValue), .bytes(KeySecret.digest(secret)), .integer(now),
@@ -29,7 +29,7 @@ extension PostgresDatabase {
 
     public func revokeKey(name: String, actor: String) throws {
         let now = clock()
-        try write { connection in
+        try write(announcing: .admin) { connection in
             let revoked = try connection.execute("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
                                                  [.integer(now), .text(name)])
             if revoked.changed == 0 { throw KeyError.notFound(name) }

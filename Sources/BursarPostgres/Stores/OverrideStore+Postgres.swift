@@ -5,7 +5,7 @@ import BursarStorage
 extension PostgresDatabase {
     @discardableResult
     public func putOverride(_ override: Override) throws -> Bool {
-        try write { connection in
+        try write(announcing: .admin) { connection in
             let before = try Self.override(override.id, connection, lock: true)
             try connection.execute("""
                 INSERT INTO overrides (id, match_user, match_team, match_feature, effect, tier, expires_at, reason, author, updated_at)
@@ -24,7 +24,7 @@ extension PostgresDatabase {
     }
 
     public func deleteOverride(id: String, actor: String) throws -> Bool {
-        try write { connection in
+        try write(announcing: .admin) { connection in
             guard let before = try Self.override(id, connection, lock: true) else { return false }
             try connection.execute("DELETE FROM overrides WHERE id = $1", [.text(id)])
             try recordAudit(actor: actor, action: "override.delete", target: "overrides/\(id)", before: before.json, after: nil, connection)

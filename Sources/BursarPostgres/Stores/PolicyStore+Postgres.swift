@@ -7,7 +7,7 @@ extension PostgresDatabase {
     public func addPolicyVersion(_ policy: Policy, source: String, author: String, origin: String,
                                  activate: Bool) throws -> (version: PolicyVersion, created: Bool) {
         let revision = PolicyVersion.revision(of: policy)
-        return try write { connection in
+        return try write(announcing: .admin) { connection in
             let created = try connection.execute("""
                 INSERT INTO policy_versions (revision, name, source, document, author, origin, created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (revision) DO NOTHING
@@ -23,7 +23,7 @@ extension PostgresDatabase {
     }
 
     public func activatePolicy(revision: String, actor: String, reason: String?) throws -> PolicyVersion {
-        try write { connection in
+        try write(announcing: .admin) { connection in
             guard try Self.version(revision, connection) != nil else { throw PolicyError.notFound(revision) }
             try activate(revision, actor: actor, reason: reason, connection)
             guard let version = try Self.version(revision, connection) else { throw PolicyError.notFound(revision) }

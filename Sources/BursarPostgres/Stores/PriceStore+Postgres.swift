@@ -9,12 +9,12 @@ extension PostgresDatabase {
 
     @discardableResult
     public func addPriceCatalog(_ prices: [ModelPrice], author: String, origin: String) throws -> PriceCatalog {
-        try write { connection in try insertCatalog(prices, author: author, origin: origin, connection) }
+        try write(announcing: .admin) { connection in try insertCatalog(prices, author: author, origin: origin, connection) }
     }
 
     public func importPriceFile(_ prices: [ModelPrice], content: [UInt8]) throws -> (PriceCatalog, imported: Bool) {
         let origin = PriceCatalog.fileOrigin(content)
-        return try write { connection in
+        return try write(announcing: .admin) { connection in
             // Replicas starting together import the same file once.
             try connection.execute("LOCK TABLE price_catalogs IN SHARE ROW EXCLUSIVE MODE")
             let seen = try connection.execute("SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE origin = $1)", [.text(origin)]).first?.bool(0) ?? false

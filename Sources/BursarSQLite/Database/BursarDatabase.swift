@@ -100,6 +100,12 @@ public final class BursarDatabase: Storage {
         if let shortage = try room().shortage { throw StorageFull(shortage) }
     }
 
+    /// Never called: one process opens a SQLite file (`bursar serve` holds a lock beside it).
+    public func observeOtherWriters(_ observer: @escaping @Sendable (StoreChange) -> Void) {}
+
+    /// Always: the one process that opens the file runs every job.
+    public func holdsSingletonLease() -> Bool { true }
+
     /// Runs `body` with the writer connection, outside any transaction.
     func withWriter<T>(_ body: (Database) throws -> T) throws -> T {
         try writer.writeWithoutTransaction(body)

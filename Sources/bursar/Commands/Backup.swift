@@ -7,7 +7,7 @@ import Foundation
 extension Bursar {
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy the database, consistently and online (SQLite's backup API), while Bursar runs.")
+            abstract: "Copy the database, consistently and online, while Bursar runs (SQLite's backup API; pg_dump's custom format for PostgreSQL).")
 
         @OptionGroup var database: DatabaseOptions
 
@@ -15,12 +15,15 @@ extension Bursar {
         var to: String
 
         func run() throws {
-            guard FileManager.default.fileExists(atPath: database.db) else { throw ValidationError("no database at \(database.db)") }
+            if database.postgresURL == nil, !FileManager.default.fileExists(atPath: database.sqlitePath) {
+                throw ValidationError("no database at \(database.sqlitePath)")
+            }
             if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
             let started = Date()
-            try database.open().backup(to: to)
+            let opened = try database.open()
+            try opened.storage.backup(to: to)
             let size = (try FileManager.default.attributesOfItem(atPath: to)[.size] as? NSNumber)?.intValue ?? 0
-            Output.line("backed up \(database.db) to \(to): \(size / 1024) KiB in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            Output.line("backed up \(opened.location) to \(to): \(size / 1024) KiB in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
     }
 }

@@ -1,18 +1,77 @@
 import ArgumentParser
+import BursarPostgres
 import BursarSQLite
 import BursarStorage
 import BursarServices
+import Foundation
 
-/// `--db`, shared by every command that opens the database.
+/// `--db` or `--database`, shared by every command that opens the database.
 struct DatabaseOptions: ParsableArguments {
-    @Option(help: "Path of the SQLite database.")
-    var db = "./var/bursar.db"
+    @Option(help: "Path of the SQLite database (the default: ./var/bursar.db).")
+    var db: String?
 
-    @Option(help: "Commit durability: full (survives power loss) or normal (survives a crash).")
+    @Option(name: .customLong("database"),
+            help: "A PostgreSQL URL (postgres://user@host:port/dbname), shared by any number of replicas; also read from BURSAR_DATABASE.")
+    var databaseURL: String?
+
+    @Option(help: "SQLite commit durability: full (survives power loss) or normal (survives a crash).")
     var durability: BursarDatabase.Durability = .full
 
-    func open(maximumBytes: Int64? = nil) throws -> BursarDatabase {
-        try BursarDatabase(path: db, durability: durability, maximumBytes: maximumBytes)
+    static let defaultPath = "./var/bursar.db"
+
+    /// The PostgreSQL URL, from `--database` or `BURSAR_DATABASE` (unless `--db` names a file).
+    var postgresURL: String? {
+        if let databaseURL { return databaseURL }
+        guard db == nil, let variable = ProcessInfo.processInfo.environment["BURSAR_DATABASE"], !variable.isEmpty else { return nil }
+        return variable
+    }
+
+    /// The SQLite file, when the store is SQLite.
+    var sqlitePath: String { db ?? Self.defaultPath }
+
+    func validate() throws {
+        if db != nil, databaseURL != nil { throw ValidationError("--db (a SQLite file) and --database (a PostgreSQL URL): give one") }
+        if let url = postgresURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw ValidationError("--database (or BURSAR_DATABASE) takes postgres://user@host:port/dbname, not '\(url.prefix(40))'")
+        }
+    }
+
+    /// The store opened (and migrated): SQLite or PostgreSQL.
+    func open(maximumBytes: Int64? = nil) throws -> OpenedDatabase {
+        if let url = postgresURL { return .postgres(try PostgresDatabase(url: url)) }
+        return .sqlite(try BursarDatabase(path: sqlitePath, durability: durability, maximumBytes: maximumBytes))
+    }
+
+    /// The store as the storage interface, for commands that need nothing more.
+    func openStorage() throws -> any Storage { try open().storage }
+}
+
+/// A store a command opened.
+enum OpenedDatabase {
+    case sqlite(BursarDatabase)
+    case postgres(PostgresDatabase)
+
+    var storage: any Storage {
+        switch self {
+        case .sqlite(let database): database
+        case .postgres(let database): database
+        }
+    }
+
+    /// The writer of this process's events.
+    func ingestWriter(maximumQueuedEvents: Int) -> IngestWriter {
+        switch self {
+        case .sqlite(let database): IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents)
+        case .postgres(let database): IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents)
+        }
+    }
+
+    /// Where it is, for logs (no password).
+    var location: String {
+        switch self {
+        case .sqlite(let database): database.path
+        case .postgres(let database): database.redactedURL
+        }
     }
 }
 

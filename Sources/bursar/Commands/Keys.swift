@@ -29,7 +29,7 @@ extension Bursar {
             }
 
             func run() throws {
-                print(try database.open().createKey(name: name, role: role, sources: sources.flatMap { SourceGrant(parsing: $0) }))
+                print(try database.openStorage().createKey(name: name, role: role, sources: sources.flatMap { SourceGrant(parsing: $0) }))
             }
         }
 
@@ -39,7 +39,7 @@ extension Bursar {
             @OptionGroup var database: DatabaseOptions
 
             func run() throws {
-                for key in try database.open().listKeys() {
+                for key in try database.openStorage().listKeys() {
                     let state = key.revokedAt.map { "revoked \(Timestamp.format($0))" } ?? "active"
                     print("\(key.name)\t\(key.role.rawValue)\tsources \(key.sources.text)\tcreated \(Timestamp.format(key.createdAt))\t\(state)")
                 }
@@ -53,7 +53,7 @@ extension Bursar {
             @Argument var name: String
 
             func run() throws {
-                try database.open().revokeKey(name: name)
+                try database.openStorage().revokeKey(name: name)
                 print("revoked \(name)")
             }
         }

@@ -61,6 +61,9 @@ extension Bursar {
         @Flag(help: "No access log (otherwise a line per request on stderr: method, path, status, milliseconds, key name).")
         var quiet = false
 
+        @Option(help: "The bundle signing key (a file, made if missing); default: beside the SQLite file, or stored once in PostgreSQL for every replica.")
+        var signingKey: String?
+
         @Option(help: "Serve HTTPS: the certificate chain (PEM file); needs --tls-key.")
         var tlsCert: String?
 
@@ -74,6 +77,7 @@ extension Bursar {
             guard maxBodyMemoryMib >= maxBodyMib else { throw ValidationError("--max-body-memory-mib must be at least --max-body-mib") }
             guard retainRawDays >= 0 else { throw ValidationError("--retain-raw-days must be 0 or more") }
             guard maxDbMib == 0 || (4...(1 << 40)).contains(maxDbMib) else { throw ValidationError("--max-db-mib must be 0 (no cap) or at least 4") }
+            guard maxDbMib == 0 || database.postgresURL == nil else { throw ValidationError("--max-db-mib caps a SQLite file; PostgreSQL manages its own space") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
             for path in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: path) {
                 throw ValidationError("cannot read \(path)")
@@ -87,28 +91,32 @@ extension Bursar {
         func run() throws {
             LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
             let logger = Logger(label: "bursar")
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: database.db).deletingLastPathComponent().path,
-                                                    withIntermediateDirectories: true)
-            let lock = try ServeLock.acquire(database: database.db)
-            defer { close(lock) }
-            let db: BursarDatabase
-            do {
-                db = try database.open(maximumBytes: maxDbMib > 0 ? maxDbMib << 20 : nil)
-            } catch {
-                throw ServeLock.explain(error, database: database.db)
+            // One process per SQLite file (a lock beside it); any number of replicas on PostgreSQL.
+            var lock: Int32?
+            if database.postgresURL == nil {
+                try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: database.sqlitePath).deletingLastPathComponent().path,
+                                                        withIntermediateDirectories: true)
+                lock = try ServeLock.acquire(database: database.sqlitePath)
             }
+            defer { if let lock { close(lock) } }
+            let opened: OpenedDatabase
+            do {
+                opened = try database.open(maximumBytes: maxDbMib > 0 ? maxDbMib << 20 : nil)
+            } catch {
+                throw ServeLock.explain(error, database: database.sqlitePath)
+            }
+            let db = opened.storage
             do {
                 try db.checkWritable()
             } catch let full as StorageFull {
                 // Reads are still served; ingest answers 503 until retention (or a larger cap) makes room.
                 logger.warning("\(full); ingest will answer 503 until there is room")
             } catch {
-                throw ServeLock.explain(error, database: database.db)
+                throw ServeLock.explain(error, database: database.sqlitePath)
             }
             let catalog = try loadPrices(db, logger: logger)
             try importPolicies(db, catalog: catalog, logger: logger)
-            if try !db.hasKeys() {
-                let secret = try db.createKey(name: "admin", role: .admin)
+            if try !db.hasKeys(), let secret = try firstAdminKey(db) {
                 Output.line("""
 
                     ================================================================
@@ -124,8 +132,8 @@ extension Bursar {
             // The active policy names the baseline; --baseline-model stands in until one does.
             let baseline = try db.activePolicy()?.policy.baselineModel ?? ModelKey(baselineModel)!
             let prices = PriceBook(catalog: catalog, baselineModel: baseline)
-            let writer = IngestWriter(database: db, maximumQueuedEvents: queueLimit)
-            let signer = try BundleSigner.loadOrCreate(path: database.db + ".signing-key")
+            let writer = opened.ingestWriter(maximumQueuedEvents: queueLimit)
+            let signer = try bundleSigner(opened)
             let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web),
                                 alertWebhooks: alertWebhook, webhookCAFile: webhookCa, clock: db.clock)
 
@@ -148,7 +156,7 @@ extension Bursar {
             let shutdown = ShutdownSignal()
             let server = MicroHTTPDServer(configuration: configuration, responder: api)
             let bound = try server.start()
-            logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(db.path))")
+            logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(opened.location))")
             Output.line("listening on \(scheme)://\(host):\(bound)/")
 
             let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays, clock: db.clock) : nil
@@ -164,7 +172,30 @@ extension Bursar {
             logger.info("stopped; every acknowledged event is committed")
         }
 
-        private func loadPrices(_ db: BursarDatabase, logger: Logger) throws -> PriceCatalog {
+        /// The first admin key, or nil when another replica starting at the same time made it.
+        private func firstAdminKey(_ db: any Storage) throws -> String? {
+            do {
+                return try db.createKey(name: "admin", role: .admin)
+            } catch KeyError.nameTaken {
+                return nil
+            }
+        }
+
+        /// The key bundles are signed with: `--signing-key`, else beside the SQLite file, else
+        /// stored once in PostgreSQL (so every replica signs alike and ETags match).
+        private func bundleSigner(_ opened: OpenedDatabase) throws -> BundleSigner {
+            if let signingKey { return try BundleSigner.loadOrCreate(path: signingKey) }
+            switch opened {
+            case .sqlite(let database):
+                return try BundleSigner.loadOrCreate(path: database.path + ".signing-key")
+            case .postgres(let database):
+                let stored = try database.setting("bundle_signing_key", orInsert: BundleSigner.newStoredKey())
+                guard let signer = BundleSigner(stored: stored) else { throw ValidationError("the bundle signing key stored in the database is unreadable") }
+                return signer
+            }
+        }
+
+        private func loadPrices(_ db: any Storage, logger: Logger) throws -> PriceCatalog {
             let path = policies + "/prices.yaml"
             guard FileManager.default.fileExists(atPath: path) else {
                 logger.warning("no \(path); events stay unpriced until prices are set with PUT /v1/prices")
@@ -176,7 +207,7 @@ extension Bursar {
             return catalog
         }
 
-        private func importPolicies(_ db: BursarDatabase, catalog: PriceCatalog, logger: Logger) throws {
+        private func importPolicies(_ db: any Storage, catalog: PriceCatalog, logger: Logger) throws {
             for result in try db.importPolicyFiles(directory: policies, catalog: catalog) {
                 for problem in result.problems {
                     let text = "\(result.file):\(problem.line.map(String.init) ?? "-"): \(problem.field): \(problem.message)"

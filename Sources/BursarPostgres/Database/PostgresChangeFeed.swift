@@ -1,0 +1,70 @@
+import BursarCore
+import BursarStorage
+import Foundation
+import Locking
+
+/// What replicas tell each other through PostgreSQL: each change is announced with `NOTIFY`
+/// in the transaction that makes it (so it is heard only once committed), and every replica
+/// `LISTEN`s on a connection of its own. After a lost connection it listens again and reports
+/// both kinds of change, since what was announced meanwhile is lost.
+final class PostgresChangeFeed: Sendable {
+    static let channel = "bursar_changes"
+
+    let url: String
+    /// This replica, so that it does not hear its own announcements.
+    let replica = UUID().uuidString
+    private let observers = Locked<[@Sendable (StoreChange) -> Void]>([])
+    private let service = BackgroundService(name: "bursar-change-feed")
+    /// The listening connection, and whether one was lost (changes may have been missed).
+    private let listener = Locked<(connection: PostgresConnection?, lost: Bool)>((nil, false))
+
+    init(url: String) {
+        self.url = url
+    }
+
+    deinit { service.stop() }
+
+    /// Announces `change` to the other replicas when the transaction on `connection` commits.
+    func announce(_ change: StoreChange, on connection: PostgresConnection) throws {
+        try connection.execute("SELECT pg_notify($1, $2)", [.text(Self.channel), .text("\(replica) \(change.rawValue)")])
+    }
+
+    /// Calls `observer` for each change another replica announces (listening from the first call).
+    func observe(_ observer: @escaping @Sendable (StoreChange) -> Void) {
+        observers.withLock { $0.append(observer) }
+        service.start { [self] in listen() }
+    }
+
+    func stop() { service.stop() }
+
+    /// One wait for announcements (half a second at most, so that `stop` is prompt).
+    private func listen() -> Int64 {
+        do {
+            let (connection, missed) = try listeningConnection()
+            if missed { for change in [StoreChange.admin, .spend] { tell(change) } }
+            for payload in try connection.notifications(waitingUpTo: 500) {
+                let parts = payload.split(separator: " ")
+                guard parts.count == 2, parts[0] != replica, let change = StoreChange(rawValue: String(parts[1])) else { continue }
+                tell(change)
+            }
+            return 0
+        } catch {
+            listener.withLock { $0 = (nil, true) }
+            return 1_000
+        }
+    }
+
+    private func listeningConnection() throws -> (PostgresConnection, missed: Bool) {
+        try listener.withLock { state in
+            if let connection = state.connection, connection.isOpen { return (connection, false) }
+            let connection = try PostgresConnection(url: url)
+            try connection.execute("LISTEN \(Self.channel)")
+            defer { state = (connection, false) }
+            return (connection, state.lost)
+        }
+    }
+
+    private func tell(_ change: StoreChange) {
+        for observer in observers.withLock({ $0 }) { observer(change) }
+    }
+}
