@@ -30,6 +30,18 @@ public final class PostgresCluster: Sendable {
         }
     }
 
+    /// A cluster of the caller's own (for tests that stop and start the server), stopped and
+    /// deleted by `remove()`.
+    public static func dedicated() throws -> PostgresCluster {
+        try PostgresCluster()
+    }
+
+    /// Stops the server and deletes its files.
+    public func remove() {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     private static func stopShared() {
         shared.withLock { cluster in
             guard let stopping = cluster else { return }

@@ -14,16 +14,33 @@ final class PostgresPool: Sendable {
         self.maximumIdle = maximumIdle
     }
 
-    /// Runs `body` with a connection of its own.
-    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let connection = try idle.withLock { $0.popLast() } ?? PostgresConnection(url: url)
-        defer {
-            if connection.isOpen {
-                idle.withLock { connections in
-                    if connections.count < maximumIdle { connections.append(connection) }
-                }
-            }
+    /// Runs `body` with a connection of its own. When the server is found gone, every idle
+    /// connection is dropped too (they were to the same server); with `retrying`, a body that
+    /// failed on a kept connection runs once more on a new one (for reads, which may repeat).
+    func withConnection<T>(retrying: Bool = false, _ body: (PostgresConnection) throws -> T) throws -> T {
+        let kept = idle.withLock { $0.popLast() }
+        let connection = try kept ?? PostgresConnection(url: url)
+        do {
+            let value = try body(connection)
+            keep(connection)
+            return value
+        } catch let error as PostgresError where error.isUnavailable {
+            idle.withLock { $0.removeAll() }
+            guard retrying, kept != nil else { throw error }
+            let fresh = try PostgresConnection(url: url)
+            let value = try body(fresh)
+            keep(fresh)
+            return value
+        } catch {
+            keep(connection)
+            throw error
         }
-        return try body(connection)
+    }
+
+    private func keep(_ connection: PostgresConnection) {
+        guard connection.isOpen else { return }
+        idle.withLock { connections in
+            if connections.count < maximumIdle { connections.append(connection) }
+        }
     }
 }

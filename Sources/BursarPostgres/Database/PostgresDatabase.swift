@@ -34,7 +34,7 @@ public final class PostgresDatabase: Storage {
     /// Runs `body` in one read-only transaction that sees one snapshot of the database.
     @discardableResult
     func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try pool.withConnection { connection in
+        try pool.withConnection(retrying: true) { connection in
             try connection.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body(connection) }
         }
     }

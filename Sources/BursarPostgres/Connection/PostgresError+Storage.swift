@@ -1,0 +1,3 @@
+import BursarStorage
+
+extension PostgresError: StorageUnavailability {}
