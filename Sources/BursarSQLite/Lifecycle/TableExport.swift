@@ -1,0 +1,48 @@
+import BursarCore
+import BursarStorage
+import GRDB
+
+/// Whole tables read out as rows of values, for `bursar copy` (one read transaction: a
+/// consistent snapshot while the server goes on writing).
+extension BursarDatabase {
+    /// The tables a copy moves, in an order that keeps references valid.
+    public static let copiedTables = [
+        "price_catalogs", "prices", "api_keys", "policy_versions", "settings", "overrides", "budgets",
+        "fleet_instances", "alerts", "webhook_deliveries", "audit_log", "events",
+    ] + RollupCuboid.all.flatMap { cuboid in cuboid.grains.map { cuboid.table($0) } }
+
+    /// Calls `body` with each table's column names and its rows, `batchSize` at a time, all
+    /// read in one snapshot; `counted` first receives every table's row count.
+    public func exportTables(_ tables: [String], batchSize: Int, counted: ([String: Int]) throws -> Void,
+                             _ body: (_ table: String, _ columns: [String], _ rows: [[StoredValue]]) throws -> Void) throws {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for table in tables { counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+            try counted(counts)
+            for table in tables {
+                let columns = try db.columns(in: table).map(\.name)
+                let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table)")
+                var rows: [[StoredValue]] = []
+                rows.reserveCapacity(batchSize)
+                while let row = try cursor.next() {
+                    rows.append((0..<columns.count).map { Self.stored(row[$0] as DatabaseValue) })
+                    if rows.count == batchSize {
+                        try body(table, columns, rows)
+                        rows.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !rows.isEmpty { try body(table, columns, rows) }
+            }
+        }
+    }
+
+    static func stored(_ value: DatabaseValue) -> StoredValue {
+        switch value.storage {
+        case .null: .null
+        case .int64(let integer): .integer(integer)
+        case .double(let real): .real(real)
+        case .string(let text): .text(text)
+        case .blob(let data): .bytes(Array(data))
+        }
+    }
+}
