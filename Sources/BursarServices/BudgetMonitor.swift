@@ -98,6 +98,9 @@ public final class BudgetMonitor: Sendable {
                                                   routing: routing, engine: PolicyEngine(bundle: routing))
         // Routers first: a budget's action takes effect even if recording its alert fails (and is retried).
         publisher.publish(published)
+        // One replica records state changes, from its own evaluations in order (replicas
+        // evaluating older snapshots at once would record a crossing back and forth).
+        guard database.holdsSingletonLease() else { return }
         let recorded = try database.recordStateChanges(bundle.budgets, now: now, webhooks: alerts?.urls ?? [])
         if !recorded.isEmpty { alerts?.wake() }
     }

@@ -134,6 +134,11 @@ struct EventFields {
             fail(.invalid(name, "is longer than \(Self.maximumTextLength) bytes"))
             return nil
         }
+        // Both backends keep the same text: PostgreSQL's cannot hold U+0000.
+        guard !string.utf8.contains(0) else {
+            fail(.invalid(name, "must not contain the NUL character (U+0000)"))
+            return nil
+        }
         return string
     }
 

@@ -172,7 +172,7 @@ public struct BursarAPI: Responder {
     /// a bundle not built yet (its first evaluation failed and is being retried) is 503.
     static func translate(_ error: any Error) -> HTTPError? {
         if let overflow = error as? CounterOverflow { return HTTPError(422, overflow.fieldError) }
-        if let failure = error as? any StorageUnavailability, failure.isUnavailable {
+        if let failure = error as? any StorageUnavailability, failure.isTemporary {
             return .unavailable("the database is not answering; retry shortly", retryAfter: 2)
         }
         if error is BundlePublisher.NotBuilt {

@@ -11,9 +11,12 @@ public final class PostgresConnection: @unchecked Sendable {
     public let redactedURL: String
 
     /// Connects to `url` (`postgres://user@host:port/database`, or `?host=/socket/directory`).
+    /// Unless the URL says otherwise, connecting gives up after 10 s and a peer gone silent is
+    /// noticed within about 30 s (TCP keepalives and user timeout), so a partition becomes an
+    /// error (a 503) rather than a request that hangs.
     public init(url: String) throws(PostgresError) {
         redactedURL = Self.redact(url)
-        guard let connection = PQconnectdb(url) else { throw PostgresError(.connection, "out of memory connecting to \(redactedURL)") }
+        guard let connection = PQconnectdb(Self.withTimeouts(url)) else { throw PostgresError(.connection, "out of memory connecting to \(redactedURL)") }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.message(connection)
             PQfinish(connection)
@@ -54,7 +57,10 @@ public final class PostgresConnection: @unchecked Sendable {
         try execute(begin)
         do {
             let value = try body()
-            try execute("COMMIT")
+            // A transaction that failed answers COMMIT with ROLLBACK, not an error: never
+            // taken for a commit (an acknowledgement must mean durable).
+            let ended = try execute("COMMIT")
+            guard ended.command == "COMMIT" else { throw PostgresError(.statement, "the transaction was rolled back (\(ended.command))") }
             return value
         } catch {
             if isOpen { _ = try? execute("ROLLBACK") }
@@ -145,7 +151,8 @@ public final class PostgresConnection: @unchecked Sendable {
                     PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
                 })
             }
-            return PostgresRows(columns: columns, rows: rows, changed: Int(String(cString: PQcmdTuples(result))) ?? 0)
+            return PostgresRows(columns: columns, rows: rows, changed: Int(String(cString: PQcmdTuples(result))) ?? 0,
+                                command: String(cString: PQcmdStatus(result)))
         case PGRES_COPY_IN where copying:
             return PostgresRows(columns: [], rows: [], changed: 0)
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
@@ -167,6 +174,31 @@ public final class PostgresConnection: @unchecked Sendable {
         let copies = texts.map { $0.map { strdup($0) } ?? nil }
         defer { copies.forEach { free($0) } }
         return body(copies.map { $0.map { UnsafePointer($0) } })
+    }
+
+    /// `url` with the timeouts Bursar wants, where it does not set them itself.
+    static func withTimeouts(_ url: String) -> String {
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), var components = URLComponents(string: url) else { return url }
+        var items = components.queryItems ?? []
+        let defaults = [("connect_timeout", "10"), ("keepalives", "1"), ("keepalives_idle", "10"), ("keepalives_interval", "5"),
+                        ("keepalives_count", "3"), ("tcp_user_timeout", "30000")]
+        for (name, value) in defaults where !items.contains(where: { $0.name == name }) {
+            items.append(URLQueryItem(name: name, value: value))
+        }
+        components.queryItems = items
+        return components.string ?? url
+    }
+
+    /// `url` without its password, and the password (for `PGPASSWORD`).
+    static func separatingPassword(_ url: String) -> (url: String, password: String?) {
+        guard var components = URLComponents(string: url) else { return (url, nil) }
+        var password = components.password
+        components.password = nil
+        if let item = components.queryItems?.first(where: { $0.name == "password" }) {
+            password = item.value
+            components.queryItems = components.queryItems?.filter { $0.name != "password" }
+        }
+        return (components.string ?? url, password)
     }
 
     /// `url` without any password (in its user part or its query); a connection string that

@@ -62,11 +62,14 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
     let rows: [Row]
     /// Rows inserted, updated, deleted, copied or returned by a query (PostgreSQL's command count).
     public let changed: Int
+    /// The command tag (`INSERT 0 3`, `COMMIT`, or `ROLLBACK` for a COMMIT of a failed transaction).
+    public let command: String
 
-    init(columns: [String], rows: [Row], changed: Int) {
+    init(columns: [String], rows: [Row], changed: Int, command: String = "") {
         self.columns = columns
         self.rows = rows
         self.changed = changed
+        self.command = command
     }
 
     public var startIndex: Int { rows.startIndex }

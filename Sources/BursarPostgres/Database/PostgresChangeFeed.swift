@@ -15,8 +15,9 @@ final class PostgresChangeFeed: Sendable {
     let replica = UUID().uuidString
     private let observers = Locked<[@Sendable (StoreChange) -> Void]>([])
     private let service = BackgroundService(name: "bursar-change-feed")
-    /// The listening connection, and whether one was lost (changes may have been missed).
-    private let listener = Locked<(connection: PostgresConnection?, lost: Bool)>((nil, false))
+    /// The listening connection, and whether changes may have been missed (a connection was
+    /// lost, or none listened yet: a replica hears what others did while it started).
+    private let listener = Locked<(connection: PostgresConnection?, lost: Bool)>((nil, true))
 
     init(url: String) {
         self.url = url

@@ -7,7 +7,12 @@ extension PostgresDatabase {
     public func backup(to path: String) throws {
         let dump = Process()
         dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        dump.arguments = ["pg_dump", "--format=custom", "--no-owner", "--file=\(path)", "--dbname=\(pool.url)"]
+        // The password goes in the environment, not in arguments every local user can list.
+        let (url, password) = PostgresConnection.separatingPassword(pool.url)
+        dump.arguments = ["pg_dump", "--format=custom", "--no-owner", "--file=\(path)", "--dbname=\(url)"]
+        if let password {
+            dump.environment = ProcessInfo.processInfo.environment.merging(["PGPASSWORD": password]) { $1 }
+        }
         let errors = Pipe()
         dump.standardError = errors
         dump.standardOutput = FileHandle.nullDevice

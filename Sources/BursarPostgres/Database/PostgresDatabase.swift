@@ -31,10 +31,12 @@ public final class PostgresDatabase: Storage {
         try pool.withConnection { connection in _ = try PostgresSchema.migrator.migrate(connection, now: clock()) }
     }
 
-    /// Runs `body` in one read-only transaction that sees one snapshot of the database.
+    /// Runs `body` in one read-only transaction that sees one snapshot of the database; run
+    /// again on a new connection when a kept one was found broken, unless `retrying` is false
+    /// (a body that hands rows to a caller must not hand them twice).
     @discardableResult
-    func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try pool.withConnection(retrying: true) { connection in
+    func read<T>(retrying: Bool = true, _ body: (PostgresConnection) throws -> T) throws -> T {
+        try pool.withConnection(retrying: retrying) { connection in
             try connection.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") { try body(connection) }
         }
     }
@@ -102,6 +104,13 @@ public final class PostgresDatabase: Storage {
     public func room() throws -> StorageRoom {
         let used = try read { connection in try connection.execute("SELECT pg_database_size(current_database())").first?.integer(0) ?? 0 }
         return StorageRoom(usedBytes: used, capBytes: nil, underCapBytes: nil, fileSystemFreeBytes: nil)
+    }
+
+    /// Holds `target` (`budgets/ID`...) until the transaction ends, so that two replicas
+    /// changing it at once take turns: each reads what the other wrote, and audits it so
+    /// (even when it does not exist yet, where a row lock would lock nothing).
+    static func lock(_ target: String, _ connection: PostgresConnection) throws {
+        try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(target)])
     }
 
     /// Records an admin change in the same transaction as the change.

@@ -8,7 +8,8 @@ final class PostgresLease: Sendable {
     static let lockKey: Int64 = 0x6275_7273_6172_6C64
 
     let url: String
-    private let holder = Locked<PostgresConnection?>(nil)
+    /// The connection that holds the lease, or that asks for it (kept between attempts).
+    private let session = Locked<(connection: PostgresConnection?, holds: Bool)>((nil, false))
 
     init(url: String) {
         self.url = url
@@ -17,16 +18,18 @@ final class PostgresLease: Sendable {
     /// Whether this replica holds the lease (taking it when free); checks that the holding
     /// session is alive, so a lost connection is not mistaken for a lease still held.
     func isHeld() -> Bool {
-        holder.withLock { connection in
-            if let held = connection {
+        session.withLock { session in
+            if session.holds, let held = session.connection {
                 if (try? held.execute("SELECT 1")) != nil { return true }
-                connection = nil
+                session = (nil, false)
             }
-            guard let candidate = try? PostgresConnection(url: url),
-                  let taken = try? candidate.execute("SELECT pg_try_advisory_lock($1)", [.integer(Self.lockKey)]).first?.bool(0),
-                  taken == true else { return false }
-            connection = candidate
-            return true
+            guard let connection = session.connection.flatMap({ $0.isOpen ? $0 : nil }) ?? (try? PostgresConnection(url: url)) else {
+                session = (nil, false)
+                return false
+            }
+            let taken = (try? connection.execute("SELECT pg_try_advisory_lock($1)", [.integer(Self.lockKey)]).first?.bool(0)) ?? nil
+            session = (connection, taken == true)
+            return taken == true
         }
     }
 }

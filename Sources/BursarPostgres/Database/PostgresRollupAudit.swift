@@ -23,7 +23,9 @@ extension PostgresDatabase {
                         let key = RollupKey(bucket: try row.integer(0), values: try (1...width).map { try row.text($0) })
                         let sums = (try row.bytes(width + 1) ?? []).withUnsafeBytes { RollupSums.decode($0) }
                         let shards = stored[key] ?? Array(repeating: 0, count: RollupSums.count)
-                        stored[key] = zip(shards, sums).map { $0.addingReportingOverflow($1).partialValue }
+                        let added = zip(shards, sums).map { $0.addingReportingOverflow($1) }
+                        if added.contains(where: \.overflow) { problems.append("\(table): a row's shards add up past 64 bits") }
+                        stored[key] = added.map(\.partialValue)
                         samples += LatencyHistogram(encoded: try row.bytes(width + 2) ?? []).total
                     }
                     let differing = expected.filter { stored[$0.key] != $0.value }.count

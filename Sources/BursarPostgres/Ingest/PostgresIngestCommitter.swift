@@ -64,8 +64,9 @@ struct PostgresIngestCommitter: IngestCommitter {
         return IngestOutcome(accepted: accepted, duplicates: inserted.count - accepted)
     }
 
-    /// Inserts `events` (in order); returns which were new. Of two with the same source and id,
-    /// the first is stored, as on SQLite.
+    /// Inserts `events`; returns which were new. Of two with the same source and id, the first
+    /// is stored, as on SQLite. Rows go in by key, so that replicas inserting overlapping
+    /// batches take the key locks in one order (no deadlock).
     private func insert(_ events: [PricedEvent], _ connection: PostgresConnection) throws -> [Bool] {
         guard !events.isEmpty else { return [] }
         let now = database.clock()
@@ -78,7 +79,7 @@ struct PostgresIngestCommitter: IngestCommitter {
                             rows: events.enumerated().map { [.integer(Int64($0.offset))] + Self.values($0.element, receivedAt: now) })
         let columns = Self.eventColumns.joined(separator: ", ")
         let stored = try connection.execute("""
-            INSERT INTO events (\(columns)) SELECT \(columns) FROM incoming_events ORDER BY ordinal
+            INSERT INTO events (\(columns)) SELECT \(columns) FROM incoming_events ORDER BY source, event_id, ordinal
             ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id
             """)
         var new = Set<EventIdentity>()
@@ -131,10 +132,26 @@ struct PostgresIngestCommitter: IngestCommitter {
                 let sums = (try row.bytes(width) ?? []).withUnsafeBytes { RollupSums.decode($0) }
                 stored[key] = try RollupSums.metrics(sums: sums, latency: LatencyHistogram(encoded: try row.bytes(width + 1) ?? []))
             }
+            // The other shards' rows of these keys (as committed now): what a read will add up
+            // must fit too, so a sum no read could make is refused here, as on SQLite.
+            var others: [RollupKey: RollupMetrics] = [:]
+            for row in try connection.execute("""
+                SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums
+                FROM \(staging) s JOIN \(name) t ON \(join) AND t.shard <> $1
+                """, [.integer(Int64(shard))]) {
+                let width = keyColumns.count
+                let key = RollupKey(bucket: try row.integer(0), values: try (1..<width).map { try row.text($0) })
+                let sums = (try row.bytes(width) ?? []).withUnsafeBytes { RollupSums.decode($0) }
+                try others[key, default: RollupMetrics()].add(counts: try RollupSums.metrics(sums: sums, latency: LatencyHistogram()))
+            }
             try connection.execute("TRUNCATE \(staging)")
             try connection.copy(into: staging, columns: keyColumns + ["shard", "sums", "latency"], rows: try entries.map { key, delta in
                 var metrics = stored[key] ?? RollupMetrics()
                 try metrics.merge(delta)
+                if let other = others[key] {
+                    var everywhere = metrics
+                    try everywhere.add(counts: other)
+                }
                 return [.integer(key.bucket)] + key.values.map { .text($0) }
                     + [.integer(Int64(shard)), .bytes(RollupSums.encode(metrics)), .bytes(metrics.latency.encoded)]
             })

@@ -86,7 +86,7 @@ extension PostgresDatabase {
             try connection.execute("""
                 SELECT url, COUNT(*) FILTER (WHERE delivered_at IS NULL AND given_up_at IS NULL),
                        COUNT(*) FILTER (WHERE delivered_at IS NOT NULL), COUNT(*) FILTER (WHERE given_up_at IS NOT NULL)
-                FROM webhook_deliveries GROUP BY url ORDER BY url
+                FROM webhook_deliveries GROUP BY url ORDER BY url COLLATE "C"
                 """).map { row in
                 WebhookTally(url: try row.text(0), pending: Int(try row.integer(1)), delivered: Int(try row.integer(2)),
                              givenUp: Int(try row.integer(3)))

@@ -6,7 +6,8 @@ extension PostgresDatabase {
     @discardableResult
     public func putBudget(_ budget: Budget, actor: String) throws -> Bool {
         try write(announcing: .admin) { connection in
-            let before = try self.budget(budget.id, connection, lock: true)
+            try Self.lock("budgets/\(budget.id)", connection)
+            let before = try self.budget(budget.id, connection)
             try connection.execute("""
                 INSERT INTO budgets (id, definition, author, updated_at) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, author = excluded.author, updated_at = excluded.updated_at
@@ -19,7 +20,8 @@ extension PostgresDatabase {
 
     public func deleteBudget(id: String, actor: String) throws -> Bool {
         try write(announcing: .admin) { connection in
-            guard let before = try budget(id, connection, lock: true) else { return false }
+            try Self.lock("budgets/\(id)", connection)
+            guard let before = try budget(id, connection) else { return false }
             try connection.execute("DELETE FROM budgets WHERE id = $1", [.text(id)])
             try recordAudit(actor: actor, action: "budget.delete", target: "budgets/\(id)", before: before.json, after: nil, connection)
             return true
@@ -37,14 +39,14 @@ extension PostgresDatabase {
     public func budgetStatuses(now: Int64) throws -> [BudgetStatus] {
         try read { connection in
             let rollups = PostgresRollups(connection: connection)
-            return try connection.execute("SELECT id, definition FROM budgets ORDER BY id")
+            return try connection.execute("SELECT id, definition FROM budgets ORDER BY id COLLATE \"C\"")
                 .compactMap { Budget.stored(id: try $0.text(0), definition: try $0.text(1), now: clock()) }
                 .map { try rollups.status($0, now: now) }
         }
     }
 
-    func budget(_ id: String, _ connection: PostgresConnection, lock: Bool = false) throws -> Budget? {
-        guard let row = try connection.execute("SELECT definition FROM budgets WHERE id = $1" + (lock ? " FOR UPDATE" : ""), [.text(id)]).first
+    func budget(_ id: String, _ connection: PostgresConnection) throws -> Budget? {
+        guard let row = try connection.execute("SELECT definition FROM budgets WHERE id = $1", [.text(id)]).first
         else { return nil }
         return Budget.stored(id: id, definition: try row.text(0), now: clock())
     }

@@ -23,7 +23,7 @@ extension PostgresDatabase {
         try read { connection in
             try connection.execute("""
                 SELECT instance_id, source, applied_revision, attempted_revision, error_code, error_message, poll_interval_s, last_seen
-                FROM fleet_instances ORDER BY instance_id, source
+                FROM fleet_instances ORDER BY instance_id COLLATE "C", source COLLATE "C"
                 """).map { row in
                 RouterStatus(instanceID: try row.text(0), source: try row.text(1), appliedRevision: row.string(2),
                              attemptedRevision: row.string(3), errorCode: row.string(4), errorMessage: row.string(5),

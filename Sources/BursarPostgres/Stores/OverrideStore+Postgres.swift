@@ -6,7 +6,8 @@ extension PostgresDatabase {
     @discardableResult
     public func putOverride(_ override: Override) throws -> Bool {
         try write(announcing: .admin) { connection in
-            let before = try Self.override(override.id, connection, lock: true)
+            try Self.lock("overrides/\(override.id)", connection)
+            let before = try Self.override(override.id, connection)
             try connection.execute("""
                 INSERT INTO overrides (id, match_user, match_team, match_feature, effect, tier, expires_at, reason, author, updated_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -25,7 +26,8 @@ extension PostgresDatabase {
 
     public func deleteOverride(id: String, actor: String) throws -> Bool {
         try write(announcing: .admin) { connection in
-            guard let before = try Self.override(id, connection, lock: true) else { return false }
+            try Self.lock("overrides/\(id)", connection)
+            guard let before = try Self.override(id, connection) else { return false }
             try connection.execute("DELETE FROM overrides WHERE id = $1", [.text(id)])
             try recordAudit(actor: actor, action: "override.delete", target: "overrides/\(id)", before: before.json, after: nil, connection)
             return true
@@ -39,8 +41,8 @@ extension PostgresDatabase {
     public func overrides(activeAt time: Int64, includeExpired: Bool) throws -> [Override] {
         try read { connection in
             let rows = includeExpired
-                ? try connection.execute("SELECT \(Self.overrideColumns) FROM overrides ORDER BY id")
-                : try connection.execute("SELECT \(Self.overrideColumns) FROM overrides WHERE expires_at IS NULL OR expires_at > $1 ORDER BY id",
+                ? try connection.execute("SELECT \(Self.overrideColumns) FROM overrides ORDER BY id COLLATE \"C\"")
+                : try connection.execute("SELECT \(Self.overrideColumns) FROM overrides WHERE expires_at IS NULL OR expires_at > $1 ORDER BY id COLLATE \"C\"",
                                          [.integer(time)])
             return try rows.map(Self.override)
         }
@@ -48,8 +50,8 @@ extension PostgresDatabase {
 
     static let overrideColumns = "id, match_user, match_team, match_feature, effect, tier, expires_at, reason, author"
 
-    static func override(_ id: String, _ connection: PostgresConnection, lock: Bool = false) throws -> Override? {
-        try connection.execute("SELECT \(overrideColumns) FROM overrides WHERE id = $1" + (lock ? " FOR UPDATE" : ""), [.text(id)])
+    static func override(_ id: String, _ connection: PostgresConnection) throws -> Override? {
+        try connection.execute("SELECT \(overrideColumns) FROM overrides WHERE id = $1", [.text(id)])
             .first.map(override)
     }
 

@@ -34,7 +34,7 @@ extension PostgresDatabase {
     public func policyVersions() throws -> [PolicyVersion] {
         try read { connection in
             let active = try Self.activeRevision(connection)
-            return try connection.execute("SELECT revision, source, author, origin, created_at, document FROM policy_versions ORDER BY created_at DESC, revision")
+            return try connection.execute("SELECT revision, source, author, origin, created_at, document FROM policy_versions ORDER BY created_at DESC, revision COLLATE \"C\"")
                 .compactMap { try Self.version($0, active: active) }
         }
     }

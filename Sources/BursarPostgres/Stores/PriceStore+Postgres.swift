@@ -16,7 +16,7 @@ extension PostgresDatabase {
         let origin = PriceCatalog.fileOrigin(content)
         return try write(announcing: .admin) { connection in
             // Replicas starting together import the same file once.
-            try connection.execute("LOCK TABLE price_catalogs IN SHARE ROW EXCLUSIVE MODE")
+            try Self.lock("prices", connection)
             let seen = try connection.execute("SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE origin = $1)", [.text(origin)]).first?.bool(0) ?? false
             if seen { return (try Self.currentCatalog(connection), false) }
             return (try insertCatalog(prices, author: "price file", origin: origin, connection), true)
@@ -37,6 +37,7 @@ extension PostgresDatabase {
     }
 
     func insertCatalog(_ prices: [ModelPrice], author: String, origin: String, _ connection: PostgresConnection) throws -> PriceCatalog {
+        try Self.lock("prices", connection)
         let before = try Self.currentCatalog(connection)
         let version = try connection.execute("INSERT INTO price_catalogs (created_at, author, origin) VALUES ($1, $2, $3) RETURNING version",
                                              [.integer(clock()), .text(author), .text(origin)]).first?.integer(0) ?? 0

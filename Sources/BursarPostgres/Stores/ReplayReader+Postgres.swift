@@ -5,7 +5,7 @@ extension PostgresDatabase {
     /// Calls `body` with each request's first attempt stored in `[from, to)`, in time order,
     /// a page of rows at a time (a cursor in one snapshot; never the whole range in memory).
     public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent) throws -> Void) throws {
-        try read { connection in
+        try read(retrying: false) { connection in
             try connection.execute("""
                 DECLARE replay NO SCROLL CURSOR FOR
                 SELECT source, event_id, time, provider, model, tier, user_id, team, feature,
