@@ -9,7 +9,17 @@ PORT=${BENCH_PORT:-18290}
 EVENTS=${BENCH_EVENTS:-400000}
 LARGE=${BENCH_LARGE_EVENTS:-10000000}
 SERVER=""
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+REPLICAS=""
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+PGDIR=$WORK/pg
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null
+  [ -n "$REPLICAS" ] && kill $REPLICAS 2>/dev/null
+  wait 2>/dev/null
+  [ -f "$PGDIR/data/postmaster.pid" ] && as_postgres "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 start_server() { # DB [extra args...]
@@ -42,6 +52,41 @@ echo "== the same rows inserted raw into SQLite (events table only, one transact
 RAW=$($BURSAR bench insert --db "$WORK/raw.db" --events "$EVENTS")
 echo "$RAW"
 RAW_RATE=$(echo "$RAW" | value raw_insert_rows_per_second)
+
+echo "== PostgreSQL: ingest into one replica and into three, against a raw COPY of the same rows"
+# A throwaway cluster on a Unix socket in the work folder, run as postgres (it refuses root).
+chmod 755 "$WORK"
+mkdir -p "$PGDIR" && chmod 777 "$PGDIR"
+as_postgres "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 --locale=C >"$WORK/initdb.log"
+as_postgres "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w start \
+  -o "-c listen_addresses='' -k $PGDIR -c max_connections=200 -c shared_buffers=256MB" >/dev/null
+pg_url() { echo "postgresql:///$1?host=$PGDIR&user=postgres"; }
+pg_ingest() { # DATABASE REPLICAS
+  local url urls=() pids=()
+  url=$(pg_url "$1")
+  as_postgres "$PGBIN/createdb" -h "$PGDIR" -U postgres "$1"
+  local key
+  key=$($BURSAR keys create --role admin --name bench --sources 'bench,bench-*' --database "$url")
+  for i in $(seq "$2"); do
+    local port=$((PORT + 10 + i))
+    $BURSAR serve --database "$url" --listen 127.0.0.1:$port --quiet >"$WORK/replica-$i.log" 2>&1 &
+    pids+=($!)
+    urls+=(--url "http://127.0.0.1:$port")
+  done
+  REPLICAS="${pids[*]}"
+  for i in $(seq "$2"); do
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((PORT + 10 + i))/healthz" >/dev/null && break; sleep 0.1; done
+  done
+  $BURSAR bench ingest "${urls[@]}" --key "$key" --events "$EVENTS" --batch-size 100 --connections 64 | value ingest_events_per_second
+  kill $REPLICAS; wait $REPLICAS 2>/dev/null || true
+  REPLICAS=""
+}
+PG_ONE=$(pg_ingest ingest_one 1)
+PG_THREE=$(pg_ingest ingest_three 3)
+as_postgres "$PGBIN/createdb" -h "$PGDIR" -U postgres rawcopy
+$BURSAR migrate --database "$(pg_url rawcopy)" >/dev/null
+PG_COPY=$($BURSAR bench copy --database "$(pg_url rawcopy)" --events "$EVENTS" | value raw_copy_rows_per_second)
+echo "postgres_ingest_one $PG_ONE postgres_ingest_three $PG_THREE raw_copy $PG_COPY"
 
 echo "== bundle 304s: Bursar against nginx serving the same bytes with an ETag (wrk, 64 connections, 10 s)"
 KEY=$($BURSAR keys create --role router --name bench-router --db "$WORK/bundle.db")
@@ -101,6 +146,8 @@ echo "| bundle 304/s: Bursar / nginx, same bytes (target ratio >= 1.0) | $BURSAR
 echo "| RSS with 5,000 held long polls, MiB (target < 100) | $RSS_HELD |"
 echo "| SDK decide, decisions/s on one core (target >= 1,000,000) | $(echo "$DECIDE" | value decide_per_second) |"
 echo "| SDK ship(), ns per event on the caller's thread / array append floor | $(echo "$SHIPPER" | value ship_ns_per_event) / $(echo "$SHIPPER" | awk '{ print $4 }') |"
+echo "| PostgreSQL ingest events/s: one replica / three replicas (target three >= 0.9x one) | $PG_ONE / $PG_THREE = $(awk -v a="$PG_THREE" -v b="$PG_ONE" 'BEGIN { printf "%.2f", a / b }') |"
+echo "| PostgreSQL: one replica / raw COPY of the same rows (target >= 0.3) | $PG_ONE / $PG_COPY = $(awk -v a="$PG_ONE" -v b="$PG_COPY" 'BEGIN { printf "%.2f", a / b }') |"
 while read -r _ label name _ p50 _ p95; do
   echo "| $name at $label events: p50 / p95 ms (target p95 < 50) | $p50 / $p95 |"
 done < "$WORK/queries.txt"

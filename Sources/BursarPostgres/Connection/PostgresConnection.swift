@@ -131,6 +131,26 @@ public final class PostgresConnection: @unchecked Sendable {
         return payloads
     }
 
+    /// An empty temporary table `name` with `like`'s columns (no constraints), emptied at each
+    /// commit: made if this session has none (a rolled-back transaction or savepoint may have
+    /// taken it away), emptied now if this transaction used it already (DELETE: a TRUNCATE
+    /// makes a new file each time).
+    public func prepareTemporaryTable(_ name: String, like table: String) throws(PostgresError) {
+        try prepareTemporaryTable(name, definition: "(LIKE \(Self.identifier(table)))")
+    }
+
+    /// An empty temporary table `name` made from `query`'s columns (`... WITH NO DATA`).
+    public func prepareTemporaryTable(_ name: String, as query: String) throws(PostgresError) {
+        try prepareTemporaryTable(name, definition: "AS " + query, onCommitFirst: true)
+    }
+
+    private func prepareTemporaryTable(_ name: String, definition: String, onCommitFirst: Bool = false) throws(PostgresError) {
+        let quoted = Self.identifier(name)
+        try execute(onCommitFirst ? "CREATE TEMP TABLE IF NOT EXISTS \(quoted) ON COMMIT DELETE ROWS \(definition)"
+                                  : "CREATE TEMP TABLE IF NOT EXISTS \(quoted) \(definition) ON COMMIT DELETE ROWS")
+        try execute("DELETE FROM \(quoted)")
+    }
+
     /// `name` as a quoted SQL identifier.
     static func identifier(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
@@ -162,7 +182,8 @@ public final class PostgresConnection: @unchecked Sendable {
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) } ?? Self.message(connection)
-            throw PostgresError(state == nil && !isOpen ? .connection : .statement, sqlState: state, message)
+            // The server's errors carry a SQLSTATE; one without it is libpq's: the connection failed.
+            throw PostgresError(state == nil ? .connection : .statement, sqlState: state, message)
         }
     }
 

@@ -70,11 +70,9 @@ struct PostgresIngestCommitter: IngestCommitter {
     private func insert(_ events: [PricedEvent], _ connection: PostgresConnection) throws -> [Bool] {
         guard !events.isEmpty else { return [] }
         let now = database.clock()
-        try connection.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS incoming_events ON COMMIT DELETE ROWS AS
+        try connection.prepareTemporaryTable("incoming_events", as: """
             SELECT 0::BIGINT AS ordinal, \(Self.eventColumns.joined(separator: ", ")) FROM events WITH NO DATA
             """)
-        try connection.execute("TRUNCATE incoming_events")
         try connection.copy(into: "incoming_events", columns: ["ordinal"] + Self.eventColumns,
                             rows: events.enumerated().map { [.integer(Int64($0.offset))] + Self.values($0.element, receivedAt: now) })
         let columns = Self.eventColumns.joined(separator: ", ")
@@ -106,46 +104,39 @@ struct PostgresIngestCommitter: IngestCommitter {
         ]
     }
 
-    /// Adds `rollups` to this replica's shard: the stored rows of the touched keys are read,
-    /// summed in Swift (an overflow throws `CounterOverflow` naming the counter) and written back.
+    /// Adds `rollups` to this replica's shard: the stored rows of the touched keys are read
+    /// (every shard's: what a read will add up must fit too), summed in Swift (an overflow
+    /// throws `CounterOverflow` naming the counter) and this shard's written back. Only this
+    /// writer writes its shard (it holds the shard's lease), so the rows need no lock.
     private func write(_ rollups: RollupAccumulator, shard: Int32, _ connection: PostgresConnection) throws {
         for (table, rows) in zip(RollupAccumulator.tableIDs, rollups.tables) where !rows.isEmpty {
             let name = table.cuboid.table(table.grain)
             let keyColumns = ["bucket"] + table.cuboid.dimensions.map(\.column)
-            let staging = "staging_" + name
-            try connection.execute("""
-                CREATE TEMP TABLE IF NOT EXISTS \(staging) (LIKE \(name)) ON COMMIT DELETE ROWS
-                """)
-            try connection.execute("TRUNCATE \(staging)")
+            let columns = keyColumns + ["shard", "sums", "latency"]
+            let (keys, merged) = ("touched_" + name, "merged_" + name)
+            try connection.prepareTemporaryTable(keys, as: "SELECT \(keyColumns.joined(separator: ", ")) FROM \(name) WITH NO DATA")
+            try connection.prepareTemporaryTable(merged, like: name)
             let entries = Array(rows)
-            try connection.copy(into: staging, columns: keyColumns + ["shard", "sums", "latency"], rows: entries.map { key, _ in
-                [.integer(key.bucket)] + key.values.map { .text($0) } + [.integer(Int64(shard)), .bytes([]), .bytes([])]
+            try connection.copy(into: keys, columns: keyColumns, rows: entries.map { key, _ in
+                [.integer(key.bucket)] + key.values.map { .text($0) }
             })
-            let join = keyColumns.map { "s.\($0) = t.\($0)" }.joined(separator: " AND ")
+            let join = keyColumns.map { "k.\($0) = t.\($0)" }.joined(separator: " AND ")
             var stored: [RollupKey: RollupMetrics] = [:]
-            for row in try connection.execute("""
-                SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums, t.latency
-                FROM \(staging) s JOIN \(name) t ON \(join) AND t.shard = $1 FOR UPDATE OF t
-                """, [.integer(Int64(shard))]) {
-                let width = keyColumns.count
-                let key = RollupKey(bucket: try row.integer(0), values: try (1..<width).map { try row.text($0) })
-                let sums = (try row.bytes(width) ?? []).withUnsafeBytes { RollupSums.decode($0) }
-                stored[key] = try RollupSums.metrics(sums: sums, latency: LatencyHistogram(encoded: try row.bytes(width + 1) ?? []))
-            }
-            // The other shards' rows of these keys (as committed now): what a read will add up
-            // must fit too, so a sum no read could make is refused here, as on SQLite.
             var others: [RollupKey: RollupMetrics] = [:]
+            let width = keyColumns.count
             for row in try connection.execute("""
-                SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums
-                FROM \(staging) s JOIN \(name) t ON \(join) AND t.shard <> $1
+                SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums, t.latency, t.shard = $1
+                FROM \(keys) k JOIN \(name) t ON \(join)
                 """, [.integer(Int64(shard))]) {
-                let width = keyColumns.count
                 let key = RollupKey(bucket: try row.integer(0), values: try (1..<width).map { try row.text($0) })
                 let sums = (try row.bytes(width) ?? []).withUnsafeBytes { RollupSums.decode($0) }
-                try others[key, default: RollupMetrics()].add(counts: try RollupSums.metrics(sums: sums, latency: LatencyHistogram()))
+                if try row.bool(width + 2) == true {
+                    stored[key] = try RollupSums.metrics(sums: sums, latency: LatencyHistogram(encoded: try row.bytes(width + 1) ?? []))
+                } else {
+                    try others[key, default: RollupMetrics()].add(counts: try RollupSums.metrics(sums: sums, latency: LatencyHistogram()))
+                }
             }
-            try connection.execute("TRUNCATE \(staging)")
-            try connection.copy(into: staging, columns: keyColumns + ["shard", "sums", "latency"], rows: try entries.map { key, delta in
+            try connection.copy(into: merged, columns: columns, rows: try entries.map { key, delta in
                 var metrics = stored[key] ?? RollupMetrics()
                 try metrics.merge(delta)
                 if let other = others[key] {
@@ -155,9 +146,9 @@ struct PostgresIngestCommitter: IngestCommitter {
                 return [.integer(key.bucket)] + key.values.map { .text($0) }
                     + [.integer(Int64(shard)), .bytes(RollupSums.encode(metrics)), .bytes(metrics.latency.encoded)]
             })
-            let all = (keyColumns + ["shard", "sums", "latency"]).joined(separator: ", ")
+            let all = columns.joined(separator: ", ")
             try connection.execute("""
-                INSERT INTO \(name) (\(all)) SELECT \(all) FROM \(staging)
+                INSERT INTO \(name) (\(all)) SELECT \(all) FROM \(merged)
                 ON CONFLICT (\((keyColumns + ["shard"]).joined(separator: ", "))) DO UPDATE SET sums = excluded.sums, latency = excluded.latency
                 """)
         }

@@ -5,6 +5,6 @@ extension Bursar {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Benchmarks (run by make bench).",
-            subcommands: [Ingest.self, Insert.self, Seed.self, Query.self, LongPoll.self, Decide.self, Shipper.self])
+            subcommands: [Ingest.self, Insert.self, Copy.self, Seed.self, Query.self, LongPoll.self, Decide.self, Shipper.self])
     }
 }

@@ -9,7 +9,8 @@ extension Bursar.Bench {
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "POST batches over HTTP from several connections; print events/s.")
 
-        @Option var url = "http://127.0.0.1:8080"
+        @Option(help: "A server to send to (repeatable: connections are spread over replicas).")
+        var url: [String] = ["http://127.0.0.1:8080"]
         @Option var key: String
         @Option var events = 400_000
         @Option var batchSize = 100
@@ -27,11 +28,12 @@ extension Bursar.Bench {
             let accepted = Atomic<Int>(0)
             let started = ContinuousClock.now
             let finished = DispatchGroup()
-            for _ in 0..<connections {
+            for index in 0..<connections {
               finished.enter()
+              let target = url[index % url.count]
               Thread.detachNewThread {
                 defer { finished.leave() }
-                let connection = HTTPConnection(url: url)!
+                let connection = HTTPConnection(url: target)!
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < bodies.count else { return }
@@ -82,8 +84,30 @@ extension Bursar.Bench {
             print("raw_insert_rows_per_second \(Int(Double(inserted) / seconds))")
         }
     }
+
+    struct Copy: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Raw PostgreSQL COPY of the same rows in one transaction; print rows/s.")
+
+        @Option(help: "The PostgreSQL database (postgres://...).") var database: String
+        @Option var events = 400_000
+        @Option var prices = "policies/prices.yaml"
+        @Option var seed: UInt64 = 7
+
+        func run() throws {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let costing = try BenchCorpus.costing(pricesFile: prices)
+            let priced = try BenchCorpus.events(count: events, users: 10_000, now: now, seed: seed, source: "bench-\(seed)")
+                .map { PricedEvent(event: $0, cost: try costing.cost(of: $0)) }
+            let target = try PostgresDatabase(url: database)
+            let started = ContinuousClock.now
+            let copied = try target.copyEventsOnly(priced)
+            let seconds = Ingest.seconds(ContinuousClock.now - started)
+            print("raw_copy_rows_per_second \(Int(Double(copied) / seconds))")
+        }
+    }
 }
 
+import BursarPostgres
 import BursarSQLite
 import BursarStorage
 import BursarServices
