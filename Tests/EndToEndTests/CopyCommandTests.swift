@@ -19,7 +19,9 @@ import Testing
         _ = FileManager.default.createFile(atPath: path + ".signing-key", contents: Data(signingKey.utf8))
         let time = Timestamp.format(TestClock.midPeriod)
         let events = (0..<2_500).map { (index: Int) -> JSONValue in
-            let extra: [(String, JSONValue)] = [("user", .string("u\(index % 17)")), ("latency_ms", .integer(Int64(index % 900)))]
+            // Text COPY must escape (tabs, newlines, backslashes); booleans and reals must keep their values.
+            let extra: [(String, JSONValue)] = [("user", .string("u\(index % 17)\t\\\n")), ("latency_ms", .integer(Int64(index % 900))),
+                                                ("pii", .bool(index % 2 == 0)), ("complexity", .number(Double(index % 10) / 10))]
             let model = index % 3 == 0 ? "gpt-4o" : "gpt-4o-mini"
             return EventJSON.event("e\(index)", time: time, model: model, input: Int64(100 + index), output: 7, extra: extra)
         }
@@ -43,7 +45,13 @@ import Testing
         #expect(try copy.setting("bundle_signing_key", orInsert: "none") == signingKey)
 
         // The copy refuses to go into a database that holds anything.
-        #expect(throws: Error.self) { try ServerProcess.run(["copy", "--from", path, "--to", url]) }
+        let again = try ServerProcess.outcome(["copy", "--from", path, "--to", url])
+        #expect(again.status != 0 && again.output.contains("already holds data"), "\(again.output)")
+        var replayed: [String] = []
+        try copy.forEachFirstAttempt(from: 0, to: .max) { replayed.append("\($0.user)|\($0.pii.map(String.init) ?? "-")|\($0.complexity ?? -1)") }
+        var original: [String] = []
+        try app.database.forEachFirstAttempt(from: 0, to: .max) { original.append("\($0.user)|\($0.pii.map(String.init) ?? "-")|\($0.complexity ?? -1)") }
+        #expect(replayed.sorted() == original.sorted(), "every field of every event kept")
 
         // A replica on the copy answers the same spend, and ingest goes on from there.
         let replica = try ServerProcess(arguments: ["serve", "--database", url, "--listen", "127.0.0.1:0", "--quiet"])
@@ -54,5 +62,12 @@ import Testing
         let after = try JSONSupport.object(reply.body)
         #expect((after["total"] as? [String: Any])?["cost_usd"] as? String == (before["total"] as? [String: Any])?["cost_usd"] as? String)
         #expect((after["rows"] as? [Any])?.count == (before["rows"] as? [Any])?.count)
+        // Ids continue after the copied ones: new events, keys and audit entries are stored.
+        let more = JSONValue.array([EventJSON.event("after-copy", time: Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000)))]).serialized()
+        let ingest = try replica.connection().send("POST", "/v1/events", headers: ["Authorization": "Bearer \(app.routerKey)",
+                                                                                   "Content-Type": "application/json"], body: more)
+        #expect(ingest.status == 200, "\(ingest.text.prefix(200))")
+        _ = try copy.createKey(name: "after-copy", role: .viewer)
+        #expect(try copy.eventCount() == 2_501)
     }
 }

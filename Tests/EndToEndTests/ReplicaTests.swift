@@ -24,7 +24,12 @@ import Testing
             router = try ServerProcess.run(["keys", "create", "--database", url, "--role", "router", "--name", "edge"])
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             replicas = []
-            for _ in 0..<3 { replicas.append(try Self.start(url)) }
+            do {
+                for _ in 0..<3 { replicas.append(try Self.start(url)) }
+            } catch {
+                stop()
+                throw error
+            }
         }
 
         static func start(_ url: String) throws -> ServerProcess {
@@ -102,7 +107,11 @@ import Testing
         let poll = deployment.replicas[2].connection()
         try poll.begin("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(deployment.router)", "If-None-Match": withBudget ?? "",
                                                       "Prefer": "wait=20"])
-        Thread.sleep(forTimeInterval: 0.3)
+        // Held on replica 3 before the events go to replica 1.
+        let held = try eventually {
+            try deployment.send(2, "GET", "/metrics", key: deployment.admin).text.contains("bursar_bundle_long_polls_held 1")
+        }
+        #expect(held)
         let started = ContinuousClock.now
         #expect(try deployment.send(0, "POST", "/v1/events", key: deployment.router, body: Self.batch(1)).status == 200)
         let answer = try poll.receive()
@@ -110,6 +119,7 @@ import Testing
         #expect(answer.status == 200)
         let budgets = try JSONSupport.object(answer.body)["budgets"] as? [[String: Any]]
         #expect(budgets?.first?["state"] as? String == "exceeded")
+        print("a budget crossed on replica 1 reached the long poll on replica 3 in \(waited)")
         #expect(waited < .seconds(2), "the crossing reached replica 3's long poll in \(waited)")
 
         // A policy activated on replica 2 is served by all three, byte for byte.

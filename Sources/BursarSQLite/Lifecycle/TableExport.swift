@@ -12,13 +12,15 @@ extension BursarDatabase {
     ] + RollupCuboid.all.flatMap { cuboid in cuboid.grains.map { cuboid.table($0) } }
 
     /// Calls `body` with each table's column names and its rows, `batchSize` at a time, all
-    /// read in one snapshot; `counted` first receives every table's row count.
-    public func exportTables(_ tables: [String], batchSize: Int, counted: ([String: Int]) throws -> Void,
+    /// read in one snapshot; `counted` first receives every table's row count and the total of
+    /// `spending` in that snapshot (what the copy must add up to).
+    public func exportTables(_ tables: [String], batchSize: Int, spending: SpendQuery,
+                             counted: ([String: Int], RollupMetrics) throws -> Void,
                              _ body: (_ table: String, _ columns: [String], _ rows: [[StoredValue]]) throws -> Void) throws {
         try read { db in
             var counts: [String: Int] = [:]
             for table in tables { counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
-            try counted(counts)
+            try counted(counts, try SQLiteRollups(db: db).spend(spending).total)
             for table in tables {
                 let columns = try db.columns(in: table).map(\.name)
                 let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table)")

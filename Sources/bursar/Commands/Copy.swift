@@ -15,52 +15,63 @@ extension Bursar {
         @Option(help: "The SQLite database to copy.")
         var from: String
 
-        @Option(help: "The PostgreSQL database to fill (postgres://user@host:port/dbname); it must hold nothing yet.")
-        var to: String
+        @Option(help: "The PostgreSQL database to fill (postgres://user@host:port/dbname; default: BURSAR_DATABASE, which keeps a password out of the process list); it must hold nothing yet.")
+        var to: String?
+
+        /// `--to`, or the environment's URL.
+        var targetURL: String { to ?? ProcessInfo.processInfo.environment["BURSAR_DATABASE"] ?? "" }
 
         func validate() throws {
-            guard to.hasPrefix("postgres://") || to.hasPrefix("postgresql://") else { throw ValidationError("--to takes a postgres:// URL") }
+            guard targetURL.hasPrefix("postgres://") || targetURL.hasPrefix("postgresql://") else {
+                throw ValidationError("--to (or BURSAR_DATABASE) takes a postgres:// URL")
+            }
             guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no database at \(from)") }
         }
 
         func run() throws {
             let source = try BursarDatabase(path: from, durability: .normal)
-            let target = try PostgresDatabase(url: to)
+            let target = try PostgresDatabase(url: targetURL)
             guard try target.isEmpty() else {
                 throw ValidationError("\(target.redactedURL) already holds data; copy into an empty database")
             }
             let started = Date()
             var counts: [String: Int] = [:]
+            var spent = RollupMetrics()
             var progress = CopyProgress(total: 0)
+            // The bundle signing key beside the file goes along (routers pinned it), in the same transaction.
+            let signingKey = FileManager.default.contents(atPath: from + ".signing-key").map { String(decoding: $0, as: UTF8.self) }
             try target.importing { copy in
-                try source.exportTables(BursarDatabase.copiedTables, batchSize: 20_000, counted: { tableCounts in
+                try source.exportTables(BursarDatabase.copiedTables, batchSize: 20_000, spending: Self.allTime, counted: { tableCounts, total in
                     counts = tableCounts
+                    spent = total
                     progress = CopyProgress(total: tableCounts.values.reduce(0, +))
                 }) { table, columns, rows in
                     try copy.add(rows, into: table, columns: columns)
                     progress.advance(rows.count, table: table)
                 }
+                if let signingKey { try copy.add([[.text("bundle_signing_key"), .text(signingKey)]], into: "settings", columns: ["name", "value"]) }
             }
             progress.finish()
-            try verify(source: source, target: target, counts: counts)
-            if let key = FileManager.default.contents(atPath: from + ".signing-key") {
-                _ = try target.setting("bundle_signing_key", orInsert: String(decoding: key, as: UTF8.self))
-            }
+            if signingKey != nil { counts["settings", default: 0] += 1 }
+            try verify(source: source, target: target, counts: counts, spent: spent)
             let rows = counts.values.reduce(0, +)
             Output.line("copied \(rows) rows from \(from) to \(target.redactedURL) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; row counts and spend totals match")
         }
 
-        /// Every table's row count, and the spend of all time (from the rollups), on both sides.
-        private func verify(source: BursarDatabase, target: PostgresDatabase, counts: [String: Int]) throws {
+        /// All of time that rollups can hold.
+        static let allTime = SpendQuery(from: UTC.monthStart(0), to: UTC.monthStart(4_102_444_800_000))
+
+        /// Every table's row count, and the spend of all time (from the rollups, in the snapshot
+        /// copied), against the copy.
+        private func verify(source: BursarDatabase, target: PostgresDatabase, counts: [String: Int], spent: RollupMetrics) throws {
             for table in BursarDatabase.copiedTables {
                 let copied = try target.rowCount(table)
                 guard copied == counts[table] else {
                     throw ValidationError("\(table): \(counts[table] ?? 0) rows in \(from) but \(copied) in the copy")
                 }
             }
-            let allTime = SpendQuery(from: UTC.monthStart(0), to: UTC.monthStart(4_102_444_800_000))
-            let (before, after) = (try source.spend(allTime).total, try target.spend(allTime).total)
-            guard before == after else { throw ValidationError("spend totals differ after the copy: \(before) vs \(after)") }
+            let after = try target.spend(Self.allTime).total
+            guard spent == after else { throw ValidationError("spend totals differ after the copy: \(spent) vs \(after)") }
             let problems = try target.rollupDiscrepancies()
             // Retention may have deleted raw events whose spend the rollups keep: only a copy of a
             // database whose rollups matched its events must match them after.

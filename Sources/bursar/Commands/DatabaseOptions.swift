@@ -32,7 +32,8 @@ struct DatabaseOptions: ParsableArguments {
     func validate() throws {
         if db != nil, databaseURL != nil { throw ValidationError("--db (a SQLite file) and --database (a PostgreSQL URL): give one") }
         if let url = postgresURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
-            throw ValidationError("--database (or BURSAR_DATABASE) takes postgres://user@host:port/dbname, not '\(url.prefix(40))'")
+            // Not echoed: a mistyped URL may still hold a password.
+            throw ValidationError("--database (or BURSAR_DATABASE) takes postgres://user@host:port/dbname; the one given does not start with postgres://")
         }
     }
 
