@@ -26,14 +26,8 @@ extension BursarDatabase {
                         stored[key] = sums.withUnsafeBytes { RollupSums.decode($0) }
                         samples += LatencyHistogram(encoded: RollupFunctions.bytes(row[cuboid.dimensions.count + 2])).total
                     }
-                    let differing = expected.filter { stored[$0.key] != $0.value }.count
-                    let unmatched = stored.keys.filter { expected[$0] == nil }.count
-                    if differing + unmatched > 0 {
-                        problems.append("\(table): \(differing) rows differ from the raw events, \(unmatched) rows have no match")
-                    }
-                    if samples != UInt64(latencySamples) {
-                        problems.append("\(table): \(samples) latency samples, the raw events have \(latencySamples)")
-                    }
+                    problems += RollupComparison.problems(table, expected: expected, stored: stored, samples: samples,
+                                                          latencySamples: latencySamples)
                 }
             }
             return problems

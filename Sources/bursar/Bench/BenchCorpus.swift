@@ -1,3 +1,4 @@
+import Foundation
 import BursarCore
 import BursarSQLite
 import BursarStorage
@@ -24,5 +25,19 @@ enum BenchCorpus {
         }
         return Costing(catalog: PriceCatalog(version: 1, prices: prices),
                        baselineModel: ModelKey(provider: "openai", model: "gpt-4o-2024-08-06"))
+    }
+
+    /// The ingest corpus priced as the server would, for the raw-store references.
+    static func priced(count: Int, seed: UInt64, pricesFile: String) throws -> [PricedEvent] {
+        let costing = try costing(pricesFile: pricesFile)
+        return try events(count: count, users: 10_000, now: Int64(Date().timeIntervalSince1970 * 1000), seed: seed, source: "bench-\(seed)")
+            .map { PricedEvent(event: $0, cost: try costing.cost(of: $0)) }
+    }
+
+    /// Rows per second of `store`, which stores the rows and returns how many it stored.
+    static func rate(_ store: () throws -> Int) rethrows -> Int {
+        let started = ContinuousClock.now
+        let stored = try store()
+        return Int(Double(stored) / Bursar.Bench.Ingest.seconds(ContinuousClock.now - started))
     }
 }

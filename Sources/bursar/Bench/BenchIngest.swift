@@ -73,15 +73,9 @@ extension Bursar.Bench {
         @Option var seed: UInt64 = 7
 
         func run() throws {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let costing = try BenchCorpus.costing(pricesFile: prices)
-            let priced = try BenchCorpus.events(count: events, users: 10_000, now: now, seed: seed, source: "bench-\(seed)")
-                .map { PricedEvent(event: $0, cost: try costing.cost(of: $0)) }
+            let priced = try BenchCorpus.priced(count: events, seed: seed, pricesFile: prices)
             let database = try BursarDatabase(path: db)
-            let started = ContinuousClock.now
-            let inserted = try database.insertEventsOnly(priced)
-            let seconds = Ingest.seconds(ContinuousClock.now - started)
-            print("raw_insert_rows_per_second \(Int(Double(inserted) / seconds))")
+            print("raw_insert_rows_per_second \(try BenchCorpus.rate { try database.insertEventsOnly(priced) })")
         }
     }
 
@@ -94,15 +88,9 @@ extension Bursar.Bench {
         @Option var seed: UInt64 = 7
 
         func run() throws {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let costing = try BenchCorpus.costing(pricesFile: prices)
-            let priced = try BenchCorpus.events(count: events, users: 10_000, now: now, seed: seed, source: "bench-\(seed)")
-                .map { PricedEvent(event: $0, cost: try costing.cost(of: $0)) }
+            let priced = try BenchCorpus.priced(count: events, seed: seed, pricesFile: prices)
             let target = try PostgresDatabase(url: database)
-            let started = ContinuousClock.now
-            let copied = try target.copyEventsOnly(priced)
-            let seconds = Ingest.seconds(ContinuousClock.now - started)
-            print("raw_copy_rows_per_second \(Int(Double(copied) / seconds))")
+            print("raw_copy_rows_per_second \(try BenchCorpus.rate { try target.copyEventsOnly(priced) })")
         }
     }
 }
