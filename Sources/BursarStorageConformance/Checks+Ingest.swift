@@ -15,7 +15,10 @@ extension StorageConformance {
                 // The same id from another source is another event.
                 try expectEqual(try store.store([Fixtures.priced("a-0", source: "t")]), IngestOutcome(accepted: 1, duplicates: 0),
                                 "an id of another source")
-                try expectEqual(try store.storage.spend(Fixtures.everything()).total.cost, Money(nanos: 511 * 7), "spend")
+                // The same id twice in one batch: the first is stored, the second is a duplicate.
+                let twice = [Fixtures.priced("c-0", user: "u1", cost: 5), Fixtures.priced("c-0", user: "u2", cost: 900)]
+                try expectEqual(try store.store(twice), IngestOutcome(accepted: 1, duplicates: 1), "one id twice in a batch")
+                try expectEqual(try store.storage.spend(Fixtures.everything()).total.cost, Money(nanos: 511 * 7 + 5), "spend")
             }
         },
         Check("a batch whose sums would overflow a stored counter is refused alone in its group commit") { backend in

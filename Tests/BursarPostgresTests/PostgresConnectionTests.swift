@@ -73,6 +73,24 @@ import Testing
         #expect(rows.map { $0.string(0) } == texts + [nil])
     }
 
+    @Test func copyCarriesEveryNumberByteAndFlag() throws {
+        let connection = try Self.connect()
+        try connection.execute("CREATE TABLE n (o BIGINT, i BIGINT, b BYTEA, f BOOLEAN, r DOUBLE PRECISION, t TEXT)")
+        let integers: [Int64] = [0, 1, -1, 9, 10, -10, 1_000_000_007, .max, .min]
+        let bytes: [[UInt8]] = [[], [0], [0x5C], [0x09, 0x0A, 0x0D], Array(0...255)]
+        let rows: [[PostgresValue]] = integers.enumerated().map { index, integer in
+            [.integer(Int64(index)), .integer(integer), .bytes(bytes[index % bytes.count]), .boolean(index.isMultiple(of: 2)),
+             .real(Double(integer) / 3), .text("héllo ✓ \(index)")]
+        }
+        #expect(try connection.copy(into: "n", columns: ["o", "i", "b", "f", "r", "t"], rows: rows) == integers.count)
+        let stored = try connection.execute("SELECT i, b, f, r, t FROM n ORDER BY o")
+        #expect(try stored.map { try $0.integer(0) } == integers)
+        #expect(try stored.map { try $0.bytes(1) } == integers.indices.map { bytes[$0 % bytes.count] })
+        #expect(try stored.map { try $0.bool(2) } == integers.indices.map { $0.isMultiple(of: 2) })
+        #expect(try stored.map { try $0.double(3) } == integers.map { Double($0) / 3 })
+        #expect(stored.map { $0.string(4) } == integers.indices.map { "héllo ✓ \($0)" })
+    }
+
     @Test func aCopyWithABadValueStoresNothingAndLeavesTheConnectionUsable() throws {
         let connection = try Self.connect()
         try connection.execute("CREATE TABLE c (s TEXT)")

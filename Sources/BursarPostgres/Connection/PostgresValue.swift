@@ -43,8 +43,9 @@ extension PostgresValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
 
 /// Lower-case hex, as PostgreSQL writes and reads bytea.
 enum PostgresHex {
+    static let digits = Array("0123456789abcdef".utf8)
+
     static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {

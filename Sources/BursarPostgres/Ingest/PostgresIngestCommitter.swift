@@ -65,11 +65,15 @@ struct PostgresIngestCommitter: IngestCommitter {
     }
 
     /// Inserts `events`; returns which were new. Of two with the same source and id, the first
-    /// is stored, as on SQLite. Rows go in by key, so that replicas inserting overlapping
-    /// batches take the key locks in one order (no deadlock).
+    /// is stored, as on SQLite. Rows go in by key (bytes of source, then of id), so that
+    /// replicas inserting overlapping batches take the key locks in one order (no deadlock).
     private func insert(_ events: [PricedEvent], _ connection: PostgresConnection) throws -> [Bool] {
         guard !events.isEmpty else { return [] }
         let now = database.clock()
+        let order = events.indices.sorted { Self.precedes(events[$0].event, events[$1].event) }
+        if try copyAllNew(order.map { events[$0] }, receivedAt: now, connection) {
+            return Array(repeating: true, count: events.count)
+        }
         try connection.prepareTemporaryTable("incoming_events", as: """
             SELECT 0::BIGINT AS ordinal, \(Self.eventColumns.joined(separator: ", ")) FROM events WITH NO DATA
             """)
@@ -77,12 +81,37 @@ struct PostgresIngestCommitter: IngestCommitter {
                             rows: events.enumerated().map { [.integer(Int64($0.offset))] + Self.values($0.element, receivedAt: now) })
         let columns = Self.eventColumns.joined(separator: ", ")
         let stored = try connection.execute("""
-            INSERT INTO events (\(columns)) SELECT \(columns) FROM incoming_events ORDER BY source, event_id, ordinal
+            INSERT INTO events (\(columns)) SELECT \(columns) FROM incoming_events
+            ORDER BY source COLLATE "C", event_id COLLATE "C", ordinal
             ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id
             """)
         var new = Set<EventIdentity>()
         for row in stored { new.insert(EventIdentity(source: try row.text(0), id: try row.text(1))) }
         return events.map { new.remove(EventIdentity(source: $0.event.source, id: $0.event.id)) != nil }
+    }
+
+    /// Copies `sorted` (in key order) straight into the events table when none is stored yet,
+    /// the common case: a third less work than staging them and inserting what is new. False,
+    /// with nothing stored, when one is there already (a retry, a duplicate in the batch) or
+    /// another replica is inserting the same key: then only the staged insert can tell which.
+    private func copyAllNew(_ sorted: [PricedEvent], receivedAt: Int64, _ connection: PostgresConnection) throws -> Bool {
+        for (earlier, later) in zip(sorted, sorted.dropFirst())
+        where earlier.event.source == later.event.source && earlier.event.id == later.event.id { return false }
+        try connection.execute("SAVEPOINT copy_new_events")
+        do {
+            try connection.copy(into: "events", columns: Self.eventColumns, rows: sorted.map { Self.values($0, receivedAt: receivedAt) })
+            try connection.execute("RELEASE SAVEPOINT copy_new_events")
+            return true
+        } catch {
+            guard error.isUniqueViolation || error.isRetryable else { throw error }
+            try connection.execute("ROLLBACK TO SAVEPOINT copy_new_events")
+            return false
+        }
+    }
+
+    static func precedes(_ a: UsageEvent, _ b: UsageEvent) -> Bool {
+        if !a.source.utf8.elementsEqual(b.source.utf8) { return a.source.utf8.lexicographicallyPrecedes(b.source.utf8) }
+        return a.id.utf8.lexicographicallyPrecedes(b.id.utf8)
     }
 
     struct EventIdentity: Hashable {
@@ -109,6 +138,11 @@ struct PostgresIngestCommitter: IngestCommitter {
     /// throws `CounterOverflow` naming the counter) and this shard's written back. Only this
     /// writer writes its shard (it holds the shard's lease), so the rows need no lock.
     private func write(_ rollups: RollupAccumulator, shard: Int32, _ connection: PostgresConnection) throws {
+        // The touched keys are few next to a table's rows: look each up in the primary key.
+        // Left to itself the planner scans and sorts or hashes the whole table (a staging
+        // table has no statistics), which grows with the table: 36 ms for 1,400 keys among
+        // 18,000 rows, against 7 ms by index.
+        try connection.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
         for (table, rows) in zip(RollupAccumulator.tableIDs, rollups.tables) where !rows.isEmpty {
             let name = table.cuboid.table(table.grain)
             let keyColumns = ["bucket"] + table.cuboid.dimensions.map(\.column)
