@@ -9,13 +9,13 @@ struct PostgresRollups: RollupSnapshot {
     func accumulate(_ table: String, columns: [String], from: Int64, to: Int64, filters: [(column: String, value: String)],
                     into accumulator: inout GroupAccumulator) throws {
         let conditions = ["bucket >= $1", "bucket < $2"] + filters.enumerated().map { "\($0.element.column) = $\($0.offset + 3)" }
-        let rows = try connection.execute(
-            "SELECT \((columns + ["bucket", "sums", "latency"]).joined(separator: ", ")) FROM \(table) WHERE \(conditions.joined(separator: " AND "))",
-            [.integer(from), .integer(to)] + filters.map { .text($0.value) })
         let width = columns.count
-        for row in rows {
-            try accumulator.add(bucket: try row.integer(width), key: try (0..<width).map { try row.text($0) },
-                                sums: try row.bytes(width + 1) ?? [], latency: try row.bytes(width + 2) ?? [])
+        try connection.forEachRow(
+            binary: "SELECT \((columns + ["bucket", "sums", "latency"]).joined(separator: ", ")) FROM \(table) WHERE \(conditions.joined(separator: " AND "))",
+            [.integer(from), .integer(to)] + filters.map { .text($0.value) }
+        ) { row in
+            try accumulator.add(bucket: try row.integer(width), key: { row.bytes($0).assumingMemoryBound(to: UInt8.self) },
+                                sums: row.bytes(width + 1), latency: row.bytes(width + 2))
         }
     }
 

@@ -27,7 +27,7 @@ extension BursarDatabase {
                 var rows: [[StoredValue]] = []
                 rows.reserveCapacity(batchSize)
                 while let row = try cursor.next() {
-                    rows.append((0..<columns.count).map { Self.stored(row[$0] as DatabaseValue) })
+                    rows.append(row.databaseValues.map(Self.stored))
                     if rows.count == batchSize {
                         try body(table, columns, rows)
                         rows.removeAll(keepingCapacity: true)

@@ -5,6 +5,7 @@ import BursarServices
 import BursarSQLite
 import BursarStorage
 import Foundation
+import Locking
 
 extension Bursar {
     struct Copy: ParsableCommand {
@@ -40,14 +41,32 @@ extension Bursar {
             var progress = CopyProgress(total: 0)
             // The bundle signing key beside the file goes along (routers pinned it), in the same transaction.
             let signingKey = FileManager.default.contents(atPath: from + ".signing-key").map { String(decoding: $0, as: UTF8.self) }
+            // One thread reads the snapshot while this one writes what it read before.
+            let handoff = BatchHandoff<ExportedRows>(capacity: 4)
+            let reader = Thread {
+                do {
+                    try source.exportTables(BursarDatabase.copiedTables, batchSize: 20_000, spending: Self.allTime, counted: { tableCounts, total in
+                        try handoff.put(ExportedRows(counts: tableCounts, spent: total))
+                    }) { table, columns, rows in
+                        try handoff.put(ExportedRows(table: table, columns: columns, rows: rows))
+                    }
+                    handoff.finish()
+                } catch {
+                    handoff.finish(throwing: error)
+                }
+            }
+            reader.start()
+            defer { handoff.cancel() }
             try target.importing { copy in
-                try source.exportTables(BursarDatabase.copiedTables, batchSize: 20_000, spending: Self.allTime, counted: { tableCounts, total in
-                    counts = tableCounts
-                    spent = total
-                    progress = CopyProgress(total: tableCounts.values.reduce(0, +))
-                }) { table, columns, rows in
-                    try copy.add(rows, into: table, columns: columns)
-                    progress.advance(rows.count, table: table)
+                while let batch = try handoff.take() {
+                    if let tableCounts = batch.counts {
+                        counts = tableCounts
+                        spent = batch.spent
+                        progress = CopyProgress(total: tableCounts.values.reduce(0, +))
+                        continue
+                    }
+                    try copy.add(batch.rows, into: batch.table, columns: batch.columns)
+                    progress.advance(batch.rows.count, table: batch.table)
                 }
                 if let signingKey { try copy.add([[.text("bundle_signing_key"), .text(signingKey)]], into: "settings", columns: ["name", "value"]) }
             }
@@ -72,13 +91,39 @@ extension Bursar {
             }
             let after = try target.spend(Self.allTime).total
             guard spent == after else { throw ValidationError("spend totals differ after the copy: \(spent) vs \(after)") }
-            let problems = try target.rollupDiscrepancies()
+            // Both recomputations at once (each reads every event): the source's on a thread.
+            let sourceProblems = Locked<Result<[String], any Error>>(.success([]))
+            let sourceAudit = DispatchGroup()
+            DispatchQueue.global().async(group: sourceAudit) { sourceProblems.withLock { $0 = Result { try source.rollupDiscrepancies() } } }
+            let problems = Result { try target.rollupDiscrepancies() }
+            sourceAudit.wait()
             // Retention may have deleted raw events whose spend the rollups keep: only a copy of a
             // database whose rollups matched its events must match them after.
-            if try source.rollupDiscrepancies().isEmpty, !problems.isEmpty {
-                throw ValidationError("the copied rollups disagree with the copied events: \(problems.joined(separator: "; "))")
+            if try sourceProblems.withLock({ $0 }).get().isEmpty, !(try problems.get()).isEmpty {
+                throw ValidationError("the copied rollups disagree with the copied events: \(try problems.get().joined(separator: "; "))")
             }
         }
+    }
+}
+
+/// What the reading thread hands over: first the snapshot's row counts and spend total, then
+/// the tables' rows a batch at a time.
+struct ExportedRows: Sendable {
+    var table = ""
+    var columns: [String] = []
+    var rows: [[StoredValue]] = []
+    var counts: [String: Int]?
+    var spent = RollupMetrics()
+
+    init(counts: [String: Int], spent: RollupMetrics) {
+        self.counts = counts
+        self.spent = spent
+    }
+
+    init(table: String, columns: [String], rows: [[StoredValue]]) {
+        self.table = table
+        self.columns = columns
+        self.rows = rows
     }
 }
 
