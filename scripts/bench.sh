@@ -141,6 +141,17 @@ if [ "$LARGE" -gt 1000000 ]; then
   query_bench "$((LARGE / 1000000))M"
 fi
 
+SIZE="$(( (LARGE > 1000000 ? LARGE : 1000000) / 1000000 ))M"
+echo "== spend queries at $SIZE events on PostgreSQL: the same file moved by bursar copy"
+as_postgres "$PGBIN/createdb" -h "$PGDIR" -U postgres large
+BURSAR_DATABASE="$(pg_url large)" $BURSAR copy --from "$WORK/large.db" 2>/dev/null
+KEY=$($BURSAR keys create --role viewer --name viewer-postgresql --database "$(pg_url large)")
+$BURSAR serve --database "$(pg_url large)" --listen 127.0.0.1:$PORT --quiet >"$WORK/serve-postgresql.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+$BURSAR bench query --url http://127.0.0.1:$PORT --key "$KEY" --runs 40 --label "$SIZE" | tee "$WORK/postgresql-queries.txt"
+stop_server
+
 echo
 echo "| figure | value |"
 echo "|---|---|"
@@ -156,3 +167,7 @@ echo "| PostgreSQL: one replica / raw COPY of the same rows (target >= 0.3) | $P
 while read -r _ label name _ p50 _ p95; do
   echo "| $name at $label events: p50 / p95 ms (target p95 < 50) | $p50 / $p95 |"
 done < "$WORK/queries.txt"
+while read -r _ label name _ p50 _ p95; do
+  sqlite=$(awk -v l="$label" -v n="$name" '$2 == l && $3 == n { print $7 }' "$WORK/queries.txt")
+  echo "| $name at $label events on PostgreSQL: p50 / p95 ms, p95 against SQLite's (target <= 2) | $p50 / $p95, $(awk -v a="$p95" -v b="$sqlite" 'BEGIN { printf "%.2f", a / b }') |"
+done < "$WORK/postgresql-queries.txt"

@@ -158,14 +158,14 @@ struct PostgresIngestCommitter: IngestCommitter {
             var stored: [RollupKey: RollupMetrics] = [:]
             var others: [RollupKey: RollupMetrics] = [:]
             let width = keyColumns.count
-            for row in try connection.execute("""
+            try connection.forEachRow(binary: """
                 SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums, t.latency, t.shard = $1
                 FROM \(keys) k JOIN \(name) t ON \(join)
-                """, [.integer(Int64(shard))]) {
-                let key = RollupKey(bucket: try row.integer(0), values: try (1..<width).map { try row.text($0) })
-                let sums = (try row.bytes(width) ?? []).withUnsafeBytes { RollupSums.decode($0) }
-                if try row.bool(width + 2) == true {
-                    stored[key] = try RollupSums.metrics(sums: sums, latency: LatencyHistogram(encoded: try row.bytes(width + 1) ?? []))
+                """, [.integer(Int64(shard))]) { row in
+                let key = RollupKey(bucket: try row.integer(0), values: (1..<width).map { String(decoding: row.bytes($0), as: UTF8.self) })
+                let sums = RollupSums.decode(row.bytes(width))
+                if row.bytes(width + 2).first == 1 {
+                    stored[key] = try RollupSums.metrics(sums: sums, latency: LatencyHistogram(encoded: row.bytes(width + 1)))
                 } else {
                     try others[key, default: RollupMetrics()].add(counts: try RollupSums.metrics(sums: sums, latency: LatencyHistogram()))
                 }
