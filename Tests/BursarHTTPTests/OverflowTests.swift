@@ -11,7 +11,9 @@ import Testing
 /// nothing else is refused, nothing wraps, and every later read answers.
 @Suite struct OverflowTests {
     static let now = Int64(Date().timeIntervalSince1970 * 1000)
-    static let time = Timestamp.format(UTC.hourStart(now) - UTC.millisPerHour)
+    /// An hour ago, but inside this month, which the month budget covers (in a month's first
+    /// hour, an hour ago was last month's spend and the budget read "ok").
+    static let time = Timestamp.format(max(UTC.monthStart(now), UTC.hourStart(now) - UTC.millisPerHour))
     /// $10,000 per 1M tokens (the catalog's limit): 10^8 input tokens cost $1,000,000 = 10^15 nano-USD.
     static let catalog = TestPrices.catalog + [
         TestPrices.price("luxury", "dearest", input: "10000", output: "10000"),

@@ -19,10 +19,8 @@ struct PostgresRollups: RollupSnapshot {
         }
     }
 
-    func trafficHours() throws -> (first: Int64, last: Int64)? {
-        guard let row = try connection.execute("SELECT MIN(bucket), MAX(bucket) FROM \(RollupCuboid.traffic.table(.hour))").first,
-              let first = try row.int64(0), let last = try row.int64(1) else { return nil }
-        return (first, last)
+    func trafficHour(_ end: TrafficEnd) throws -> Int64? {
+        try connection.execute("SELECT \(end.aggregate)(bucket) FROM \(RollupCuboid.traffic.table(.hour))").first?.int64(0)
     }
 }
 

@@ -38,9 +38,11 @@ struct SQLiteRollups: RollupSnapshot {
         try accumulator.consume(statement.sqliteStatement)
     }
 
-    func trafficHours() throws -> (first: Int64, last: Int64)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT MIN(bucket), MAX(bucket) FROM \(RollupCuboid.traffic.table(.hour))"),
-              let first = row[0] as Int64?, let last = row[1] as Int64? else { return nil }
-        return (first, last)
+    func trafficHour(_ end: TrafficEnd) throws -> Int64? {
+        try Int64.fetchOne(db, sql: Self.trafficHourSQL(end))
+    }
+
+    static func trafficHourSQL(_ end: TrafficEnd) -> String {
+        "SELECT \(end.aggregate)(bucket) FROM \(RollupCuboid.traffic.table(.hour))"
     }
 }

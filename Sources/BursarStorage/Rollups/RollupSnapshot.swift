@@ -7,8 +7,19 @@ package protocol RollupSnapshot {
     /// `filters` columns hold the given values; the key columns are `columns`.
     func accumulate(_ table: String, columns: [String], from: Int64, to: Int64, filters: [(column: String, value: String)],
                     into accumulator: inout GroupAccumulator) throws
-    /// The first and the last hour bucket of the traffic table (nil when it is empty).
-    func trafficHours() throws -> (first: Int64, last: Int64)?
+    /// The first or the last hour bucket of the traffic table (nil when it is empty). One end
+    /// a call: asked for both at once, SQLite scans the whole table instead of reading each
+    /// end of its key (68 ms instead of 4 at 1M events, on every spend query).
+    func trafficHour(_ end: TrafficEnd) throws -> Int64?
+}
+
+/// Which end of the traffic table's hours.
+package enum TrafficEnd {
+    case first
+    case last
+
+    /// The SQL aggregate that reads it.
+    package var aggregate: String { self == .first ? "MIN" : "MAX" }
 }
 
 extension RollupSnapshot {
@@ -24,7 +35,7 @@ extension RollupSnapshot {
         }
         var accumulator = GroupAccumulator(width: query.groupBy.count, bucketing: bucketing)
         let plan = RangePlan(from: query.from, to: query.to, interval: query.interval, grains: cuboid.grains,
-                             dataEnd: try trafficHours().map { $0.last + UTC.millisPerHour })
+                             dataEnd: try trafficHour(.last).map { $0 + UTC.millisPerHour })
         let filters = query.filters.sorted { $0.key.rawValue < $1.key.rawValue }.map { (column: $0.key.column, value: $0.value) }
         for segment in plan.segments {
             try accumulate(cuboid.table(segment.grain), columns: query.groupBy.map(\.column), from: segment.from, to: segment.to,
@@ -51,7 +62,7 @@ extension RollupSnapshot {
 
         let endOfHour = UTC.hourStart(now) + UTC.millisPerHour
         let monthToDate = try cost(from: UTC.monthStart(now), to: endOfHour)
-        let firstData = try trafficHours()?.first ?? now
+        let firstData = try trafficHour(.first) ?? now
         let recentStart = max(endOfHour - 7 * UTC.millisPerDay, UTC.hourStart(firstData))
         let recent = try cost(from: recentStart, to: endOfHour)
         let forecast = Forecast.monthEnd(monthToDate: monthToDate, recent: recent,
