@@ -12,9 +12,16 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 
+from postgres import PostgresCluster
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BINARY = os.environ.get("BURSAR_BINARY", os.path.join(ROOT, ".build", "debug", "bursar"))
 XSS_USER = "<img src=x onerror=alert(1)>"
+
+
+# The backend the servers store into: SQLite (a file in a temporary directory) unless
+# BURSAR_TEST_BACKEND=postgresql, then a new database in a throwaway PostgreSQL cluster.
+BACKEND = os.environ.get("BURSAR_TEST_BACKEND", "sqlite")
 
 
 class Bursar:
@@ -22,14 +29,17 @@ class Bursar:
 
     def __init__(self):
         self.directory = tempfile.mkdtemp(prefix="bursar-browser-")
-        self.database = os.path.join(self.directory, "bursar.db")
+        if BACKEND == "postgresql":
+            self.storage = ["--database", PostgresCluster.shared().create_database()]
+        else:
+            self.storage = ["--db", os.path.join(self.directory, "bursar.db")]
         # The router key writes its own source and the OpenTelemetry services' (service.name otel-*).
         grants = {"router": ["--sources", "router-key,otel-*"]}
-        self.keys = {role: self.command("keys", "create", "--db", self.database, "--role", role, "--name", f"{role}-key",
+        self.keys = {role: self.command("keys", "create", *self.storage, "--role", role, "--name", f"{role}-key",
                                         *grants.get(role, [])).strip()
                      for role in ("admin", "viewer", "router")}
         self.process = subprocess.Popen(
-            [BINARY, "serve", "--db", self.database, "--listen", "127.0.0.1:0",
+            [BINARY, "serve", *self.storage, "--listen", "127.0.0.1:0",
              "--policies", os.path.join(ROOT, "policies"), "--web", os.path.join(ROOT, "web")],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.url = self._wait_for_address()

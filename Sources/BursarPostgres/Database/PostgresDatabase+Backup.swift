@@ -1,10 +1,12 @@
 import BursarStorage
 import Foundation
+import Locking
 
 extension PostgresDatabase {
     /// A consistent copy of the whole database at `path`, taken while ingest goes on: `pg_dump`
     /// in its custom format (one snapshot), restored with `pg_restore`.
-    public func backup(to path: String) throws {
+    public func backup(to path: String, progress: (BackupProgress) -> Void) throws {
+        let size = try read { connection in try connection.execute("SELECT pg_database_size(current_database())").first?.integer(0) ?? 0 }
         let dump = Process()
         dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // The password goes in the environment, not in arguments every local user can list.
@@ -21,8 +23,21 @@ extension PostgresDatabase {
         } catch {
             throw PostgresError(.statement, "cannot run pg_dump (install PostgreSQL's client programs): \(error)")
         }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Its messages are read on another thread while this one watches the dump grow.
+        let messages = Locked(Data())
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) {
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            messages.withLock { $0 = data }
+        }
+        while dump.isRunning {
+            let written = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            progress(BackupProgress(done: written, total: Int(size), isEstimate: true))
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        reading.wait()
         dump.waitUntilExit()
+        let message = String(decoding: messages.withLock { $0 }, as: UTF8.self)
         guard dump.terminationStatus == 0 else {
             throw PostgresError(.statement, "pg_dump of \(redactedURL) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }

@@ -33,10 +33,16 @@ extension BursarDatabase {
 
     /// A consistent copy of the whole database at `path`, taken online with SQLite's backup
     /// API from one read snapshot (ingest goes on meanwhile).
-    public func backup(to path: String) throws {
+    public func backup(to path: String, progress: (BackupProgress) -> Void) throws {
         try PrivateFile.restrict(path)
         let target = try DatabaseQueue(path: path)
-        try writer.backup(to: target)
+        let pageSize = try read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096 }
+        // 1,024 pages a step (4 MiB), all steps in one read snapshot.
+        try withoutActuallyEscaping(progress) { progress in
+            try writer.backup(to: target, pagesPerStep: 1_024) { step in
+                progress(BackupProgress(done: step.completedPageCount * pageSize, total: step.totalPageCount * pageSize))
+            }
+        }
         try target.close()
     }
 }

@@ -21,7 +21,12 @@ extension Bursar {
             if FileManager.default.fileExists(atPath: to) { try FileManager.default.removeItem(atPath: to) }
             let started = Date()
             let opened = try database.open()
-            try opened.storage.backup(to: to)
+            var progress = TerminalProgress(total: 0, unit: .bytes)
+            try opened.storage.backup(to: to) { step in
+                progress.total = step.total
+                progress.update(done: step.done, doing: "backing up", totalIsEstimate: step.isEstimate)
+            }
+            progress.finish()
             let size = (try FileManager.default.attributesOfItem(atPath: to)[.size] as? NSNumber)?.intValue ?? 0
             Output.line("backed up \(opened.location) to \(to): \(size / 1024) KiB in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }

@@ -9,11 +9,13 @@ final class BatchHandoff<Batch: Sendable>: Sendable {
     struct Cancelled: Error {}
 
     private let state = Locked<(waiting: [Batch], finished: Bool, failure: (any Error)?, cancelled: Bool)>(([], false, nil, false))
-    private let free: DispatchSemaphore
+    private let free = DispatchSemaphore(value: 0)
     private let ready = DispatchSemaphore(value: 0)
 
     init(capacity: Int) {
-        free = DispatchSemaphore(value: capacity)
+        // Signalled up rather than made with the capacity: a semaphore freed below the value it
+        // was made with traps, as this one is when the writer stops with batches still waiting.
+        for _ in 0..<capacity { free.signal() }
     }
 
     /// Waits for room, then hands `batch` over; throws `Cancelled` once the writer stopped.

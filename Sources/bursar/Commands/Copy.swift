@@ -38,7 +38,7 @@ extension Bursar {
             let started = Date()
             var counts: [String: Int] = [:]
             var spent = RollupMetrics()
-            var progress = CopyProgress(total: 0)
+            var progress = TerminalProgress(total: 0, unit: .rows)
             // The bundle signing key beside the file goes along (routers pinned it), in the same transaction.
             let signingKey = FileManager.default.contents(atPath: from + ".signing-key").map { String(decoding: $0, as: UTF8.self) }
             // One thread reads the snapshot while this one writes what it read before.
@@ -62,11 +62,11 @@ extension Bursar {
                     if let tableCounts = batch.counts {
                         counts = tableCounts
                         spent = batch.spent
-                        progress = CopyProgress(total: tableCounts.values.reduce(0, +))
+                        progress = TerminalProgress(total: tableCounts.values.reduce(0, +), unit: .rows)
                         continue
                     }
                     try copy.add(batch.rows, into: batch.table, columns: batch.columns)
-                    progress.advance(batch.rows.count, table: batch.table)
+                    progress.advance(by: batch.rows.count, doing: "copying " + batch.table)
                 }
                 if let signingKey { try copy.add([[.text("bundle_signing_key"), .text(signingKey)]], into: "settings", columns: ["name", "value"]) }
             }
@@ -124,33 +124,5 @@ struct ExportedRows: Sendable {
         self.table = table
         self.columns = columns
         self.rows = rows
-    }
-}
-
-/// Rows copied so far, shown on a terminal as one line rewritten in place (rows, rate, time left).
-struct CopyProgress {
-    let total: Int
-    private var done = 0
-    private let started = Date()
-    private var shown = Date.distantPast
-    private let terminal = isatty(STDERR_FILENO) == 1
-
-    init(total: Int) {
-        self.total = total
-    }
-
-    mutating func advance(_ rows: Int, table: String) {
-        done += rows
-        guard terminal, Date().timeIntervalSince(shown) >= 0.2 else { return }
-        shown = Date()
-        let elapsed = max(Date().timeIntervalSince(started), 0.001)
-        let rate = Double(done) / elapsed
-        let left = rate > 0 ? Double(total - done) / rate : 0
-        let line = String(format: "\rcopying %@: %d of %d rows, %.0f rows/s, %.0f s left   ", table, done, total, rate, left)
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() {
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
