@@ -144,11 +144,12 @@ fi
 SIZE="$(( (LARGE > 1000000 ? LARGE : 1000000) / 1000000 ))M"
 echo "== spend queries at $SIZE events on PostgreSQL: the same file moved by bursar copy"
 as_postgres "$PGBIN/createdb" -h "$PGDIR" -U postgres large
-BURSAR_DATABASE="$(pg_url large)" $BURSAR copy --from "$WORK/large.db" 2>/dev/null
+BURSAR_DATABASE="$(pg_url large)" $BURSAR copy --from "$WORK/large.db"
 KEY=$($BURSAR keys create --role viewer --name viewer-postgresql --database "$(pg_url large)")
 $BURSAR serve --database "$(pg_url large)" --listen 127.0.0.1:$PORT --quiet >"$WORK/serve-postgresql.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
+curl -sf http://127.0.0.1:$PORT/healthz >/dev/null || { echo "the replica did not start"; cat "$WORK/serve-postgresql.log"; exit 1; }
 $BURSAR bench query --url http://127.0.0.1:$PORT --key "$KEY" --runs 40 --label "$SIZE" | tee "$WORK/postgresql-queries.txt"
 stop_server
 

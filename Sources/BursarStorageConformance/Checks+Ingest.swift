@@ -18,7 +18,13 @@ extension StorageConformance {
                 // The same id twice in one batch: the first is stored, the second is a duplicate.
                 let twice = [Fixtures.priced("c-0", user: "u1", cost: 5), Fixtures.priced("c-0", user: "u2", cost: 900)]
                 try expectEqual(try store.store(twice), IngestOutcome(accepted: 1, duplicates: 1), "one id twice in a batch")
-                try expectEqual(try store.storage.spend(Fixtures.everything()).total.cost, Money(nanos: 511 * 7 + 5), "spend")
+                // Ids equal as text but not as bytes ("é" and "e" + U+0301) are two events, as the
+                // unique key sees them: alone, and beside an event stored already.
+                let accents = [Fixtures.priced("caf\u{E9}"), Fixtures.priced("cafe\u{301}")]
+                try expectEqual(try store.store(accents), IngestOutcome(accepted: 2, duplicates: 0), "ids equal only as text")
+                let beside = [Fixtures.priced("a-1"), Fixtures.priced("\u{F1}o"), Fixtures.priced("n\u{303}o")]
+                try expectEqual(try store.store(beside), IngestOutcome(accepted: 2, duplicates: 1), "the same beside a stored id")
+                try expectEqual(try store.storage.spend(Fixtures.everything()).total.cost, Money(nanos: 511 * 7 + 5 + 4 * 7), "spend")
             }
         },
         Check("a batch whose sums would overflow a stored counter is refused alone in its group commit") { backend in

@@ -22,6 +22,8 @@ XSS_USER = "<img src=x onerror=alert(1)>"
 # The backend the servers store into: SQLite (a file in a temporary directory) unless
 # BURSAR_TEST_BACKEND=postgresql, then a new database in a throwaway PostgreSQL cluster.
 BACKEND = os.environ.get("BURSAR_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise RuntimeError(f"BURSAR_TEST_BACKEND is sqlite or postgresql, not {BACKEND!r}")
 
 
 class Bursar:

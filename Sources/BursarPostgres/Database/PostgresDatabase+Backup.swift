@@ -30,10 +30,13 @@ extension PostgresDatabase {
             let data = errors.fileHandleForReading.readDataToEndOfFile()
             messages.withLock { $0 = data }
         }
+        func written() -> BackupProgress {
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            return BackupProgress(done: bytes, total: Int(size), isEstimate: true)
+        }
         while dump.isRunning {
-            let written = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-            progress(BackupProgress(done: written, total: Int(size), isEstimate: true))
-            Thread.sleep(forTimeInterval: 0.2)
+            progress(written())
+            Thread.sleep(forTimeInterval: 0.05)
         }
         reading.wait()
         dump.waitUntilExit()
@@ -41,5 +44,6 @@ extension PostgresDatabase {
         guard dump.terminationStatus == 0 else {
             throw PostgresError(.statement, "pg_dump of \(redactedURL) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        progress(written())
     }
 }

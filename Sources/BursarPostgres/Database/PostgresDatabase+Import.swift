@@ -57,6 +57,11 @@ extension PostgresDatabase {
         }
     }
 
+    /// Gathers the planner's statistics of every table (after a bulk copy).
+    public func analyze() throws {
+        try pool.withConnection { connection in _ = try connection.execute("ANALYZE") }
+    }
+
     /// How many rows `table` holds.
     public func rowCount(_ table: String) throws -> Int {
         try read { connection in Int(try connection.execute("SELECT COUNT(*) FROM \(PostgresConnection.identifier(table))").first?.integer(0) ?? 0) }

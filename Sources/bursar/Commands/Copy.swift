@@ -73,6 +73,8 @@ extension Bursar {
             progress.finish()
             if signingKey != nil { counts["settings", default: 0] += 1 }
             try verify(source: source, target: target, counts: counts, spent: spent)
+            // Statistics for the planner now, not when autovacuum comes round to the new tables.
+            try target.analyze()
             let rows = counts.values.reduce(0, +)
             Output.line("copied \(rows) rows from \(from) to \(target.redactedURL) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s; row counts and spend totals match")
         }
@@ -95,12 +97,13 @@ extension Bursar {
             let sourceProblems = Locked<Result<[String], any Error>>(.success([]))
             let sourceAudit = DispatchGroup()
             DispatchQueue.global().async(group: sourceAudit) { sourceProblems.withLock { $0 = Result { try source.rollupDiscrepancies() } } }
-            let problems = Result { try target.rollupDiscrepancies() }
+            let audited = Result { try target.rollupDiscrepancies() }
             sourceAudit.wait()
+            let problems = try audited.get()
             // Retention may have deleted raw events whose spend the rollups keep: only a copy of a
             // database whose rollups matched its events must match them after.
-            if try sourceProblems.withLock({ $0 }).get().isEmpty, !(try problems.get()).isEmpty {
-                throw ValidationError("the copied rollups disagree with the copied events: \(try problems.get().joined(separator: "; "))")
+            if try sourceProblems.withLock({ $0 }).get().isEmpty, !problems.isEmpty {
+                throw ValidationError("the copied rollups disagree with the copied events: \(problems.joined(separator: "; "))")
             }
         }
     }

@@ -12,6 +12,8 @@ struct TerminalProgress {
     var total: Int
     let unit: Unit
     private var done = 0
+    private var activity = ""
+    private var totalIsEstimate = false
     private let started = Date()
     private var shown = Date.distantPast
     private let terminal = isatty(STDERR_FILENO) == 1
@@ -27,7 +29,20 @@ struct TerminalProgress {
 
     mutating func update(done: Int, doing activity: String, totalIsEstimate: Bool = false) {
         self.done = done
+        self.activity = activity
+        self.totalIsEstimate = totalIsEstimate
         guard terminal, Date().timeIntervalSince(shown) >= 0.2 else { return }
+        show()
+    }
+
+    /// Shows the last figures (which the rate limit may have held back) and ends the line.
+    mutating func finish() {
+        guard terminal, shown != .distantPast else { return }
+        show()
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+
+    private mutating func show() {
         shown = Date()
         let rate = Double(done) / max(Date().timeIntervalSince(started), 0.001)
         var line = "\r\(activity): "
@@ -38,10 +53,6 @@ struct TerminalProgress {
             if rate > 0 { line += String(format: ", %.0f s left", Double(max(total - done, 0)) / rate) }
         }
         FileHandle.standardError.write(Data((line + "   ").utf8))
-    }
-
-    func finish() {
-        if terminal, shown != .distantPast { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     private func amount(_ count: Int) -> String {
