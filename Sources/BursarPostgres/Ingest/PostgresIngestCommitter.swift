@@ -70,8 +70,7 @@ struct PostgresIngestCommitter: IngestCommitter {
     private func insert(_ events: [PricedEvent], _ connection: PostgresConnection) throws -> [Bool] {
         guard !events.isEmpty else { return [] }
         let now = database.clock()
-        let order = events.indices.sorted { Self.precedes(events[$0].event, events[$1].event) }
-        if try copyAllNew(order.map { events[$0] }, receivedAt: now, connection) {
+        if try copyAllNew(events.sorted { Self.precedes($0.event, $1.event) }, receivedAt: now, connection) {
             return Array(repeating: true, count: events.count)
         }
         try connection.prepareTemporaryTable("incoming_events", as: """
@@ -95,7 +94,7 @@ struct PostgresIngestCommitter: IngestCommitter {
     /// with nothing stored, when one is there already (a retry, a duplicate in the batch) or
     /// another replica is inserting the same key: then only the staged insert can tell which.
     private func copyAllNew(_ sorted: [PricedEvent], receivedAt: Int64, _ connection: PostgresConnection) throws -> Bool {
-        for (earlier, later) in zip(sorted, sorted.dropFirst()) where EventIdentity(earlier.event) == EventIdentity(later.event) { return false }
+        for (earlier, later) in zip(sorted, sorted.dropFirst()) where Self.sameKey(earlier.event, later.event) { return false }
         try connection.execute("SAVEPOINT copy_new_events")
         do {
             try connection.copy(into: "events", columns: Self.eventColumns, rows: sorted.map { Self.values($0, receivedAt: receivedAt) })
@@ -106,6 +105,11 @@ struct PostgresIngestCommitter: IngestCommitter {
             try connection.execute("ROLLBACK TO SAVEPOINT copy_new_events")
             return false
         }
+    }
+
+    /// Whether two events have one key, byte for byte (as the unique index compares them).
+    static func sameKey(_ a: UsageEvent, _ b: UsageEvent) -> Bool {
+        a.source.utf8.elementsEqual(b.source.utf8) && a.id.utf8.elementsEqual(b.id.utf8)
     }
 
     static func precedes(_ a: UsageEvent, _ b: UsageEvent) -> Bool {
