@@ -30,3 +30,10 @@ func expectThrows<E: Error>(_ type: E.Type, _ what: @autoclosure () -> String,
     }
     throw ConformanceFailure(message: "\(what()): did not throw", location: "\(file):\(line)")
 }
+
+/// `value`, which must be there.
+func expectPresent<T>(_ value: T?, _ what: @autoclosure () -> String,
+                      file: StaticString = #fileID, line: UInt = #line) throws -> T {
+    guard let value else { throw ConformanceFailure(message: "\(what()): missing", location: "\(file):\(line)") }
+    return value
+}

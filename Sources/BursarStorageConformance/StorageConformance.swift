@@ -26,7 +26,7 @@ public enum StorageConformance {
         }
     }
 
-    public static let checks: [Check] = ingestChecks + spendChecks + budgetChecks + policyChecks + adminChecks + lifecycleChecks
+    public static let checks: [Check] = ingestChecks + spendChecks + budgetChecks + policyChecks + adminChecks + lifecycleChecks + explorerChecks
 }
 
 /// A storage backend under test: each call opens a new, empty store.

@@ -78,6 +78,8 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/spend", roles: readers, spend.spend)
         router.add("GET", "/v1/spend.csv", roles: readers, spend.csv)
         router.add("GET", "/v1/spend/summary", roles: readers, spend.summary)
+        let explorer = EventSearchHandler(database: database, clock: clock)
+        router.add("GET", "/v1/events", roles: readers, explorer.search)
 
         let priceList = PricesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/prices", roles: everyone, priceList.get)

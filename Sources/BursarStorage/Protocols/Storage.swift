@@ -2,7 +2,7 @@ import BursarCore
 
 /// Everything Bursar keeps, as one store. A backend (SQLite, PostgreSQL) implements each part
 /// and passes `StorageConformance`.
-public protocol Storage: SpendStore, ReplayReader, KeyStore, PriceStore, PolicyStore, OverrideStore, BudgetStore,
+public protocol Storage: SpendStore, ReplayReader, EventExplorer, KeyStore, PriceStore, PolicyStore, OverrideStore, BudgetStore,
     AlertStore, AuditStore, FleetStore, BundleStore, RetentionStore, BackupStore, SingletonLease {
     /// Stamps what is written (audit entries, key and policy times, when events arrived).
     var clock: WallClock { get }
