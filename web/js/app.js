@@ -11,11 +11,13 @@ import * as overrides from "./views/overrides.js";
 import * as policies from "./views/policies.js";
 import * as fleet from "./views/fleet.js";
 import * as activity from "./views/activity.js";
+import * as explore from "./views/explore.js";
 
 const views = [
   { name: "overview", title: "Overview", module: overview, ranged: true },
   { name: "breakdown", title: "Breakdown", module: breakdown, ranged: true },
   { name: "spenders", title: "Top spenders", module: spenders, ranged: true },
+  { name: "explore", title: "Requests", module: explore, ranged: true },
   { name: "budgets", title: "Budgets", module: budgets },
   { name: "overrides", title: "Overrides", module: overrides },
   { name: "policies", title: "Policies", module: policies },

@@ -91,3 +91,16 @@ export function latencyBars(id, tiers) {
     options: { scales: { y: { beginAtZero: true, ticks: { callback: (value) => `${count(value)} ms` } } } },
   });
 }
+
+/** A rate over time, in percent; null where the bucket had nothing to divide by. */
+export function rateLine(id, label, labels, values) {
+  return chartBox(id, label, {
+    type: "line",
+    data: { labels, datasets: [{ label, data: values.map((value) => (value === null ? null : value * 100)), borderColor: "#c2255c",
+      backgroundColor: "#c2255c", spanGaps: false, pointRadius: 2 }] },
+    options: {
+      scales: { y: { beginAtZero: true, ticks: { callback: (value) => `${value}%` } } },
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => `${item.raw.toFixed(2)}%` } } },
+    },
+  });
+}

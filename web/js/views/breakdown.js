@@ -6,19 +6,16 @@ import { exactCount, money, requests, share, unpricedNote } from "../format.js";
 import { neutralized, parseCSV, writeCSV } from "../csv.js";
 import { resolveRange } from "../range.js";
 import { costContent, DataTable } from "../table.js";
+import { dimensions, filterChips, filterParameters, filtersOf } from "../filters.js";
 
-export const dimensions = ["feature", "user", "team", "tier", "model", "provider", "source"];
 const drillOrder = { feature: ["user", "model"], user: ["model", "feature"], team: ["user", "feature"], tier: ["model", "user"],
-  provider: ["model", "user"], model: ["user", "feature"], source: ["feature", "user"] };
+  provider: ["model", "user"], model: ["user", "feature"], source: ["feature", "user"], reason: ["provider", "model"],
+  status: ["provider", "model"] };
 const LIMIT = 10000;
 
 /** The dimension to group by after drilling into `dimension`, skipping those already filtered. */
 export function nextDimension(dimension, filters) {
   return (drillOrder[dimension] ?? dimensions).find((candidate) => !(candidate in filters) && candidate !== dimension) ?? null;
-}
-
-function filtersOf(parameters) {
-  return Object.fromEntries(dimensions.filter((name) => parameters[`f_${name}`] !== undefined).map((name) => [name, parameters[`f_${name}`]]));
 }
 
 /** The CSV records of exactly the rows shown, in the order shown, from the server's CSV. */
@@ -43,7 +40,7 @@ export async function render(container, context) {
   const drill = (row) => context.navigate({ group: next, [`f_${group}`]: row[group] ?? "" });
   const table = new DataTable({
     id: "breakdown-table",
-    sort: "cost_usd",
+    sort: parameters.sort ?? "cost_usd",
     filterLabel: `Filter ${group}s`,
     rowKey: (row) => row[group] ?? "",
     empty: "No spend for this selection. Widen the time range or remove a filter.",
@@ -56,6 +53,13 @@ export async function render(container, context) {
       { key: "cost_usd", label: "Cost", kind: "money", render: (row) => costContent(row.cost_usd, row.requests, row.unpriced_requests) },
       { key: "share", label: "Share", kind: "percent", value: (row) => share(row.cost_usd, total.cost_usd) },
       { key: "savings_usd", label: "Savings", kind: "money" },
+      { key: "errors", label: "Errors", kind: "count" },
+      { key: "error_rate", label: "Error rate", kind: "percent", value: (row) => (row.requests ? row.errors / row.requests : null) },
+      { key: "p50", label: "p50", kind: "millis", value: (row) => row.latency_ms?.p50 ?? null },
+      { key: "p95", label: "p95", kind: "millis", value: (row) => row.latency_ms?.p95 ?? null },
+      { key: "events", label: "Events", numeric: false, value: () => "", render: (row) => el("a", {
+        class: "events-link", title: `The raw events of this ${group}`,
+        href: `#/explore?${new URLSearchParams(filterParameters(parameters, { ...filters, [group]: row[group] ?? "" }))}` }, "events") },
     ],
     rows: report.rows,
   });
@@ -64,10 +68,7 @@ export async function render(container, context) {
     dimensions.map((name) => el("option", { value: name, selected: name === group }, name)));
   groupSelect.addEventListener("change", () => context.navigate({ group: groupSelect.value }));
 
-  const crumbs = el("div", { class: "crumbs", id: "filters" }, Object.entries(filters).map(([name, value]) =>
-    el("span", { class: "chip" }, `${name} = `, el("strong", {}, value || "(none)"),
-      el("button", { type: "button", class: "chip-remove", "aria-label": `Remove the ${name} filter`,
-        onclick: () => context.navigate({ [`f_${name}`]: undefined }) }, "×"))));
+  const crumbs = filterChips("filters", filters, (name) => context.navigate({ [`f_${name}`]: undefined }));
 
   const download = el("button", { type: "button", id: "csv-download" }, "Download CSV");
   const downloadStatus = el("span", { class: "hint", role: "status" });

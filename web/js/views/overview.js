@@ -3,8 +3,8 @@
 import { api, query } from "../api.js";
 import { code, el, emptyState, panel, replace } from "../dom.js";
 import { count, exactCount, millis, money, moneyNumber, percent } from "../format.js";
-import { resolveRange } from "../range.js";
-import { latencyBars, stackedSpend, tierMix } from "../charts.js";
+import { rangeParameters, resolveRange } from "../range.js";
+import { latencyBars, rateLine, stackedSpend, tierMix } from "../charts.js";
 import { costContent } from "../table.js";
 
 /** Every bucket start between `from` and `to`, so that quiet hours show as zero. */
@@ -40,6 +40,51 @@ export const rateDefinitions = {
   error: "Events whose status is error divided by all events (every attempt) in the range.",
   shadow: "Shadow requests (reason shadow: copies sent to try another model, never answered to users) divided by first attempts (reason primary) in the range.",
 };
+
+/** Where each rate leads in the Breakdown: the events it counts, grouped to find the cause. */
+export const rateBreakdowns = {
+  escalation: [["Escalations by the tier they went to", { group: "tier", f_reason: "escalation" }]],
+  fallback: [["Fallbacks by the provider they went to", { group: "provider", f_reason: "fallback" }],
+    ["Failed attempts by provider (what sets fallbacks off)", { group: "provider", f_status: "error" }]],
+  error: [["Error rate by provider", { group: "provider", sort: "error_rate" }], ["Errors by model", { group: "model", f_status: "error" }]],
+  shadow: [["Shadow requests by model", { group: "model", f_reason: "shadow" }]],
+};
+
+const rateLabels = { escalation: "Escalation rate", fallback: "Fallback rate", error: "Error rate", shadow: "Shadow rate" };
+
+/** The rate per bucket: reasons over first attempts, or errors over every event. */
+export function rateSeries(name, starts, rows) {
+  const index = new Map(starts.map((start, position) => [start, position]));
+  const numerator = new Array(starts.length).fill(0);
+  const denominator = new Array(starts.length).fill(0);
+  for (const row of rows) {
+    const position = index.get(row.bucket);
+    if (position === undefined) continue;
+    if (name === "error") {
+      numerator[position] += row.errors;
+      denominator[position] += row.requests;
+    } else {
+      if (row.reason === name) numerator[position] += row.requests;
+      if (row.reason === "primary") denominator[position] += row.requests;
+    }
+  }
+  return numerator.map((value, position) => (denominator[position] ? value / denominator[position] : null));
+}
+
+async function ratePanel(name, range, context) {
+  const span = { from: range.from, to: range.to, interval: range.interval, limit: 100000 };
+  const report = await api.get(`/v1/spend${query(name === "error" ? span : { ...span, group_by: "reason" })}`);
+  const starts = buckets(range.from, range.to, range.interval);
+  const values = rateSeries(name, starts, report.rows);
+  const links = rateBreakdowns[name].map(([label, parameters]) => el("a", { class: "rate-breakdown",
+    href: `#/breakdown?${new URLSearchParams({ ...rangeParameters(context.parameters), ...parameters })}` }, label));
+  return el("section", { class: "panel", id: "rate-panel", dataset: { rate: name } },
+    el("div", { class: "toolbar" }, el("h2", {}, `${rateLabels[name]} per ${range.interval}`), el("span", { class: "spacer" }),
+      el("button", { type: "button", class: "link", id: "rate-close", onclick: () => context.navigate({ rate: undefined }) }, "Close")),
+    el("p", { class: "hint" }, rateDefinitions[name]),
+    rateLine("rate-chart", `${rateLabels[name]} per ${range.interval}`, starts.map((start) => bucketLabel(start, range.interval)), values),
+    el("p", { class: "actions" }, "Find the cause: ", links));
+}
 
 function card(id, label, value, detail, exact, definition) {
   return el("div", { class: "card", id, title: definition ?? null }, el("span", { class: "card-label" }, label),
@@ -94,12 +139,17 @@ export async function render(container, context) {
       `${percent(summary.savings_ratio)} of ${money(summary.baseline_cost_usd)} if every request went to the baseline tier`, summary.savings_usd,
       baselineDefinition(bundle.policy)));
 
+  const chosenRate = rateBreakdowns[context.parameters.rate] ? context.parameters.rate : null;
   const rates = el("div", { class: "rates" },
-    [["escalation", "Escalation rate", rate("escalation")], ["fallback", "Fallback rate", rate("fallback")],
-      ["error", "Error rate", summary.requests ? summary.errors / summary.requests : null], ["shadow", "Shadow rate", rate("shadow")]]
-      .map(([name, label, value]) => el("div", { class: "rate", id: `rate-${name}`, title: rateDefinitions[name] },
-        el("span", {}, label), el("strong", { dataset: { value: value ?? "" } }, percent(value)),
-        el("span", { class: "visually-hidden" }, rateDefinitions[name]))));
+    [["escalation", rate("escalation")], ["fallback", rate("fallback")],
+      ["error", summary.requests ? summary.errors / summary.requests : null], ["shadow", rate("shadow")]]
+      .map(([name, value]) => el("button", { type: "button", class: "rate", id: `rate-${name}`, title: rateDefinitions[name],
+        "aria-pressed": String(name === chosenRate), "aria-controls": "rate-panel",
+        onclick: () => context.navigate({ rate: name === chosenRate ? undefined : name }) },
+      el("span", {}, rateLabels[name]), el("strong", { dataset: { value: value ?? "" } }, percent(value)),
+      el("span", { class: "visually-hidden" }, rateDefinitions[name]))));
+  const followed = chosenRate && summary.requests ? await ratePanel(chosenRate, range, context) : null;
+  if (!context.current()) return;
 
   const warning = summary.unpriced_requests > 0
     ? el("div", { class: "warning", role: "alert", id: "unpriced-warning" },
@@ -135,7 +185,7 @@ export async function render(container, context) {
       el("td", { class: "num" }, millis(tier.latency_ms?.p50)),
       el("td", { class: "num" }, millis(tier.latency_ms?.p95))))));
 
-  replace(container, warning, cards, rates,
+  replace(container, warning, cards, rates, followed,
     panel(`Spend by tier per ${range.interval}`, stackedSpend("spend-chart", starts.map((start) => bucketLabel(start, range.interval)), series)),
     el("div", { class: "two" },
       panel("Tier mix", tierMix("mix-chart", tiers)),
