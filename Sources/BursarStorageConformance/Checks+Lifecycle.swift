@@ -74,5 +74,24 @@ extension StorageConformance {
                 try expectEqual(back.serial, 3, "returning to an older content is a new issue")
             }
         },
+        Check("bundle history: each issued revision with the policy it carried and when the next replaced it") { backend in
+            try backend.withStore { store in
+                let storage = store.storage
+                let cheap = try storage.addPolicyVersion(Fixtures.policy("cheap"), source: "{}", author: "ann", origin: "api", activate: true).version
+                _ = try storage.bundleIssue(for: "r1", policy: cheap, now: Fixtures.start)
+                _ = try storage.bundleIssue(for: "r1", policy: cheap, now: Fixtures.start + 1_000)
+                _ = try storage.bundleIssue(for: "r2", policy: nil, now: Fixtures.start + 60_000)
+                var history = try storage.issuedBundles(revisions: ["r1", "r2", "unknown"])
+                try expectEqual(history["r1"], IssuedBundle(serial: 1, revision: "r1", issuedAt: Fixtures.start, policyRevision: cheap.revision,
+                                                            policyName: "cheap", supersededAt: Fixtures.start + 60_000), "r1, replaced by r2")
+                try expectEqual(history["r2"], IssuedBundle(serial: 2, revision: "r2", issuedAt: Fixtures.start + 60_000, policyRevision: nil,
+                                                            policyName: nil, supersededAt: nil), "r2, the latest, without a policy")
+                try expect(history["unknown"] == nil, "a revision never issued is not in the history")
+                _ = try storage.bundleIssue(for: "r1", policy: cheap, now: Fixtures.start + 120_000)
+                history = try storage.issuedBundles(revisions: ["r1"])
+                try expectEqual(history["r1"]?.serial, 3, "the latest issue of a revision issued twice")
+                try expectEqual(history["r1"]?.supersededAt, nil, "which nothing replaced yet")
+            }
+        },
     ]
 }

@@ -29,6 +29,40 @@ import Testing
         #expect((fleet["instances"] as? [[String: Any]])?.first?["source"] as? String == "test-router")
     }
 
+    /// The fleet names the policy each instance runs (as the Policies view does) and how far
+    /// behind it is, not only a bundle hash.
+    @Test func instancesShowThePolicyTheyRunAndHowFarBehindTheyAre() throws {
+        let app = try TestApp()
+        let submit = { (name: String) throws -> String in
+            let response = app.send("POST", "/v1/policies?activate=true", key: app.adminKey, contentType: "application/yaml",
+                                    body: Array(TestPolicies.twoTiers(name: name).utf8))
+            return try #require(try JSONSupport.object(response.body)["revision"] as? String, "\(response.bodyText)")
+        }
+        let cheapRevision = try submit("cheap-first")
+        let bundleRevision = { try #require(try JSONSupport.object(app.send("GET", "/v1/bundle", key: app.routerKey).body)["revision"] as? String) }
+        let old = try bundleRevision()
+        #expect(report(app, #"{"instance_id":"edge-old","applied_revision":"\#(old)"}"#).status == 200)
+        app.clock.advance(seconds: 60)
+        let carefulRevision = try submit("careful-second")
+        let current = try bundleRevision()
+        #expect(current != old)
+        #expect(report(app, #"{"instance_id":"edge-new","applied_revision":"\#(current)"}"#).status == 200)
+
+        let fleet = try app.getJSON("/v1/fleet")
+        #expect((fleet["current_policy"] as? [String: Any])?["name"] as? String == "careful-second")
+        #expect((fleet["current_policy"] as? [String: Any])?["revision"] as? String == carefulRevision)
+        let instances = Dictionary(uniqueKeysWithValues: try #require(fleet["instances"] as? [[String: Any]]).map { ($0["instance_id"] as! String, $0) })
+        let behind = try #require(instances["edge-old"])
+        #expect((behind["applied_policy"] as? [String: Any])?["name"] as? String == "cheap-first")
+        #expect((behind["applied_policy"] as? [String: Any])?["revision"] as? String == cheapRevision)
+        #expect(behind["revisions_behind"] as? Int == (fleet["current_serial"] as? Int ?? 0) - (behind["applied_serial"] as? Int ?? 0))
+        #expect((behind["revisions_behind"] as? Int ?? 0) >= 1)
+        #expect(behind["behind_since"] as? String != nil)
+        let synced = try #require(instances["edge-new"])
+        #expect((synced["applied_policy"] as? [String: Any])?["name"] as? String == "careful-second")
+        #expect(synced["revisions_behind"] as? Int == 0 && synced["behind_since"] is NSNull)
+    }
+
     @Test(arguments: [(#"{"applied_revision":"x"}"#, 422, "instance_id"), (#"{"instance_id":"a","poll_interval_s":0}"#, 422, "poll_interval_s"),
                       (#"{"instance_id":"#, 400, nil)])
     func badReportsAreRefused(body: String, status: Int, field: String?) throws {

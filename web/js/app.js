@@ -2,6 +2,7 @@
 
 import { api, session } from "./api.js";
 import { el, errorBox, replace } from "./dom.js";
+import { autoRefresh, freshness, markLoaded } from "./freshness.js";
 import { rangePicker, rememberedRange, rememberRange } from "./range.js";
 import * as overview from "./views/overview.js";
 import * as breakdown from "./views/breakdown.js";
@@ -13,16 +14,17 @@ import * as fleet from "./views/fleet.js";
 import * as activity from "./views/activity.js";
 import * as explore from "./views/explore.js";
 
+// `refresh`: seconds between automatic refreshes when on (on by default where `auto`).
 const views = [
-  { name: "overview", title: "Overview", module: overview, ranged: true },
-  { name: "breakdown", title: "Breakdown", module: breakdown, ranged: true },
-  { name: "spenders", title: "Top spenders", module: spenders, ranged: true },
-  { name: "explore", title: "Requests", module: explore, ranged: true },
-  { name: "budgets", title: "Budgets", module: budgets },
-  { name: "overrides", title: "Overrides", module: overrides },
-  { name: "policies", title: "Policies", module: policies },
-  { name: "fleet", title: "Fleet", module: fleet },
-  { name: "activity", title: "Alerts & audit", module: activity },
+  { name: "overview", title: "Overview", module: overview, ranged: true, refresh: 60, auto: true },
+  { name: "breakdown", title: "Breakdown", module: breakdown, ranged: true, refresh: 60 },
+  { name: "spenders", title: "Top spenders", module: spenders, ranged: true, refresh: 60 },
+  { name: "explore", title: "Requests", module: explore, ranged: true, refresh: 60 },
+  { name: "budgets", title: "Budgets", module: budgets, refresh: 30, auto: true },
+  { name: "overrides", title: "Overrides", module: overrides, refresh: 60 },
+  { name: "policies", title: "Policies", module: policies, refresh: 60 },
+  { name: "fleet", title: "Fleet", module: fleet, refresh: 10, auto: true },
+  { name: "activity", title: "Alerts & audit", module: activity, refresh: 30, auto: true },
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -101,9 +103,12 @@ function renderNav(current) {
   $("who").hidden = false;
 }
 
-async function render() {
+/**
+ * Shows the view in the URL. `quiet` (a refresh of the same view): the page keeps what it
+ * shows until the new data is in, and keeps its scroll position.
+ */
+async function render({ quiet = false } = {}) {
   if (!identity) return;
-  closeDialogs();
   let { view, parameters } = location();
   if (view.ranged) {
     // A view opened without a range takes the one last chosen (and says so in its URL); one
@@ -114,32 +119,50 @@ async function render() {
     }
     rememberRange(parameters);
   }
+  const container = $("view");
+  const shown = container.querySelector(".view-body");
+  quiet = quiet && shown !== null && shown.dataset.view === view.name;
+  if (!quiet) closeDialogs();
   const ticket = ++renderCount;
   $("login").hidden = true;
   renderNav(view);
   document.title = `${view.title} · Bursar`;
-  const container = $("view");
   if (identity.role === "router") {
     replace(container, el("section", { class: "panel" }, el("h1", {}, "This is a router key"),
       el("p", {}, "Router keys ship events and pull the bundle; they cannot read spend. Sign in with a viewer or admin key.")));
     return;
   }
-  const body = el("div", { class: "view-body", "aria-busy": "true" });
-  const heading = el("div", { class: "view-head" }, el("h1", {}, view.title),
-    view.ranged ? rangePicker(parameters, (range) => navigate(view.name, range, true)) : null);
-  replace(container, heading, body);
+  const body = el("div", { class: "view-body", "aria-busy": "true", dataset: { view: view.name } },
+    el("p", { class: "loading", role: "status" }, `Loading ${view.title.toLowerCase()}…`));
   const context = {
     parameters,
     admin: identity.role === "admin",
     navigate: (next, merge = true) => navigate(view.name, next, merge),
     go: navigate,
-    refresh: render,
+    refresh: () => render(),
     current: () => ticket === renderCount,
   };
+  if (quiet) {
+    shown.setAttribute("aria-busy", "true");
+  } else {
+    const heading = el("div", { class: "view-head" }, el("h1", {}, view.title),
+      view.ranged ? rangePicker(parameters, (range) => navigate(view.name, range, true)) : null,
+      freshness(view, () => render({ quiet: true })));
+    replace(container, heading, body);
+  }
+  const scroll = window.scrollY;
   try {
     await view.module.render(body, context);
+    if (ticket !== renderCount) return;
+    if (quiet) {
+      shown.replaceWith(body);
+      window.scrollTo(0, scroll);
+    }
+    markLoaded(new Date());
   } catch (error) {
-    if (ticket === renderCount) replace(body, errorBox(error));
+    if (ticket !== renderCount) return;
+    if (quiet) shown.replaceWith(body);
+    replace(body, errorBox(error));
   } finally {
     if (ticket === renderCount) body.setAttribute("aria-busy", "false");
   }
@@ -155,7 +178,8 @@ $("login-form").addEventListener("submit", async (event) => {
   }
 });
 
-window.addEventListener("hashchange", render);
+window.addEventListener("hashchange", () => render());
+autoRefresh(() => location().view, () => render({ quiet: true }));
 window.addEventListener("bursar:unauthorized", () => signOut());
 
 if (session.key) {

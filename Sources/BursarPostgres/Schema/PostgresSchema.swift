@@ -7,8 +7,21 @@ enum PostgresSchema {
     static var migrator: PostgresMigrator {
         var migrator = PostgresMigrator()
         migrator.register("v1 bursar", sql: v1)
+        migrator.register("v2 bundle history", sql: v2)
         return migrator
     }
+
+    /// Which policy each bundle revision carried, so the fleet shows policies, not hashes.
+    static let v2 = """
+        CREATE TABLE bundle_history (
+            serial BIGINT PRIMARY KEY,
+            revision TEXT NOT NULL,
+            issued_at BIGINT NOT NULL,
+            policy_revision TEXT,
+            policy_name TEXT
+        );
+        CREATE INDEX bundle_history_by_revision ON bundle_history (revision);
+        """
 
     static let v1 = """
         CREATE TABLE events (

@@ -3,17 +3,38 @@ import BursarStorage
 
 /// Bundle issues, shared by every replica (the row locked while one decides).
 extension PostgresDatabase {
-    /// The issue of `revision`: the stored one when it is still the latest, else the next serial.
-    public func bundleIssue(for revision: String, now: Int64) throws -> BundleIssue {
+    /// The issue of `revision`: the stored one when it is still the latest, else the next
+    /// serial; kept in the history with the policy it carries.
+    public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64) throws -> BundleIssue {
         try write { connection in
             try connection.execute("INSERT INTO settings (name, value) VALUES ('bundle_issue', '') ON CONFLICT (name) DO NOTHING")
             let stored = try connection.execute("SELECT value FROM settings WHERE name = 'bundle_issue' FOR UPDATE").first?.string(0)
                 .flatMap(BundleIssue.init(stored:))
             let issue = BundleIssue.next(after: stored, revision: revision, now: now)
+            try connection.execute("""
+                INSERT INTO bundle_history (serial, revision, issued_at, policy_revision, policy_name) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (serial) DO \(issue == stored ? "NOTHING" : """
+                    UPDATE SET revision = excluded.revision, issued_at = excluded.issued_at,
+                    policy_revision = excluded.policy_revision, policy_name = excluded.policy_name
+                    """)
+                """, [.integer(issue.serial), .text(issue.revision), .integer(issue.issuedAt),
+                      policy.map { .text($0.revision) } ?? .null, policy.map { .text($0.policy.name) } ?? .null])
             if issue != stored {
                 try connection.execute("UPDATE settings SET value = $1 WHERE name = 'bundle_issue'", [.text(issue.stored)])
             }
             return issue
+        }
+    }
+
+    public func issuedBundles(revisions: Set<String>) throws -> [String: IssuedBundle] {
+        guard !revisions.isEmpty else { return [:] }
+        let sorted = revisions.sorted()
+        return try read { connection in
+            IssuedBundle.latest(try connection.execute(IssuedBundle.selectSQL(markers: sorted.indices.map { "$\($0 + 1)" }),
+                                                       sorted.map { .text($0) }).map { row in
+                IssuedBundle(serial: try row.integer(0), revision: try row.text(1), issuedAt: try row.integer(2),
+                             policyRevision: row.string(3), policyName: row.string(4), supersededAt: try row.int64(5))
+            })
         }
     }
 }

@@ -4,18 +4,35 @@ import GRDB
 
 extension BursarDatabase {
     /// The issue of `revision`: the stored one when it is still the latest, else the next
-    /// serial, issued `now`.
-    public func bundleIssue(for revision: String, now: Int64) throws -> BundleIssue {
+    /// serial, issued `now`; kept in the history with the policy it carries.
+    public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64) throws -> BundleIssue {
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'bundle_issue'")
                 .flatMap(BundleIssue.init(stored:))
             let issue = BundleIssue.next(after: stored, revision: revision, now: now)
+            // The latest issue goes into the history once (also the one a database made
+            // before the history was kept already holds).
+            try db.execute(sql: """
+                INSERT \(issue == stored ? "OR IGNORE" : "OR REPLACE") INTO bundle_history
+                    (serial, revision, issued_at, policy_revision, policy_name) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [issue.serial, issue.revision, issue.issuedAt, policy?.revision, policy?.policy.name])
             if issue == stored { return issue }
             try db.execute(sql: """
                 INSERT INTO settings (name, value) VALUES ('bundle_issue', ?)
                 ON CONFLICT(name) DO UPDATE SET value = excluded.value
                 """, arguments: [issue.stored])
             return issue
+        }
+    }
+
+    public func issuedBundles(revisions: Set<String>) throws -> [String: IssuedBundle] {
+        guard !revisions.isEmpty else { return [:] }
+        let sorted = revisions.sorted()
+        return try read { db in
+            IssuedBundle.latest(try Row.fetchAll(db, sql: IssuedBundle.selectSQL(markers: sorted.map { _ in "?" }),
+                                                 arguments: StatementArguments(sorted)).map { row in
+                IssuedBundle(serial: row[0], revision: row[1], issuedAt: row[2], policyRevision: row[3], policyName: row[4], supersededAt: row[5])
+            })
         }
     }
 }

@@ -204,6 +204,19 @@ enum Schema {
                 ALTER TABLE fleet_instances_by_source RENAME TO fleet_instances;
                 """)
         }
+        migrator.registerMigration("v10 bundle history") { db in
+            // Which policy each bundle revision carried, so the fleet shows policies, not hashes.
+            try db.execute(sql: """
+                CREATE TABLE bundle_history (
+                    serial INTEGER PRIMARY KEY,
+                    revision TEXT NOT NULL,
+                    issued_at INTEGER NOT NULL,
+                    policy_revision TEXT,
+                    policy_name TEXT
+                );
+                CREATE INDEX bundle_history_by_revision ON bundle_history(revision);
+                """)
+        }
         return migrator
     }
 

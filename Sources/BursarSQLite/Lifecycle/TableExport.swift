@@ -8,7 +8,7 @@ extension BursarDatabase {
     /// The tables a copy moves, in an order that keeps references valid.
     public static let copiedTables = [
         "price_catalogs", "prices", "api_keys", "policy_versions", "settings", "overrides", "budgets",
-        "fleet_instances", "alerts", "webhook_deliveries", "audit_log", "events",
+        "fleet_instances", "bundle_history", "alerts", "webhook_deliveries", "audit_log", "events",
     ] + RollupCuboid.all.flatMap { cuboid in cuboid.grains.map { cuboid.table($0) } }
 
     /// Calls `body` with each table's column names and its rows, `batchSize` at a time, all

@@ -1,8 +1,36 @@
 import BursarCore
 
-/// The serials and issue times of bundle revisions (they grow across restarts).
+/// The serials and issue times of bundle revisions (they grow across restarts), and the
+/// history of what each revision carried (for the fleet: which policy an instance runs).
 public protocol BundleStore: Sendable {
     /// The issue of `revision`: the stored one when it is still the latest, else the next
-    /// serial, issued `now` (issue times never go back).
-    func bundleIssue(for revision: String, now: Int64) throws -> BundleIssue
+    /// serial, issued `now` (issue times never go back). Records it in the history with the
+    /// policy it carries.
+    func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64) throws -> BundleIssue
+    /// The latest issue of each of `revisions` found in the history.
+    func issuedBundles(revisions: Set<String>) throws -> [String: IssuedBundle]
+}
+
+extension BundleStore {
+    public func bundleIssue(for revision: String, now: Int64) throws -> BundleIssue {
+        try bundleIssue(for: revision, policy: nil, now: now)
+    }
+}
+
+extension IssuedBundle {
+    /// The SQL both backends read the history with (`revisions` as parameters `markers`).
+    public static func selectSQL(markers: [String]) -> String {
+        """
+        SELECT h.serial, h.revision, h.issued_at, h.policy_revision, h.policy_name,
+               (SELECT n.issued_at FROM bundle_history n WHERE n.serial = h.serial + 1)
+        FROM bundle_history h WHERE h.revision IN (\(markers.joined(separator: ", ")))
+        """
+    }
+
+    /// The latest issue per revision among `issues`.
+    public static func latest(_ issues: [IssuedBundle]) -> [String: IssuedBundle] {
+        var latest: [String: IssuedBundle] = [:]
+        for issue in issues where (latest[issue.revision]?.serial ?? .min) < issue.serial { latest[issue.revision] = issue }
+        return latest
+    }
 }

@@ -19,7 +19,8 @@ public protocol Storage: SpendStore, ReplayReader, EventExplorer, KeyStore, Pric
 extension Storage {
     /// The bundle for the state stored now.
     public func routerBundle(now: Int64, catalog: PriceCatalog) throws -> RouterBundle {
-        try RouterBundle(policy: try activePolicy(), overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
-                         catalog: catalog, now: now) { revision in try bundleIssue(for: revision, now: now) }
+        let policy = try activePolicy()
+        return try RouterBundle(policy: policy, overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
+                                catalog: catalog, now: now) { revision in try bundleIssue(for: revision, policy: policy, now: now) }
     }
 }
