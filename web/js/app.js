@@ -75,6 +75,7 @@ function signOut() {
 
 function showLogin(message) {
   $("nav").hidden = true;
+  $("menu-toggle").hidden = true;
   $("who").hidden = true;
   replace($("view"));
   $("login").hidden = false;
@@ -89,6 +90,12 @@ function viewLink(view) {
   return `#/${view.name}${range ? `?${range}` : ""}`;
 }
 
+/** On a phone the views are behind a menu button; open, they are listed one under another. */
+function setMenu(open) {
+  $("menu-toggle").setAttribute("aria-expanded", String(open));
+  document.body.classList.toggle("menu-open", open);
+}
+
 function renderNav(current) {
   replace($("nav"), views.map((view) => el("a", {
     href: viewLink(view),
@@ -97,6 +104,9 @@ function renderNav(current) {
     dataset: { view: view.name },
   }, view.title)));
   $("nav").hidden = false;
+  $("menu-toggle").hidden = false;
+  $("menu-toggle").textContent = `☰ ${current.title}`;
+  setMenu(false);
   replace($("who"), el("span", { class: `role role-${identity.role}`, id: "role" }, identity.role),
     el("span", { class: "key-name" }, identity.name),
     el("button", { type: "button", id: "sign-out", class: "link", onclick: signOut }, "Sign out"));
@@ -179,6 +189,7 @@ $("login-form").addEventListener("submit", async (event) => {
 });
 
 window.addEventListener("hashchange", () => render());
+$("menu-toggle").addEventListener("click", () => setMenu($("menu-toggle").getAttribute("aria-expanded") !== "true"));
 autoRefresh(() => location().view, () => render({ quiet: true }));
 window.addEventListener("bursar:unauthorized", () => signOut());
 
