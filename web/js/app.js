@@ -24,7 +24,7 @@ const views = [
   { name: "overrides", title: "Overrides", module: overrides, refresh: 60 },
   { name: "policies", title: "Policies", module: policies, refresh: 60 },
   { name: "fleet", title: "Fleet", module: fleet, refresh: 10, auto: true },
-  { name: "activity", title: "Alerts & audit", module: activity, refresh: 30, auto: true },
+  { name: "activity", title: "Alerts & audit", module: activity, ranged: true, refresh: 30, auto: true },
 ];
 
 const $ = (id) => document.getElementById(id);

@@ -6,6 +6,7 @@ import { el, errorBox, panel, replace } from "../dom.js";
 import { field } from "../forms.js";
 import { revision, time } from "../format.js";
 import { DataTable } from "../table.js";
+import { diffView } from "../diff.js";
 
 function problemList(problems) {
   return el("ul", { class: "problems", id: "policy-problems" }, problems.map((problem) =>
@@ -13,37 +14,6 @@ function problemList(problems) {
       el("span", { class: "badge" }, problem.severity),
       problem.line ? ` line ${problem.line} · ` : " ",
       el("code", {}, problem.field || "policy"), ": ", problem.message)));
-}
-
-/**
- * The lines that changed with `context` unchanged lines around them ("…" for the rest), each
- * run of changes with its removed lines before its added ones.
- */
-export function changedLines(lines, context = 3) {
-  const isChange = (line) => line.startsWith("+") || line.startsWith("-");
-  const near = lines.map((_, index) => lines.slice(Math.max(0, index - context), index + context + 1).some(isChange));
-  const out = [];
-  let run = [];
-  const flush = () => {
-    out.push(...run.filter((line) => line.startsWith("-")), ...run.filter((line) => line.startsWith("+")));
-    run = [];
-  };
-  lines.forEach((line, index) => {
-    if (isChange(line)) {
-      run.push(line);
-      return;
-    }
-    flush();
-    if (near[index]) out.push(line);
-    else if (out[out.length - 1] !== "…") out.push("…");
-  });
-  flush();
-  return out;
-}
-
-function diffView(lines, id = "policy-diff") {
-  return el("pre", { class: "diff", id }, changedLines(lines).map((line) =>
-    el("span", { class: line.startsWith("+") ? "added" : line.startsWith("-") ? "removed" : line === "…" ? "gap" : "same" }, `${line}\n`)));
 }
 
 /**
