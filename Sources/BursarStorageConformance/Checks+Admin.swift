@@ -40,6 +40,12 @@ extension StorageConformance {
                 let price = second.price(for: ModelKey(provider: "openai", model: "gpt-4o-mini"), at: Fixtures.start)
                 try expectEqual(price?.inputPerMillion, Money(decimal: "0.3"), "read back exactly")
                 try expect(try storage.auditEntries(from: 0, to: .max, target: "prices").count == 2, "both changes audited")
+                let versions = try storage.priceCatalogVersions()
+                try expectEqual(versions.map(\.version), [2, 1], "every version, newest first")
+                try expectEqual(versions.map(\.author), ["ann", "price file"], "who made each")
+                try expectEqual(versions.map(\.prices), [1, 1], "each version's rows")
+                try expectEqual(try storage.priceCatalog(version: 1)?.prices.first?.inputPerMillion, Money(decimal: "0.15"), "an older version read back")
+                try expect(try storage.priceCatalog(version: 9) == nil, "a version never stored")
             }
         },
         Check("budgets: stored, replaced and deleted, each change audited with before and after") { backend in

@@ -84,6 +84,7 @@ public struct BursarAPI: Responder {
         let priceList = PricesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/prices", roles: everyone, priceList.get)
         router.add("PUT", "/v1/prices", roles: [.admin], accepts: MediaTypes.json, priceList.put)
+        router.add("GET", "/v1/prices/versions", roles: readers, priceList.versions)
 
         let policies = PoliciesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/policies", roles: readers, policies.list)
@@ -125,6 +126,20 @@ public struct BursarAPI: Responder {
 
         let audit = AuditHandler(database: database)
         router.add("GET", "/v1/audit", roles: readers, audit.list)
+
+        let keys = KeysHandler(database: database, authenticator: authenticator)
+        router.add("GET", "/v1/keys", roles: [.admin], keys.list)
+        router.add("POST", "/v1/keys", roles: [.admin], accepts: MediaTypes.json, keys.create)
+        router.add("DELETE", "/v1/keys/{name}", roles: [.admin], keys.revoke)
+
+        router.add("GET", "/v1/alerts/webhooks", roles: readers) { _, _ in
+            let tallies = Dictionary(try database.webhookTallies().map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+            return .response(.json(.object([("webhooks", .array(alerts.urls.map { url in
+                let tally = tallies[url] ?? WebhookTally(url: url, pending: 0, delivered: 0, givenUp: 0)
+                return .object([("url", .string(url)), ("pending", .integer(Int64(tally.pending))),
+                                ("delivered", .integer(Int64(tally.delivered))), ("given_up", .integer(Int64(tally.givenUp)))])
+            }))])))
+        }
 
         router.add("GET", "/v1/whoami", roles: everyone) { _, context in
             .response(.json(.object([("name", .string(context.key?.name ?? "")), ("role", .string(context.key?.role.rawValue ?? ""))])))

@@ -10,8 +10,27 @@ struct PricesHandler: Sendable {
     /// Called after a change that routers must see.
     let changed: @Sendable () -> Void
 
+    /// The catalog in force, or with `?version=N` a stored older one.
     func get(_ request: Request, _ context: APIContext) throws -> Reply {
-        .response(.json(PriceList.json(prices.current.catalog)))
+        guard let text = request.query["version"] else { return .response(.json(PriceList.json(prices.current.catalog))) }
+        guard let version = Int64(text), version > 0 else {
+            throw HTTPError.badRequest("version must be a positive whole number (a catalog version)", field: "version")
+        }
+        guard let catalog = try database.priceCatalog(version: version) else { throw HTTPError.notFound("no price catalog version \(version)") }
+        return .response(.json(PriceList.json(catalog)))
+    }
+
+    /// `GET /v1/prices/versions`: every catalog version, newest first.
+    func versions(_ request: Request, _ context: APIContext) throws -> Reply {
+        .response(.json(.object([("versions", .array(try database.priceCatalogVersions().map { version in
+            .object([
+                ("version", .integer(version.version)),
+                ("created_at", .string(Timestamp.format(version.createdAt))),
+                ("author", .string(version.author)),
+                ("origin", .string(version.origin)),
+                ("prices", .integer(Int64(version.prices))),
+            ])
+        }))])))
     }
 
     func put(_ request: Request, _ context: APIContext) throws -> Reply {

@@ -23,8 +23,30 @@ extension PostgresDatabase {
         }
     }
 
+    public func priceCatalogVersions() throws -> [PriceCatalogVersion] {
+        try read { connection in
+            try connection.execute(PriceCatalogVersion.listSQL).map { row in
+                PriceCatalogVersion(version: try row.integer(0), createdAt: try row.integer(1), author: try row.text(2),
+                                    origin: try row.text(3), prices: Int(try row.integer(4)))
+            }
+        }
+    }
+
+    public func priceCatalog(version: Int64) throws -> PriceCatalog? {
+        try read { connection in
+            guard try connection.execute("SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE version = $1)", [.integer(version)]).first?.bool(0) == true else {
+                return nil
+            }
+            return try Self.catalog(version, connection)
+        }
+    }
+
     static func currentCatalog(_ connection: PostgresConnection) throws -> PriceCatalog {
         guard let version = try connection.execute("SELECT MAX(version) FROM price_catalogs").first?.int64(0) else { return .empty }
+        return try catalog(version, connection)
+    }
+
+    static func catalog(_ version: Int64, _ connection: PostgresConnection) throws -> PriceCatalog {
         let rows = try connection.execute("""
             SELECT id, provider, model, effective_from, input_nanos, cached_input_nanos, output_nanos, reasoning_nanos
             FROM prices WHERE catalog_version = $1 ORDER BY id

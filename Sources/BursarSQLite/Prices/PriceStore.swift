@@ -28,8 +28,29 @@ extension BursarDatabase {
         }
     }
 
+    public func priceCatalogVersions() throws -> [PriceCatalogVersion] {
+        try read { db in
+            try Row.fetchAll(db, sql: PriceCatalogVersion.listSQL).map { row in
+                PriceCatalogVersion(version: row[0], createdAt: row[1], author: row[2], origin: row[3], prices: row[4])
+            }
+        }
+    }
+
+    public func priceCatalog(version: Int64) throws -> PriceCatalog? {
+        try read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE version = ?)", arguments: [version]) == true else {
+                return nil
+            }
+            return try Self.catalog(version, db)
+        }
+    }
+
     static func currentCatalog(_ db: Database) throws -> PriceCatalog {
         guard let version = try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM price_catalogs") else { return .empty }
+        return try catalog(version, db)
+    }
+
+    static func catalog(_ version: Int64, _ db: Database) throws -> PriceCatalog {
         let rows = try Row.fetchAll(db, sql: """
             SELECT id, provider, model, effective_from, input_nanos, cached_input_nanos, output_nanos, reasoning_nanos
             FROM prices WHERE catalog_version = ?

@@ -6,4 +6,8 @@ public protocol PriceStore: Sendable {
     func addPriceCatalog(_ prices: [ModelPrice], author: String, origin: String) throws -> PriceCatalog
     /// Adds the prices of a file unless a file of the same content was imported last.
     func importPriceFile(_ prices: [ModelPrice], content: [UInt8]) throws -> (PriceCatalog, imported: Bool)
+    /// Every version, newest first.
+    func priceCatalogVersions() throws -> [PriceCatalogVersion]
+    /// One stored version, or nil.
+    func priceCatalog(version: Int64) throws -> PriceCatalog?
 }

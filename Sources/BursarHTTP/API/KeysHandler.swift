@@ -1,0 +1,73 @@
+import BursarCore
+import HTTPToolkit
+import BursarStorage
+
+/// `GET /v1/keys`, `POST /v1/keys` (the secret is in the answer, once) and
+/// `DELETE /v1/keys/{name}` (revoke): the dashboard's key screen. Admin only.
+struct KeysHandler: Sendable {
+    static let fields: Set<String> = ["name", "role", "sources"]
+
+    let database: any Storage
+    let authenticator: Authenticator
+
+    func list(_ request: Request, _ context: APIContext) throws -> Reply {
+        let keys = try database.listKeys().sorted { ($0.revokedAt != nil ? 1 : 0, $0.name) < ($1.revokedAt != nil ? 1 : 0, $1.name) }
+        return .response(.json(.object([("keys", .array(keys.map(Self.json)))])))
+    }
+
+    func create(_ request: Request, _ context: APIContext) throws -> Reply {
+        let body = try request.jsonBody(describing: "key")
+        guard case .object(let members) = body else {
+            throw HTTPError(422, code: "invalid_field", message: "send an object: {\"name\", \"role\", \"sources\"}")
+        }
+        if let unknown = members.map(\.0).first(where: { !Self.fields.contains($0) }) {
+            throw HTTPError(422, code: "unknown_field", message: "\(unknown) is not a field of a key (name, role, sources)", field: unknown)
+        }
+        guard let name = body[member: "name"]?.stringValue, !name.isEmpty, name.count <= 100 else {
+            throw HTTPError(422, code: "invalid_field", message: KeyError.invalidName.description, field: "name")
+        }
+        guard let roleName = body[member: "role"]?.stringValue, let role = Role(rawValue: roleName) else {
+            throw HTTPError(422, code: "invalid_field", message: "role is router, viewer or admin", field: "role")
+        }
+        var sources: SourceGrant?
+        if let value = body[member: "sources"], value != .null {
+            guard let text = value.stringValue, let grant = SourceGrant(parsing: text), role == .router || role == .admin else {
+                throw HTTPError(422, code: "invalid_field", message: role == .viewer ? "a viewer key writes no events: it takes no sources"
+                                    : KeyError.invalidSources(value.stringValue ?? "").description, field: "sources")
+            }
+            sources = grant
+        }
+        let secret: String
+        do {
+            secret = try database.createKey(name: name, role: role, sources: sources, actor: context.key?.name ?? "unknown")
+        } catch KeyError.nameTaken {
+            throw HTTPError(409, code: "name_taken", message: KeyError.nameTaken(name).description, field: "name")
+        }
+        authenticator.forget()
+        let created = try database.listKeys().last { $0.name == name && $0.revokedAt == nil }
+        let answer: [(String, JSONValue)] = (created.map(Self.json)?.objectMembers ?? []) + [("key", .string(secret))]
+        return .response(.json(.object(answer), status: 201, headers: [("Cache-Control", "no-store")]))
+    }
+
+    func revoke(_ request: Request, _ context: APIContext) throws -> Reply {
+        let name = context.parameters["name"] ?? ""
+        let active = try database.listKeys().filter { $0.revokedAt == nil }
+        guard let key = active.first(where: { $0.name == name }) else { throw HTTPError.notFound(KeyError.notFound(name).description) }
+        if key.role == .admin, active.filter({ $0.role == .admin }).count == 1 {
+            throw HTTPError(409, code: "last_admin_key", message: "'\(name)' is the last active admin key: create another admin key before revoking it")
+        }
+        try database.revokeKey(name: name, actor: context.key?.name ?? "unknown")
+        authenticator.forget()
+        return .response(Response(status: 204))
+    }
+
+    static func json(_ key: APIKey) -> JSONValue {
+        .object([
+            ("name", .string(key.name)),
+            ("role", .string(key.role.rawValue)),
+            ("sources", key.role == .viewer ? .null : .string(key.sources.text)),
+            ("created_at", .string(Timestamp.format(key.createdAt))),
+            ("revoked_at", key.revokedAt.map { .string(Timestamp.format($0)) } ?? .null),
+        ])
+    }
+}
