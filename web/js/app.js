@@ -13,6 +13,7 @@ import * as policies from "./views/policies.js";
 import * as fleet from "./views/fleet.js";
 import * as activity from "./views/activity.js";
 import * as explore from "./views/explore.js";
+import * as settings from "./views/settings.js";
 
 // `refresh`: seconds between automatic refreshes when on (on by default where `auto`).
 const views = [
@@ -25,6 +26,7 @@ const views = [
   { name: "policies", title: "Policies", module: policies, refresh: 60 },
   { name: "fleet", title: "Fleet", module: fleet, refresh: 10, auto: true },
   { name: "activity", title: "Alerts & audit", module: activity, ranged: true, refresh: 30, auto: true },
+  { name: "settings", title: "Settings", module: settings, adminOnly: true },
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -97,7 +99,7 @@ function setMenu(open) {
 }
 
 function renderNav(current) {
-  replace($("nav"), views.map((view) => el("a", {
+  replace($("nav"), views.filter((view) => !view.adminOnly || identity.role === "admin").map((view) => el("a", {
     href: viewLink(view),
     class: view === current ? "active" : null,
     "aria-current": view === current ? "page" : null,

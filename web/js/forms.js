@@ -37,13 +37,13 @@ export class FormProblems extends Error {
 
 /**
  * Shows an API error (or every problem of a `FormProblems`) beside the field it names
- * ("scope.feature" falls back to "scope"), or at the top of the form when it names none of
+ * ("scope.feature" falls back to "scope", "prices[0].input" to "prices"), or at the top of the form when it names none of
  * the form's fields.
  */
 export function showError(form, error) {
   clearErrors(form);
   for (const problem of error instanceof FormProblems ? error.problems : [error]) {
-    const names = problem.field ? [problem.field, problem.field.split(".")[0]] : [];
+    const names = problem.field ? [problem.field, problem.field.split(".")[0], problem.field.split(/[.[]/)[0]] : [];
     const target = names.map((name) => form.querySelector(`[data-error-for="${CSS.escape(name)}"]`)).find(Boolean);
     if (target) {
       target.textContent = target.textContent ? `${target.textContent} ${problem.message}` : problem.message;

@@ -22,8 +22,8 @@ export function freshness(view, refresh) {
   return el("div", { class: "freshness" },
     el("span", { id: "loaded-at", class: "hint", role: "status" }, "Loading…"),
     el("button", { type: "button", id: "refresh", onclick: refresh }, "Refresh"),
-    el("label", { class: "check", for: "auto-refresh", title: `Refresh every ${view.refresh} s while this tab is shown` },
-      checkbox, `Auto (${view.refresh} s)`));
+    view.refresh ? el("label", { class: "check", for: "auto-refresh", title: `Refresh every ${view.refresh} s while this tab is shown` },
+      checkbox, `Auto (${view.refresh} s)`) : null);
 }
 
 /** Says when the shown data was loaded. */
