@@ -76,7 +76,8 @@ import Testing
         }
         var events: [JSONValue] = []
         var expected = (requests: 0, notSimulated: 0, active: [String: Int](), candidate: [String: Int](),
-                        activeCost: Decimal(0), candidateCost: Decimal(0), baseline: Decimal(0), moves: [String: Int]())
+                        activeCost: Decimal(0), candidateCost: Decimal(0), baseline: Decimal(0), moves: [String: Int](),
+                        recorded: Decimal(0), notSimulatedCost: Decimal(0))
         for index in 0..<240 {
             let intent = ["faq", "legal_analysis", "chat"][Int(next(3))]
             let complexity: Double? = next(5) == 0 ? nil : Double(next(101)) / 100
@@ -97,10 +98,13 @@ import Testing
                                               extra: extra + [("attempt", 2), ("reason", "escalation")]))
             }
             expected.requests += 1
+            // Each was recorded at gpt-4o-mini's price (the events' model), whatever a policy says now.
             guard withInputs else {
                 expected.notSimulated += 1
+                expected.notSimulatedCost += Self.cost("secure", input, output)
                 continue
             }
+            expected.recorded += Self.cost("secure", input, output)
             let was = Self.activeTier(intent, complexity, pii)
             let will = Self.candidateTier(intent, complexity, pii)
             expected.active[was, default: 0] += 1
@@ -140,6 +144,11 @@ import Testing
         })
         #expect(moved == expected.moves)
         #expect(!moved.isEmpty)
+        // Beside the replay, what those requests were charged and the tiers the routers chose.
+        let recorded = try #require(answer["recorded"] as? [String: Any])
+        #expect(recorded["cost_usd"] as? String == Self.text(expected.recorded))
+        #expect(recorded["requests_by_tier"] as? [String: Int] == ["standard": expected.requests - expected.notSimulated])
+        #expect(answer["not_simulated_cost_usd"] as? String == Self.text(expected.notSimulatedCost))
 
         // The active policy against itself moves nothing; a stored revision can be named.
         let revision = try #require(try JSONSupport.object(created.body)["revision"] as? String)

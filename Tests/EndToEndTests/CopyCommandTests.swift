@@ -48,9 +48,9 @@ import Testing
         let again = try ServerProcess.outcome(["copy", "--from", path, "--to", url])
         #expect(again.status != 0 && again.output.contains("already holds data"), "\(again.output)")
         var replayed: [String] = []
-        try copy.forEachFirstAttempt(from: 0, to: .max) { replayed.append("\($0.user)|\($0.pii.map(String.init) ?? "-")|\($0.complexity ?? -1)") }
+        try copy.forEachFirstAttempt(from: 0, to: .max) { event, _ in replayed.append("\(event.user)|\(event.pii.map(String.init) ?? "-")|\(event.complexity ?? -1)") }
         var original: [String] = []
-        try app.database.forEachFirstAttempt(from: 0, to: .max) { original.append("\($0.user)|\($0.pii.map(String.init) ?? "-")|\($0.complexity ?? -1)") }
+        try app.database.forEachFirstAttempt(from: 0, to: .max) { event, _ in original.append("\(event.user)|\(event.pii.map(String.init) ?? "-")|\(event.complexity ?? -1)") }
         #expect(replayed.sorted() == original.sorted(), "every field of every event kept")
 
         // A replica on the copy answers the same spend, and ingest goes on from there.

@@ -37,6 +37,11 @@ public struct PolicySimulation: Sendable {
     public private(set) var notSimulated = 0
     public private(set) var activeFigures = Figures()
     public private(set) var candidateFigures = Figures()
+    /// What the replayed requests were charged when they happened, and the tiers the routers
+    /// chose for them: the active policy's replay set beside what really happened.
+    public private(set) var recordedFigures = Figures()
+    /// What the first attempts without routing inputs (not replayed) were charged.
+    public private(set) var notSimulatedCost = Money.zero
     public private(set) var moves: [Move: Int] = [:]
 
     public init(active: PolicyEngine, candidate: PolicyEngine, catalog: PriceCatalog, now: Int64) {
@@ -51,13 +56,21 @@ public struct PolicySimulation: Sendable {
         event.attempt == 1 && event.reason == .primary
     }
 
-    /// Adds one stored event; events that are not first attempts are ignored.
-    public mutating func add(_ event: UsageEvent) throws(CounterOverflow) {
+    /// Adds one stored event with the cost recorded for it; events that are not first
+    /// attempts are ignored.
+    public mutating func add(_ event: UsageEvent, recorded: EventCost? = nil) throws(CounterOverflow) {
         guard Self.isReplayed(event) else { return }
         requests += 1
         guard event.hasRoutingInputs else {
             notSimulated += 1
+            if let recorded { notSimulatedCost = try notSimulatedCost.adding(recorded.cost, counter: "not_simulated_cost") }
             return
+        }
+        if let recorded {
+            recordedFigures.tierCounts[event.tier, default: 0] += 1
+            if recorded.basis == .unpriced { recordedFigures.unpriced += 1 }
+            recordedFigures.cost = try recordedFigures.cost.adding(recorded.cost, counter: "recorded_cost")
+            recordedFigures.baselineCost = try recordedFigures.baselineCost.adding(recorded.baseline, counter: "recorded_baseline_cost")
         }
         let request = RoutingRequest(event: event)
         let was = active.decide(request, now: now)
@@ -122,6 +135,8 @@ public struct PolicySimulation: Sendable {
             ("not_simulated", .integer(Int64(notSimulated))),
             ("active", try figures(activeFigures)),
             ("candidate", try figures(candidateFigures)),
+            ("recorded", try figures(recordedFigures)),
+            ("not_simulated_cost_usd", .money(notSimulatedCost)),
             ("moves", .array(sortedMoves.map { move, count in
                 .object([("rule", .string(move.rule)), ("from_tier", .string(move.fromTier)), ("to_tier", .string(move.toTier)),
                          ("requests", .integer(Int64(count)))])

@@ -38,7 +38,7 @@ struct SimulateHandler: Sendable {
         let routing = published.routing
         let candidate = PolicyEngine(policy: candidatePolicy, revision: candidateRevision, overrides: routing.overrides, budgets: routing.budgets)
         var simulation = PolicySimulation(active: active, candidate: candidate, catalog: prices.current.catalog, now: now)
-        try database.forEachFirstAttempt(from: from, to: to) { try simulation.add($0) }
+        try database.forEachFirstAttempt(from: from, to: to) { try simulation.add($0, recorded: $1) }
         return .response(.json(try simulation.json(from: from, to: to)))
     }
 

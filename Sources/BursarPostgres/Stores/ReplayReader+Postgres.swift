@@ -4,19 +4,22 @@ import BursarStorage
 extension PostgresDatabase {
     /// Calls `body` with each request's first attempt stored in `[from, to)`, in time order,
     /// a page of rows at a time (a cursor in one snapshot; never the whole range in memory).
-    public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent) throws -> Void) throws {
+    public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent, EventCost) throws -> Void) throws {
         try read(retrying: false) { connection in
             try connection.execute("""
                 DECLARE replay NO SCROLL CURSOR FOR
                 SELECT source, event_id, time, provider, model, tier, user_id, team, feature,
                        input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
-                       request_id, intent, complexity, confidence, pii, context_tokens
+                       request_id, intent, complexity, confidence, pii, context_tokens, cost_nanos, baseline_nanos, cost_basis
                 FROM events WHERE time >= $1 AND time < $2 AND attempt = 1 AND reason = 'primary' ORDER BY time, seq
                 """, [.integer(from), .integer(to)])
             while true {
                 let page = try connection.execute("FETCH 2000 FROM replay")
                 if page.isEmpty { break }
-                for row in page { try body(try Self.firstAttempt(row)) }
+                for row in page {
+                    try body(try Self.firstAttempt(row), EventCost(cost: Money(nanos: try row.integer(19)), baseline: Money(nanos: try row.integer(20)),
+                                                               basis: EventCost.Basis(rawValue: try row.integer(21)) ?? .unpriced, priceID: nil))
+                }
             }
         }
     }

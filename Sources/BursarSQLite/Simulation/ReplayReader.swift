@@ -5,12 +5,12 @@ import GRDB
 extension BursarDatabase {
     /// Calls `body` with each request's first attempt stored in `[from, to)`, with the routing
     /// inputs and tokens a simulation replays (a streaming read; nothing is held in memory).
-    public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent) throws -> Void) throws {
+    public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent, EventCost) throws -> Void) throws {
         try read { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT source, event_id, time, provider, model, tier, user_id, team, feature,
                        input_tokens, cached_input_tokens, output_tokens, reasoning_tokens,
-                       request_id, intent, complexity, confidence, pii, context_tokens
+                       request_id, intent, complexity, confidence, pii, context_tokens, cost_nanos, baseline_nanos, cost_basis
                 FROM events WHERE time >= ? AND time < ? AND attempt = 1 AND reason = 'primary'
                 """, arguments: [from, to])
             while let row = try cursor.next() {
@@ -27,7 +27,8 @@ extension BursarDatabase {
                 event.confidence = row[16]
                 event.pii = (row[17] as Int64?).map { $0 != 0 }
                 event.contextTokens = row[18]
-                try body(event)
+                try body(event, EventCost(cost: Money(nanos: row[19]), baseline: Money(nanos: row[20]),
+                                          basis: EventCost.Basis(rawValue: row[21]) ?? .unpriced, priceID: nil))
             }
         }
     }
