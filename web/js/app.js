@@ -23,7 +23,7 @@ const views = [
   { name: "explore", title: "Requests", module: explore, ranged: true, refresh: 60 },
   { name: "budgets", title: "Budgets", module: budgets, refresh: 30, auto: true },
   { name: "overrides", title: "Overrides", module: overrides, refresh: 60 },
-  { name: "policies", title: "Policies", module: policies, refresh: 60 },
+  { name: "policies", title: "Policies", module: policies, ranged: true, refresh: 60 },
   { name: "fleet", title: "Fleet", module: fleet, refresh: 10, auto: true },
   { name: "activity", title: "Alerts & audit", module: activity, ranged: true, refresh: 30, auto: true },
   { name: "settings", title: "Settings", module: settings, adminOnly: true },

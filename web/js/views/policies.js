@@ -7,6 +7,7 @@ import { field } from "../forms.js";
 import { revision, time } from "../format.js";
 import { DataTable } from "../table.js";
 import { diffView } from "../diff.js";
+import { simulationPanel } from "../simulation.js";
 
 function problemList(problems) {
   return el("ul", { class: "problems", id: "policy-problems" }, problems.map((problem) =>
@@ -157,5 +158,6 @@ export async function render(container, context) {
       : el("p", {}, "No policy is active. Routers get no bundle policy until one is; upload one below or put default.yaml in the policies folder.")),
     panel("History", history.element),
     panel("Compare two revisions", diffForm, diffResult),
+    context.admin && active ? simulationPanel(policies, active, context) : null,
     context.admin ? panel(null, uploadForm(active, context)) : null);
 }
