@@ -6,6 +6,8 @@ import { count, exactCount, millis, money, moneyNumber, percent } from "../forma
 import { rangeParameters, resolveRange } from "../range.js";
 import { latencyBars, rateLine, stackedSpend, tierMix } from "../charts.js";
 import { costContent } from "../table.js";
+import { changeLine, lastMonthSoFar, previousRange, yesterdaySoFar } from "../comparison.js";
+import { chartMarkers, markerList } from "../markers.js";
 
 /** Every bucket start between `from` and `to`, so that quiet hours show as zero. */
 export function buckets(from, to, interval) {
@@ -86,10 +88,28 @@ async function ratePanel(name, range, context) {
     el("p", { class: "actions" }, "Find the cause: ", links));
 }
 
-function card(id, label, value, detail, exact, definition) {
+function card(id, label, value, detail, exact, definition, change) {
   return el("div", { class: "card", id, title: definition ?? null }, el("span", { class: "card-label" }, label),
     el("strong", { class: "card-value", dataset: exact === undefined ? {} : { value: exact }, title: exact === undefined ? null : `$${exact}` }, value),
-    detail ? el("span", { class: "card-detail" }, detail) : null);
+    detail ? el("span", { class: "card-detail" }, detail) : null, change ?? null);
+}
+
+/** What the savings figure says, also when routing cost more than the baseline would have. */
+export function savingsDetail(summary) {
+  if (summary.savings_usd.startsWith("-")) {
+    return `Routing cost ${money(summary.savings_usd.slice(1))} more than sending every request to the baseline tier would have `
+      + `(${money(summary.baseline_cost_usd)}): escalations, fallbacks, shadow requests and rules that pick dearer tiers add cost the baseline does not have.`;
+  }
+  return `${percent(summary.savings_ratio)} of ${money(summary.baseline_cost_usd)} if every request went to the baseline tier`;
+}
+
+/** A day, as the range picker's custom dates take it, for the bucket starting at `start`. */
+function bucketRange(start, interval) {
+  const first = start.slice(0, 10);
+  if (interval !== "month") return { range: "custom", from: first, to: first };
+  const date = new Date(start);
+  const last = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
+  return { range: "custom", from: first, to: last };
 }
 
 /** What "baseline" means for the active policy. */
@@ -115,12 +135,21 @@ export async function render(container, context) {
   const range = resolveRange(context.parameters);
   const today = resolveRange({ range: "today" });
   const span = { from: range.from, to: range.to };
-  const [summary, todaySummary, overTime, reasons, bundle] = await Promise.all([
-    api.get(`/v1/spend/summary${query(span)}`),
-    api.get(`/v1/spend/summary${query({ from: today.from, to: today.to })}`),
+  const previous = previousRange(range);
+  const yesterday = yesterdaySoFar();
+  const lastMonth = lastMonthSoFar();
+  const starts = buckets(range.from, range.to, range.interval);
+  const summaryOf = (window) => api.get(`/v1/spend/summary${query({ from: window.from, to: window.to })}`);
+  const [summary, todaySummary, overTime, reasons, bundle, before, yesterdaySummary, lastMonthSummary, markers] = await Promise.all([
+    summaryOf(span),
+    summaryOf(today),
     api.get(`/v1/spend${query({ ...span, group_by: "tier", interval: range.interval, limit: 100000 })}`),
     api.get(`/v1/spend${query({ ...span, group_by: "reason" })}`),
     api.get("/v1/bundle"),
+    summaryOf(previous),
+    summaryOf(yesterday),
+    summaryOf(lastMonth),
+    chartMarkers(range.from, range.to, starts),
   ]);
   const policyTiers = bundle.policy?.tiers.map((tier) => tier.name) ?? [];
   if (!context.current()) return;
@@ -130,14 +159,16 @@ export async function render(container, context) {
   const rate = (reason) => (primary ? (requestsByReason[reason] ?? 0) / primary : null);
 
   const cards = el("div", { class: "cards" },
-    card("card-cost", "Spend in range", money(summary.cost_usd), `${exactCount(summary.requests)} requests`, summary.cost_usd),
-    card("card-today", "Spend today (UTC)", money(todaySummary.cost_usd), `${exactCount(todaySummary.requests)} requests`, todaySummary.cost_usd),
+    card("card-cost", "Spend in range", money(summary.cost_usd), `${exactCount(summary.requests)} requests`, summary.cost_usd, null,
+      changeLine("change-cost", summary.cost_usd, before.cost_usd, previous.label)),
+    card("card-today", "Spend today (UTC)", money(todaySummary.cost_usd), `${exactCount(todaySummary.requests)} requests`, todaySummary.cost_usd, null,
+      changeLine("change-today", todaySummary.cost_usd, yesterdaySummary.cost_usd, yesterday.label)),
     card("card-month", "Month to date", money(summary.month_to_date_usd),
       summary.forecast_month_usd === null ? "too large to forecast" : `forecast to month end ${money(summary.forecast_month_usd)}`, summary.month_to_date_usd,
-      "Forecast: month to date plus the spend rate of the last 7 days (UTC; since the first event when there are fewer) carried over the time left in the month."),
-    card("card-savings", "Savings against the baseline", money(summary.savings_usd),
-      `${percent(summary.savings_ratio)} of ${money(summary.baseline_cost_usd)} if every request went to the baseline tier`, summary.savings_usd,
-      baselineDefinition(bundle.policy)));
+      "Forecast: month to date plus the spend rate of the last 7 days (UTC; since the first event when there are fewer) carried over the time left in the month.",
+      changeLine("change-month", summary.month_to_date_usd, lastMonthSummary.cost_usd, lastMonth.label)),
+    card("card-savings", "Savings against the baseline", money(summary.savings_usd), savingsDetail(summary), summary.savings_usd,
+      baselineDefinition(bundle.policy), changeLine("change-savings", summary.savings_usd, before.savings_usd, previous.label)));
 
   const chosenRate = rateBreakdowns[context.parameters.rate] ? context.parameters.rate : null;
   const rates = el("div", { class: "rates" },
@@ -162,7 +193,6 @@ export async function render(container, context) {
     return;
   }
 
-  const starts = buckets(range.from, range.to, range.interval);
   const index = new Map(starts.map((start, position) => [start, position]));
   const series = Object.fromEntries(tierOrder(summary.by_tier, policyTiers).map((tier) => [tier, new Array(starts.length).fill(0)]));
   for (const row of overTime.rows) {
@@ -186,7 +216,13 @@ export async function render(container, context) {
       el("td", { class: "num" }, millis(tier.latency_ms?.p95))))));
 
   replace(container, warning, cards, rates, followed,
-    panel(`Spend by tier per ${range.interval}`, stackedSpend("spend-chart", starts.map((start) => bucketLabel(start, range.interval)), series)),
+    panel(`Spend by tier per ${range.interval}`,
+      stackedSpend("spend-chart", starts.map((start) => bucketLabel(start, range.interval)), series, {
+        markers,
+        // A bar opens the Breakdown of its bucket (its tier's, when a tier was clicked).
+        open: (position, tier) => context.go("breakdown", { ...bucketRange(starts[position], range.interval), group: "feature", f_tier: tier ?? undefined }),
+      }),
+      markerList(markers)),
     el("div", { class: "two" },
       panel("Tier mix", tierMix("mix-chart", tiers)),
       panel("Latency per tier", latencyBars("latency-chart", tiers))),
