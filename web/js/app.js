@@ -3,6 +3,7 @@
 import { api, session } from "./api.js";
 import { el, errorBox, replace } from "./dom.js";
 import { autoRefresh, freshness, markLoaded } from "./freshness.js";
+import { displayZone, setDisplayZone } from "./format.js";
 import { rangePicker, rememberedRange, rememberRange } from "./range.js";
 import * as overview from "./views/overview.js";
 import * as breakdown from "./views/breakdown.js";
@@ -92,6 +93,21 @@ function viewLink(view) {
   return `#/${view.name}${range ? `?${range}` : ""}`;
 }
 
+/** Time zones offered for showing times (the rollups' days stay UTC days). */
+const zones = ["UTC", "America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"];
+
+function zonePicker() {
+  const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const offered = [...new Set([displayZone(), ...zones, ...(local ? [local] : [])])];
+  const picker = el("select", { id: "display-zone", "aria-label": "Show times in", title: "Show times in this zone (days in charts and ranges stay UTC days)" },
+    offered.map((zone) => el("option", { value: zone, selected: zone === displayZone() }, zone === local && zone !== "UTC" ? `${zone} (here)` : zone)));
+  picker.addEventListener("change", () => {
+    setDisplayZone(picker.value);
+    render();
+  });
+  return picker;
+}
+
 /** On a phone the views are behind a menu button; open, they are listed one under another. */
 function setMenu(open) {
   $("menu-toggle").setAttribute("aria-expanded", String(open));
@@ -109,7 +125,7 @@ function renderNav(current) {
   $("menu-toggle").hidden = false;
   $("menu-toggle").textContent = `☰ ${current.title}`;
   setMenu(false);
-  replace($("who"), el("span", { class: `role role-${identity.role}`, id: "role" }, identity.role),
+  replace($("who"), zonePicker(), el("span", { class: `role role-${identity.role}`, id: "role" }, identity.role),
     el("span", { class: "key-name" }, identity.name),
     el("button", { type: "button", id: "sign-out", class: "link", onclick: signOut }, "Sign out"));
   $("who").hidden = false;

@@ -116,10 +116,32 @@ export function millis(value) {
   return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${value} ms`;
 }
 
-/** "2026-11-22 10:00 UTC" from an RFC 3339 time. */
-export function time(text) {
+const ZONE_KEY = "bursar.zone";
+
+/** The time zone times are shown in (UTC unless chosen otherwise in this tab). */
+export function displayZone() {
+  return sessionStorage.getItem(ZONE_KEY) || "UTC";
+}
+
+export function setDisplayZone(zone) {
+  if (zone === "UTC") sessionStorage.removeItem(ZONE_KEY);
+  else sessionStorage.setItem(ZONE_KEY, zone);
+}
+
+/** "2026-11-22 10:00 UTC" from an RFC 3339 time, in `zone` (the display zone by default). */
+export function time(text, zone = displayZone(), seconds = false) {
   if (!text) return "—";
-  return `${text.slice(0, 10)} ${text.slice(11, 16)} UTC`;
+  if (zone === "UTC") return `${text.slice(0, 10)} ${text.slice(11, seconds ? 19 : 16)} UTC`;
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
+    timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    second: seconds ? "2-digit" : undefined, hourCycle: "h23",
+  }).formatToParts(new Date(text)).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}${seconds ? `:${parts.second}` : ""} ${zone}`;
+}
+
+/** The same with seconds. */
+export function timeSeconds(text, zone = displayZone()) {
+  return time(text, zone, true);
 }
 
 /** "3 min ago", "2 h ago", "5 d ago". */

@@ -141,6 +141,6 @@ export function rangePicker(parameters, change) {
       return;
     }
     change({ range: "custom", from: from.value.trim(), to: to.value.trim() });
-  } }, select, custom, el("span", { class: "hint" }, "UTC"), problem);
+  } }, select, custom, el("span", { class: "hint", title: "Ranges and chart buckets are whole UTC days (as the rollups keep them); times can be shown in another zone at the top" }, "UTC days"), problem);
   return form;
 }

@@ -2,7 +2,7 @@
 
 import { api } from "../api.js";
 import { code, el, emptyState, panel, replace } from "../dom.js";
-import { money, share } from "../format.js";
+import { money, share, time } from "../format.js";
 import { confirmButton, field, form, FormProblems, input, select } from "../forms.js";
 
 const scopes = ["", "user", "team", "feature", "tier", "model", "provider"];
@@ -42,6 +42,7 @@ function budgetCard(budget, context, edit) {
     el("header", {}, el("h3", {}, budget.id), el("span", { class: `badge state-${status.state}` }, status.state)),
     el("p", { class: "budget-scope" }, `${scope} · per ${budget.period} (${budget.timezone}) · ${budget.action}`,
       budget.downgrade_to ? ` to ${budget.downgrade_to}` : ""),
+    el("p", { class: "budget-period hint" }, `This ${budget.period}: ${time(status.period_start, budget.timezone)} → ${time(status.period_end, budget.timezone)}`),
     burnBar(status),
     el("p", { class: "budget-figures" }, el("strong", { dataset: { value: status.spent_usd } }, money(status.spent_usd)),
       ` of ${money(status.limit_usd)} · forecast ${money(status.forecast_usd)} · remaining ${money(status.remaining_usd)}`),

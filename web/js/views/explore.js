@@ -3,15 +3,11 @@
 
 import { api, query } from "../api.js";
 import { code, el, emptyState, panel, replace } from "../dom.js";
-import { cost, exactCount, millis, money } from "../format.js";
+import { cost, exactCount, millis, money, timeSeconds } from "../format.js";
 import { filterChips, filtersOf } from "../filters.js";
 import { resolveRange } from "../range.js";
 
 const PAGE = 100;
-
-function seconds(text) {
-  return `${text.slice(0, 10)} ${text.slice(11, 19)} UTC`;
-}
 
 /** `$2.50/M`: a catalog price per million tokens. */
 function perMillion(text) {
@@ -34,7 +30,7 @@ export function costExplanation(event) {
     [event.reasoning_tokens, "reasoning", price.reasoning],
   ].filter(([tokens]) => tokens > 0).map(([tokens, kind, rate]) => `${exactCount(tokens)} ${kind} × ${perMillion(rate)}`);
   return `${terms.join(" + ") || "0 tokens"} = ${money(event.cost_usd)} (rounded half to even to the nano-dollar), `
-    + `at catalog version ${price.catalog_version} (${price.provider}/${price.model}, in force from ${seconds(price.effective_from)}).`;
+    + `at catalog version ${price.catalog_version} (${price.provider}/${price.model}, in force from ${timeSeconds(price.effective_from)}).`;
 }
 
 function term(label, ...value) {
@@ -49,7 +45,7 @@ function detailRow(event, columns) {
     el("td", { colspan: columns }, el("dl", {},
       term("Cost", el("span", { class: "cost-explanation" }, costExplanation(event))),
       term("Baseline", `${money(event.baseline_cost_usd)}: the same tokens at the baseline model's price then in force.`),
-      term("Event", code(event.id), " from ", code(event.source), `, attempt ${event.attempt}, received ${seconds(event.received_at)}`),
+      term("Event", code(event.id), " from ", code(event.source), `, attempt ${event.attempt}, received ${timeSeconds(event.received_at)}`),
       term("Policy", event.rule ? `rule ${event.rule}` : "no rule named", event.policy_revision ? [" · revision ", code(event.policy_revision.slice(0, 12))] : ""),
       routing ? term("Routing inputs", routing) : null,
       term("Latency", `${millis(event.latency_ms)}${event.ttft_ms !== null ? ` (first token ${millis(event.ttft_ms)})` : ""}`))));
@@ -70,7 +66,7 @@ function eventRows(event, context) {
     toggle.textContent = details.hidden ? "▸" : "▾";
   });
   const row = el("tr", { dataset: { id: event.id, seq: String(event.seq) } },
-    el("td", {}, toggle, " ", seconds(event.time)),
+    el("td", {}, toggle, " ", timeSeconds(event.time)),
     el("td", {}, event.request_id
       ? el("button", { type: "button", class: "link request-link", title: "Show every attempt of this request",
         onclick: () => context.navigate({ request: event.request_id, before: undefined }) }, event.request_id)
