@@ -52,4 +52,11 @@ def browser(downloads):
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
     driver.set_window_size(1280, 800)
     yield driver
-    driver.quit()
+    try:
+        # No script error in any test. An API answer of 4xx is logged by the browser as a failed
+        # resource; the tests that provoke one check what the page shows for it.
+        errors = [entry["message"] for entry in driver.get_log("browser")
+                  if entry["level"] == "SEVERE" and "Failed to load resource" not in entry["message"]]
+        assert errors == [], errors
+    finally:
+        driver.quit()

@@ -18,7 +18,7 @@ from bursar import MODELS, XSS_USER
 from dashboard import (chart_data, money, open_view, page_range, settle, sign_in, text, value, wait,
                        wait_for_file)
 
-VIEWS = ["overview", "breakdown", "spenders", "explore", "budgets", "overrides", "policies", "fleet", "activity"]
+VIEWS = ["overview", "breakdown", "spenders", "explore", "budgets", "overrides", "policies", "fleet", "activity", "settings"]
 
 
 def test_viewer_overview_totals_equal_the_summary(browser, bursar):

@@ -53,3 +53,29 @@ def test_a_wide_table_scrolls_sideways_with_its_key_column_pinned(browser, bursa
     cost = browser.find_element(By.CSS_SELECTOR, "#breakdown-table tbody tr td[data-column=cost_usd]")
     assert cost.rect["x"] < 390, "the scrolled columns come into view"
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+
+
+def test_every_control_of_the_overview_is_reached_by_keyboard_with_a_visible_focus(browser, bursar):
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "overview", "range=30d")
+    reached = []
+    outlines = set()
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(80):
+        active = browser.switch_to.active_element
+        reached.append(active.get_attribute("id") or active.get_attribute("class") or active.tag_name)
+        if reached[-1] != "body" and not browser.execute_script("const style = getComputedStyle(document.activeElement);"
+                                      "return style.outlineStyle !== 'none' && style.outlineWidth !== '0px';"):
+            outlines.add(reached[-1])
+        active.send_keys(Keys.TAB)
+    for control in ["range", "refresh", "auto-refresh", "rate-escalation", "rate-fallback", "rate-error", "rate-shadow", "display-zone", "sign-out"]:
+        assert control in reached, (control, reached)
+    # The charts' tables open from the keyboard, and a bucket opens from its row.
+    summaries = browser.find_elements(By.CSS_SELECTOR, ".chart-table summary")
+    assert summaries and all(summary.get_attribute("tabindex") is None for summary in summaries)
+    summaries[0].send_keys(Keys.ENTER)
+    link = browser.find_element(By.CSS_SELECTOR, "#spend-chart-table button.bucket-link")
+    link.send_keys(Keys.ENTER)
+    wait(browser, lambda d: "#/breakdown" in d.current_url and "range=custom" in d.current_url)
+    assert outlines == set(), f"focused without a visible focus: {outlines}"
