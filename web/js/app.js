@@ -105,7 +105,7 @@ function zonePicker() {
     setDisplayZone(picker.value);
     render();
   });
-  return picker;
+  return el("label", { class: "check zone", for: "display-zone" }, "Times in", picker);
 }
 
 /** On a phone the views are behind a menu button; open, they are listed one under another. */
@@ -125,7 +125,7 @@ function renderNav(current) {
   $("menu-toggle").hidden = false;
   $("menu-toggle").textContent = `☰ ${current.title}`;
   setMenu(false);
-  replace($("who"), zonePicker(), el("span", { class: `role role-${identity.role}`, id: "role" }, identity.role),
+  replace($("who"), el("span", { class: `role role-${identity.role}`, id: "role" }, identity.role),
     el("span", { class: "key-name" }, identity.name),
     el("button", { type: "button", id: "sign-out", class: "link", onclick: signOut }, "Sign out"));
   $("who").hidden = false;
@@ -175,7 +175,7 @@ async function render({ quiet = false } = {}) {
   } else {
     const heading = el("div", { class: "view-head" }, el("h1", {}, view.title),
       view.ranged ? rangePicker(parameters, (range) => navigate(view.name, range, true)) : null,
-      freshness(view, () => render({ quiet: true })));
+      el("div", { class: "head-tools" }, zonePicker(), freshness(view, () => render({ quiet: true }))));
     replace(container, heading, body);
   }
   const scroll = window.scrollY;

@@ -68,7 +68,7 @@ export function explanation(result, actualCostUSD) {
   const difference = nanos(result.active.cost_usd) - replayedCharged;
   let why = `The active policy's replay of those ${exactCount(replayed)} requests costs ${money(result.active.cost_usd)} `
     + `(${difference >= 0n ? "+" : "−"}${money(decimal(difference < 0n ? -difference : difference))}): it routes them by the active policy with today's overrides and budgets, `
-    + "at each tier's first model and today's prices.";
+    + "at each tier's first model, priced by the current catalog as of each request's time.";
   if (moved.length) {
     why += ` Where routing differs most (routers then → replay): ${moved.map((shift) => `${shift.tier} ${percent(shift.recorded)} → ${percent(shift.replay)}`).join(", ")}.`;
   }
