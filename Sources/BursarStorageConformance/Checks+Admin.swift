@@ -20,6 +20,14 @@ extension StorageConformance {
                 try expect(try storage.authenticate(secret: secret) == nil, "revoked")
                 try expect(try storage.listKeys().first?.revokedAt != nil, "listed as revoked")
                 try expectThrows(KeyError.self, "revoking an unknown key") { try storage.revokeKey(name: "nobody", actor: "bob") }
+                // The last active admin key stays, whoever asks (checked where the revocation is made).
+                _ = try storage.createKey(name: "root-a", role: .admin, sources: nil, actor: "ann")
+                _ = try storage.createKey(name: "root-b", role: .admin, sources: nil, actor: "ann")
+                let admins = try storage.listKeys().filter { $0.role == .admin && $0.revokedAt == nil }.map(\.name)
+                for name in admins.dropLast() { try storage.revokeKey(name: name, actor: "ann") }
+                try expectThrows(KeyError.self, "revoking the last admin key") { try storage.revokeKey(name: admins.last ?? "", actor: "ann") }
+                try expectEqual(try storage.listKeys().filter { $0.role == .admin && $0.revokedAt == nil }.map(\.name), Array(admins.suffix(1)),
+                                "one admin key left")
             }
         },
         Check("price catalogs are versioned; a price file is imported once per content") { backend in
@@ -92,6 +100,8 @@ extension StorageConformance {
                                 "ok → exceeded")
                 try expect(try storage.recordStateChanges([exceeded], now: Fixtures.start + 1, webhooks: hooks).isEmpty, "no change, no alert")
                 try expectEqual(try storage.alerts(budget: "b").count, 1, "one alert")
+                try expectEqual(try storage.alerts(budget: nil, from: Fixtures.start, to: Fixtures.start + 1, limit: 10).count, 1, "in its time range")
+                try expectEqual(try storage.alerts(budget: nil, from: Fixtures.start + 1, to: .max, limit: 10).count, 0, "not in a later one")
                 let due = try storage.dueDeliveries(to: hooks[0], now: Fixtures.start)
                 try expectEqual(due.count, 1, "one delivery to each webhook")
                 try storage.markFailedAttempt(due[0].id, error: "answered 500", retryAt: Fixtures.start + 1_000, now: Fixtures.start)

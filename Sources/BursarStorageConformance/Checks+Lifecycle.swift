@@ -87,6 +87,9 @@ extension StorageConformance {
                 try expectEqual(history["r2"], IssuedBundle(serial: 2, revision: "r2", issuedAt: Fixtures.start + 60_000, policyRevision: nil,
                                                             policyName: nil, supersededAt: nil), "r2, the latest, without a policy")
                 try expect(history["unknown"] == nil, "a revision never issued is not in the history")
+                // As many revisions as routers care to report (more than a statement takes parameters).
+                let reported = Set((0..<70_000).map { "made-up-\($0)" }).union(["r1"])
+                try expectEqual(try storage.issuedBundles(revisions: reported).keys.sorted(), ["r1"], "70,000 revisions looked up")
                 _ = try storage.bundleIssue(for: "r1", policy: cheap, now: Fixtures.start + 120_000)
                 history = try storage.issuedBundles(revisions: ["r1"])
                 try expectEqual(history["r1"]?.serial, 3, "the latest issue of a revision issued twice")

@@ -25,7 +25,7 @@ public final class TestApp: Sendable {
     /// and capped at `maximumBytes`.
     public init(catalog: [ModelPrice] = TestPrices.catalog, baseline: ModelKey = TestPrices.baseline,
                 path: String? = nil, durability: BursarDatabase.Durability = .normal, maximumBytes: Int64? = nil,
-                now: Int64? = nil, runningFrom start: Int64? = nil, alertWebhooks: [String] = []) throws {
+                now: Int64? = nil, runningFrom start: Int64? = nil, alertWebhooks: [String] = [], rawEventRetentionDays: Int? = nil) throws {
         let clock = start.map { TestClock(runningFrom: $0) } ?? TestClock(fixed: now)
         self.clock = clock
         database = try path.map { try BursarDatabase(path: $0, durability: durability, maximumBytes: maximumBytes, clock: clock.clock) }
@@ -34,7 +34,7 @@ public final class TestApp: Sendable {
         writer = IngestWriter(database: database)
         prices = PriceBook(catalog: stored, baselineModel: baseline)
         api = BursarAPI(database: database, writer: writer, prices: prices, signer: BundleSigner.ephemeral(), web: nil,
-                        alertWebhooks: alertWebhooks, clock: clock.clock)
+                        alertWebhooks: alertWebhooks, rawEventRetentionDays: rawEventRetentionDays, clock: clock.clock)
         adminKey = try Self.key(database, "test-admin", .admin)
         viewerKey = try Self.key(database, "test-viewer", .viewer)
         routerKey = try Self.key(database, "test-router", .router)

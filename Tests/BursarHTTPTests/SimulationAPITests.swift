@@ -158,6 +158,26 @@ import Testing
         #expect((same["active"] as? [String: Any])?["cost_usd"] as? String == (same["candidate"] as? [String: Any])?["cost_usd"] as? String)
     }
 
+    /// Raw events older than serve's --retain-raw-days are gone (their spend stays in the
+    /// rollups): a replay starts at the first hour surely kept and says so, so that its figures
+    /// beside actual spend of the same range add up.
+    @Test func aRangeOlderThanTheRawEventsKeptIsReplayedFromTheirStart() throws {
+        let now = Timestamp.parse("2026-11-30T12:34:00Z")!
+        let app = try TestApp(now: now, rawEventRetentionDays: 10)
+        let created = app.send("POST", "/v1/policies?activate=true", key: app.adminKey, contentType: "application/yaml",
+                               body: Array(Self.policy(complexAt: 0.7, legalTier: "frontier").utf8))
+        #expect(created.status == 201)
+        let response = app.send("POST", "/v1/policies/simulate?from=2026-11-01&to=2026-12-01", key: app.adminKey,
+                                contentType: "application/yaml", body: Array(Self.policy(complexAt: 0.5, legalTier: "standard").utf8))
+        let answer = try JSONSupport.object(response.body)
+        #expect(answer["from"] as? String == "2026-11-20T13:00:00Z", "\(response.bodyText)")
+        #expect(answer["raw_events_kept_from"] as? String == "2026-11-20T13:00:00Z")
+        let before = app.send("POST", "/v1/policies/simulate?from=2026-11-01&to=2026-11-15", key: app.adminKey,
+                              contentType: "application/yaml", body: Array(Self.policy(complexAt: 0.5, legalTier: "standard").utf8))
+        #expect(before.status == 400)
+        #expect((try JSONSupport.object(before.body)["error"] as? [String: Any])?["field"] as? String == "from")
+    }
+
     @Test func badCandidatesAndParametersAreNamed() throws {
         let app = try TestApp()
         _ = app.send("POST", "/v1/policies?activate=true", key: app.adminKey, contentType: "application/yaml",

@@ -8,12 +8,7 @@ struct AuditHandler: Sendable {
     let database: any Storage
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
-        let from: Int64
-        let to: Int64
-        do {
-            from = try request.query["from"].map { try Self.time($0, "from") } ?? 0
-            to = try request.query["to"].map { try Self.time($0, "to") } ?? Int64.max
-        }
+        let (from, to) = try request.timeSpan()
         var limit = 1000
         if let text = request.query["limit"] {
             guard let value = Int(text), (1...10_000).contains(value) else {
@@ -33,13 +28,6 @@ struct AuditHandler: Sendable {
                 ("after", Self.document(entry.after)),
             ])
         }))])))
-    }
-
-    private static func time(_ text: String, _ name: String) throws -> Int64 {
-        guard let millis = Timestamp.parse(text, allowDate: true) else {
-            throw HTTPError.badRequest("\(name) must be an RFC 3339 time or a date", field: name)
-        }
-        return millis
     }
 
     /// Stored JSON text (written by Bursar), passed through as it is.

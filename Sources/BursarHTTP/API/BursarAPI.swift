@@ -31,7 +31,7 @@ public struct BursarAPI: Responder {
     }
 
     public init(database: any Storage, writer: any EventIngest, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
-                alertWebhooks: [String] = [], webhookCAFile: String? = nil,
+                alertWebhooks: [String] = [], webhookCAFile: String? = nil, rawEventRetentionDays: Int? = nil,
                 clock: WallClock = .system) {
         self.database = database
         self.writer = writer
@@ -89,7 +89,8 @@ public struct BursarAPI: Responder {
         let policies = PoliciesHandler(database: database, prices: prices, changed: changed)
         router.add("GET", "/v1/policies", roles: readers, policies.list)
         router.add("POST", "/v1/policies", roles: [.admin], accepts: MediaTypes.policy, policies.create)
-        let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies, clock: clock)
+        let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies,
+                                       retentionDays: rawEventRetentionDays, clock: clock)
         router.add("POST", "/v1/policies/simulate", roles: [.admin], accepts: MediaTypes.policy, simulate.simulate)
         router.add("GET", "/v1/policies/{revision}", roles: readers, policies.get)
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], accepts: MediaTypes.json, policies.activate)
@@ -115,10 +116,10 @@ public struct BursarAPI: Responder {
         router.add("PUT", "/v1/budgets/{id}", roles: [.admin], accepts: MediaTypes.json, budgets.put)
         router.add("DELETE", "/v1/budgets/{id}", roles: [.admin], budgets.delete)
 
-        router.add("GET", "/v1/alerts", roles: readers) { request, _ in
-            let alerts = try database.alerts(budget: request.query["budget"])
-            return .response(.json(.object([("alerts", .array(alerts.map { .raw(Array($0.document.utf8)) }))])))
-        }
+        let alertList = AlertsHandler(database: database, delivery: alerts)
+        router.add("GET", "/v1/alerts", roles: readers, alertList.list)
+        // Admins only: a webhook's URL often holds its receiver's secret.
+        router.add("GET", "/v1/alerts/webhooks", roles: [.admin], alertList.webhooks)
 
         let fleet = FleetHandler(database: database, publisher: publisher, clock: clock)
         router.add("POST", "/v1/status", roles: [.router, .admin], accepts: MediaTypes.json, fleet.report)
@@ -131,15 +132,6 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/keys", roles: [.admin], keys.list)
         router.add("POST", "/v1/keys", roles: [.admin], accepts: MediaTypes.json, keys.create)
         router.add("DELETE", "/v1/keys/{name}", roles: [.admin], keys.revoke)
-
-        router.add("GET", "/v1/alerts/webhooks", roles: readers) { _, _ in
-            let tallies = Dictionary(try database.webhookTallies().map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
-            return .response(.json(.object([("webhooks", .array(alerts.urls.map { url in
-                let tally = tallies[url] ?? WebhookTally(url: url, pending: 0, delivered: 0, givenUp: 0)
-                return .object([("url", .string(url)), ("pending", .integer(Int64(tally.pending))),
-                                ("delivered", .integer(Int64(tally.delivered))), ("given_up", .integer(Int64(tally.givenUp)))])
-            }))])))
-        }
 
         router.add("GET", "/v1/whoami", roles: everyone) { _, context in
             .response(.json(.object([("name", .string(context.key?.name ?? "")), ("role", .string(context.key?.role.rawValue ?? ""))])))

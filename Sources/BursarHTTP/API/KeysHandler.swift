@@ -26,6 +26,10 @@ struct KeysHandler: Sendable {
         guard let name = body[member: "name"]?.stringValue, !name.isEmpty, name.count <= 100 else {
             throw HTTPError(422, code: "invalid_field", message: KeyError.invalidName.description, field: "name")
         }
+        // Revoked by name in a path: a name with a slash could not be.
+        guard !name.contains("/") else {
+            throw HTTPError(422, code: "invalid_field", message: "a key name made here has no '/' (it is revoked by name in a URL)", field: "name")
+        }
         guard let roleName = body[member: "role"]?.stringValue, let role = Role(rawValue: roleName) else {
             throw HTTPError(422, code: "invalid_field", message: "role is router, viewer or admin", field: "role")
         }
@@ -51,12 +55,13 @@ struct KeysHandler: Sendable {
 
     func revoke(_ request: Request, _ context: APIContext) throws -> Reply {
         let name = context.parameters["name"] ?? ""
-        let active = try database.listKeys().filter { $0.revokedAt == nil }
-        guard let key = active.first(where: { $0.name == name }) else { throw HTTPError.notFound(KeyError.notFound(name).description) }
-        if key.role == .admin, active.filter({ $0.role == .admin }).count == 1 {
-            throw HTTPError(409, code: "last_admin_key", message: "'\(name)' is the last active admin key: create another admin key before revoking it")
+        do {
+            try database.revokeKey(name: name, actor: context.key?.name ?? "unknown")
+        } catch KeyError.notFound {
+            throw HTTPError.notFound(KeyError.notFound(name).description)
+        } catch KeyError.lastAdminKey {
+            throw HTTPError(409, code: "last_admin_key", message: KeyError.lastAdminKey(name).description)
         }
-        try database.revokeKey(name: name, actor: context.key?.name ?? "unknown")
         authenticator.forget()
         return .response(Response(status: 204))
     }

@@ -12,11 +12,23 @@ struct SimulateHandler: Sendable {
     let prices: PriceBook
     let publisher: BundlePublisher
     let policies: PoliciesHandler
+    /// How many days raw events are kept (serve's --retain-raw-days); nil: for ever.
+    let retentionDays: Int?
     let clock: WallClock
 
     func simulate(_ request: Request, _ context: APIContext) throws -> Reply {
         let now = clock()
-        let (from, to) = try range(request, now: now)
+        var (from, to) = try range(request, now: now)
+        // Older raw events are deleted (their spend stays in the rollups): the replay starts at
+        // the first whole hour surely kept, so that what it says of the range adds up.
+        let keptFrom = retentionDays.map { UTC.hourStart(now - Int64($0) * UTC.millisPerDay) + UTC.millisPerHour }
+        if let keptFrom, from < keptFrom {
+            guard keptFrom < to else {
+                throw HTTPError.badRequest("raw events before \(Timestamp.format(keptFrom)) are no longer kept (--retain-raw-days \(retentionDays ?? 0)): "
+                                           + "choose a range after it", field: "from")
+            }
+            from = keptFrom
+        }
         let candidatePolicy: Policy
         let candidateRevision: String
         if let revision = request.query["revision"] {
@@ -39,7 +51,8 @@ struct SimulateHandler: Sendable {
         let candidate = PolicyEngine(policy: candidatePolicy, revision: candidateRevision, overrides: routing.overrides, budgets: routing.budgets)
         var simulation = PolicySimulation(active: active, candidate: candidate, catalog: prices.current.catalog, now: now)
         try database.forEachFirstAttempt(from: from, to: to) { try simulation.add($0, recorded: $1) }
-        return .response(.json(try simulation.json(from: from, to: to)))
+        let answer = try simulation.json(from: from, to: to)
+        return .response(.json(.object(answer.objectMembers + [("raw_events_kept_from", keptFrom.map { .string(Timestamp.format($0)) } ?? .null)])))
     }
 
     /// `from`/`to` (RFC 3339 or dates), else the last `days` (default 30) up to now.

@@ -32,11 +32,12 @@ extension PostgresDatabase {
     /// Bursar's advisory lock for recording budget state changes ("bursaral").
     static let alertsLockKey: Int64 = 0x6275_7273_6172_616C
 
-    public func alerts(budget: String?, limit: Int) throws -> [BudgetAlert] {
+    public func alerts(budget: String?, from: Int64, to: Int64, limit: Int) throws -> [BudgetAlert] {
         try read { connection in
-            let columns = "SELECT id, time, budget_id, from_state, to_state, document FROM alerts"
-            let rows = try budget.map { try connection.execute(columns + " WHERE budget_id = $1 ORDER BY id DESC LIMIT $2", [.text($0), PostgresValue(limit)]) }
-                ?? connection.execute(columns + " ORDER BY id DESC LIMIT $1", [PostgresValue(limit)])
+            let columns = "SELECT id, time, budget_id, from_state, to_state, document FROM alerts WHERE time >= $1 AND time < $2"
+            let span: [PostgresValue] = [.integer(from), .integer(to)]
+            let rows = try budget.map { try connection.execute(columns + " AND budget_id = $3 ORDER BY id DESC LIMIT $4", span + [.text($0), PostgresValue(limit)]) }
+                ?? connection.execute(columns + " ORDER BY id DESC LIMIT $3", span + [PostgresValue(limit)])
             return try rows.map { row in
                 BudgetAlert(id: try row.integer(0), time: try row.integer(1), budgetID: try row.text(2), fromState: try row.text(3),
                             toState: try row.text(4), document: try row.text(5))

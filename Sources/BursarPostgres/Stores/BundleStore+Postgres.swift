@@ -27,13 +27,13 @@ extension PostgresDatabase {
     }
 
     public func issuedBundles(revisions: Set<String>) throws -> [String: IssuedBundle] {
-        guard !revisions.isEmpty else { return [:] }
-        let sorted = revisions.sorted()
-        return try read { connection in
-            IssuedBundle.latest(try connection.execute(IssuedBundle.selectSQL(markers: sorted.indices.map { "$\($0 + 1)" }),
-                                                       sorted.map { .text($0) }).map { row in
-                IssuedBundle(serial: try row.integer(0), revision: try row.text(1), issuedAt: try row.integer(2),
-                             policyRevision: row.string(3), policyName: row.string(4), supersededAt: try row.int64(5))
+        try read { connection in
+            // Routers name the revisions: looked up a bounded number at a time.
+            IssuedBundle.latest(try IssuedBundle.chunks(of: revisions).flatMap { chunk in
+                try connection.execute(IssuedBundle.selectSQL(markers: chunk.indices.map { "$\($0 + 1)" }), chunk.map { .text($0) }).map { row in
+                    IssuedBundle(serial: try row.integer(0), revision: try row.text(1), issuedAt: try row.integer(2),
+                                 policyRevision: row.string(3), policyName: row.string(4), supersededAt: try row.int64(5))
+                }
             })
         }
     }

@@ -30,6 +30,11 @@ extension PostgresDatabase {
     public func revokeKey(name: String, actor: String) throws {
         let now = clock()
         try write(announcing: .admin) { connection in
+            // The active admin keys locked first: a revocation running at once on another
+            // replica waits, then sees this one's result, so the last admin key stays.
+            let admins = try connection.execute("SELECT name FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id FOR UPDATE")
+            let adminNames = try admins.map { try $0.text(0) }
+            if adminNames == [name] { throw KeyError.lastAdminKey(name) }
             let revoked = try connection.execute("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
                                                  [.integer(now), .text(name)])
             if revoked.changed == 0 { throw KeyError.notFound(name) }

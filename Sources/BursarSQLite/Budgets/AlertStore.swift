@@ -29,11 +29,11 @@ extension BursarDatabase {
     }
 
     /// Recorded alerts, newest first.
-    public func alerts(budget: String?, limit: Int) throws -> [BudgetAlert] {
+    public func alerts(budget: String?, from: Int64, to: Int64, limit: Int) throws -> [BudgetAlert] {
         try read { db in
-            let sql = "SELECT id, time, budget_id, from_state, to_state, document FROM alerts"
-                + (budget == nil ? "" : " WHERE budget_id = ?") + " ORDER BY id DESC LIMIT ?"
-            let arguments: StatementArguments = budget.map { [$0, limit] } ?? [limit]
+            let sql = "SELECT id, time, budget_id, from_state, to_state, document FROM alerts WHERE time >= ? AND time < ?"
+                + (budget == nil ? "" : " AND budget_id = ?") + " ORDER BY id DESC LIMIT ?"
+            let arguments: StatementArguments = budget.map { [from, to, $0, limit] } ?? [from, to, limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 BudgetAlert(id: row[0], time: row[1], budgetID: row[2], fromState: row[3], toState: row[4], document: row[5])
             }

@@ -26,12 +26,12 @@ extension BursarDatabase {
     }
 
     public func issuedBundles(revisions: Set<String>) throws -> [String: IssuedBundle] {
-        guard !revisions.isEmpty else { return [:] }
-        let sorted = revisions.sorted()
-        return try read { db in
-            IssuedBundle.latest(try Row.fetchAll(db, sql: IssuedBundle.selectSQL(markers: sorted.map { _ in "?" }),
-                                                 arguments: StatementArguments(sorted)).map { row in
-                IssuedBundle(serial: row[0], revision: row[1], issuedAt: row[2], policyRevision: row[3], policyName: row[4], supersededAt: row[5])
+        try read { db in
+            // Routers name the revisions: looked up a bounded number at a time.
+            IssuedBundle.latest(try IssuedBundle.chunks(of: revisions).flatMap { chunk in
+                try Row.fetchAll(db, sql: IssuedBundle.selectSQL(markers: chunk.map { _ in "?" }), arguments: StatementArguments(chunk)).map { row in
+                    IssuedBundle(serial: row[0], revision: row[1], issuedAt: row[2], policyRevision: row[3], policyName: row[4], supersededAt: row[5])
+                }
             })
         }
     }

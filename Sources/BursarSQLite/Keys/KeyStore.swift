@@ -34,8 +34,15 @@ extension BursarDatabase {
     public func revokeKey(name: String, actor: String) throws {
         let now = clock()
         try write { db in
+            // Checked in the transaction that revokes: two revocations at once cannot leave no admin.
+            guard let role = try String.fetchOne(db, sql: "SELECT role FROM api_keys WHERE name = ? AND revoked_at IS NULL", arguments: [name]) else {
+                throw KeyError.notFound(name)
+            }
+            if role == Role.admin.rawValue,
+               try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL") ?? 0 <= 1 {
+                throw KeyError.lastAdminKey(name)
+            }
             try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])
-            if db.changesCount == 0 { throw KeyError.notFound(name) }
             try recordAudit(actor: actor, action: "key.revoke", target: "keys/\(name)",
                             before: KeySecret.activeAudit(name: name, true), after: KeySecret.activeAudit(name: name, false), db)
         }

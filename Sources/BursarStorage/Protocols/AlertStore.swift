@@ -8,7 +8,7 @@ public protocol AlertStore: Sendable {
     @discardableResult
     func recordStateChanges(_ statuses: [BudgetStatus], now: Int64, webhooks: [String]) throws -> [BudgetAlert]
     /// Newest first.
-    func alerts(budget: String?, limit: Int) throws -> [BudgetAlert]
+    func alerts(budget: String?, from: Int64, to: Int64, limit: Int) throws -> [BudgetAlert]
     /// Deliveries to `url` due at `now`, oldest first.
     func dueDeliveries(to url: String, now: Int64, limit: Int) throws -> [WebhookDelivery]
     /// When the next delivery to `url` is due, if any is pending.
@@ -26,7 +26,7 @@ extension AlertStore {
     }
 
     public func alerts(budget: String? = nil) throws -> [BudgetAlert] {
-        try alerts(budget: budget, limit: 1000)
+        try alerts(budget: budget, from: 0, to: .max, limit: 1000)
     }
 
     public func dueDeliveries(to url: String, now: Int64) throws -> [WebhookDelivery] {

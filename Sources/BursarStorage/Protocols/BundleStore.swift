@@ -27,6 +27,13 @@ extension IssuedBundle {
         """
     }
 
+    /// `revisions` in sorted groups of at most `size` (a statement's parameters stay few,
+    /// however many revisions routers report).
+    public static func chunks(of revisions: Set<String>, size: Int = 500) -> [[String]] {
+        let sorted = revisions.sorted()
+        return stride(from: 0, to: sorted.count, by: size).map { Array(sorted[$0..<min($0 + size, sorted.count)]) }
+    }
+
     /// The latest issue per revision among `issues`.
     public static func latest(_ issues: [IssuedBundle]) -> [String: IssuedBundle] {
         var latest: [String: IssuedBundle] = [:]

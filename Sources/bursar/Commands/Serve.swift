@@ -135,7 +135,8 @@ extension Bursar {
             let writer = opened.ingestWriter(maximumQueuedEvents: queueLimit)
             let signer = try bundleSigner(opened)
             let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web),
-                                alertWebhooks: alertWebhook, webhookCAFile: webhookCa, clock: db.clock)
+                                alertWebhooks: alertWebhook, webhookCAFile: webhookCa,
+                                rawEventRetentionDays: retainRawDays > 0 ? retainRawDays : nil, clock: db.clock)
 
             let (host, port) = Self.split(listen)!
             var configuration = MicroHTTPDServer.Configuration()
