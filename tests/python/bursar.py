@@ -29,7 +29,7 @@ if BACKEND not in ("sqlite", "postgresql"):
 class Bursar:
     """Starts the server with admin, viewer and router keys made by `bursar keys create`."""
 
-    def __init__(self):
+    def __init__(self, *serve_arguments):
         self.directory = tempfile.mkdtemp(prefix="bursar-browser-")
         if BACKEND == "postgresql":
             self.storage = ["--database", PostgresCluster.shared().create_database()]
@@ -42,7 +42,7 @@ class Bursar:
                      for role in ("admin", "viewer", "router")}
         self.process = subprocess.Popen(
             [BINARY, "serve", *self.storage, "--listen", "127.0.0.1:0",
-             "--policies", os.path.join(ROOT, "policies"), "--web", os.path.join(ROOT, "web")],
+             "--policies", os.path.join(ROOT, "policies"), "--web", os.path.join(ROOT, "web"), *serve_arguments],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.url = self._wait_for_address()
         self.log = []

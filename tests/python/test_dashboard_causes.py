@@ -88,6 +88,8 @@ def test_the_request_explorer_shows_every_attempt_and_why_it_cost_what_it_did(br
     rows[0].find_element(By.CSS_SELECTOR, ".request-link").click()
     wait(browser, lambda d: "request=why-4-dollars" in d.current_url)
     settle(browser)
+    # A request's other attempts need not match the filters that found one of them.
+    assert "f_feature" not in browser.current_url, browser.current_url
     start, end = page_range(browser)
     api = bursar.json(f"/v1/events?request_id=why-4-dollars&from={start}&to={end}", "viewer")["events"]
     fallback = next(event for event in api if event["id"] == "why-2")
@@ -117,5 +119,7 @@ def test_the_explorer_looks_further_back_without_repeating_an_event(browser, bur
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#explore-table tbody tr[data-id]")) > first)
     ids = [row.get_attribute("data-id") for row in browser.find_elements(By.CSS_SELECTOR, "#explore-table tbody tr[data-id]")]
     assert len(ids) == len(set(ids)) == 200
+    # Older pages asked for are not taken away by the automatic refresh.
+    assert browser.execute_script("return import('/js/freshness.js').then((module) => module.busy());") is True
     tiers = {cell.text for cell in browser.find_elements(By.CSS_SELECTOR, "#explore-table tbody tr[data-id] td:nth-child(6)")}
     assert tiers == {"fast"}

@@ -6,10 +6,11 @@ import re
 import time
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from dashboard import open_view, settle, sign_in, text, wait
 
-UPDATED = re.compile(r"^Updated \d{2}:\d{2}:\d{2} UTC$")
+UPDATED = re.compile(r"^Updated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$")
 
 
 def bundle_revision(bursar):
@@ -90,3 +91,15 @@ def test_the_fleet_refreshes_itself_but_not_while_someone_types(browser, bursar)
     open_view(browser, bursar, "fleet")
     assert not browser.find_element(By.ID, "auto-refresh").is_selected()
     browser.find_element(By.ID, "auto-refresh").click()
+
+
+def test_a_choice_left_as_the_page_showed_it_does_not_hold_back_the_refresh(browser, bursar):
+    sign_in(browser, bursar, "admin")
+    open_view(browser, bursar, "policies", "range=7d")
+    is_busy = "return import('/js/freshness.js').then((module) => module.busy());"
+    # The candidate list marks no option: it shows its first until someone chooses.
+    assert browser.execute_script("return document.querySelector('#simulate-candidate option[selected]');") is None
+    assert browser.execute_script(is_busy) is False
+    Select(browser.find_element(By.ID, "simulate-candidate")).select_by_value("upload")
+    browser.find_element(By.CSS_SELECTOR, ".view-head h1").click()
+    assert browser.execute_script(is_busy) is True

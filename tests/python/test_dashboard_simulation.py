@@ -3,13 +3,14 @@ beside the active one and beside what the requests were charged, the difference 
 
 import json
 import re
+import shutil
 from datetime import timedelta
 from decimal import Decimal
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from bursar import MODELS
+from bursar import MODELS, Bursar, traffic, utc_now
 from dashboard import money, open_view, page_range, settle, sign_in, text, wait
 
 
@@ -72,3 +73,29 @@ def test_a_stored_revision_can_be_simulated_and_viewers_see_no_simulation(browse
     open_view(browser, bursar, "policies", "range=7d")
     settle(browser)
     assert not browser.find_elements(By.ID, "simulation")
+
+
+def test_a_range_older_than_the_raw_events_kept_is_replayed_from_their_start_and_says_so(browser):
+    server = Bursar("--retain-raw-days", "1")
+    try:
+        server.post_events(traffic(utc_now(), days=3, count=300))
+        sign_in(browser, server, "admin")
+        open_view(browser, server, "policies", "range=7d")
+        browser.find_element(By.ID, "simulate-run").click()
+        wait(browser, lambda d: d.find_elements(By.ID, "simulation-explained"))
+        start, end = page_range(browser)
+        status, body = server.request("POST", f"/v1/policies/simulate?from={start}&to={end}&revision="
+                                      + Select(browser.find_element(By.ID, "simulate-candidate")).first_selected_option.get_attribute("value"), "admin")
+        assert status == 200
+        simulation = json.loads(body)
+        kept = simulation["raw_events_kept_from"]
+        assert simulation["from"] == kept and kept > start
+        span = text(browser, "#simulation-span")
+        assert f"from {kept[:10]} {kept[11:16]} UTC to" in span, span
+        assert f"Raw events before {kept[:10]} {kept[11:16]} UTC are no longer kept" in span, span
+        # Actual spend is read over the span replayed, so the explanation still adds up.
+        summary = server.json(f"/v1/spend/summary?from={simulation['from']}&to={simulation['to']}", "viewer")
+        assert f"Actual spend in this range: {money(summary['cost_usd'])}." in text(browser, "#simulation-explained")
+    finally:
+        server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)

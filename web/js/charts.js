@@ -3,7 +3,7 @@
 // differ by pattern as well as colour, and axis ticks never repeat.
 
 import { el } from "./dom.js";
-import { count, millis, money, percent } from "./format.js";
+import { count, decimal, millis, money, percent } from "./format.js";
 
 const tierColors = { fast: "#2f9e44", standard: "#1c7ed6", frontier: "#e8590c", secure: "#7048e8" };
 const palette = ["#0b7285", "#c2255c", "#5c940d", "#e67700", "#495057", "#862e9c"];
@@ -113,19 +113,22 @@ const markerPlugin = {
 };
 
 /**
- * Spend over time stacked by tier: `series` maps tier → values per label. Tooltips give each
- * bucket's total; `open(index, tier)` is called for a clicked bar (and the table's links);
- * `markers` are [{index, symbol, color, text}] drawn as lines.
+ * Spend over time stacked by tier: `series` maps tier → nano-dollars (BigInt) per label; the
+ * bars are drawn from them as numbers, while the tooltips and the table add them up exactly.
+ * Tooltips give each bucket's total; `open(index, tier)` is called for a clicked bar (and the
+ * table's links); `markers` are [{index, symbol, color, text}] drawn as lines.
  */
 export function stackedSpend(id, labels, series, { open, markers = [] } = {}) {
   const tiers = Object.keys(series);
   const datasets = tiers.map((tier, index) => ({
-    label: tier, data: series[tier], backgroundColor: tierFill(tier, index), borderColor: tierColor(tier, index), borderWidth: 1, stack: "spend",
+    label: tier, data: series[tier].map((value) => Number(value) / 1e9),
+    backgroundColor: tierFill(tier, index), borderColor: tierColor(tier, index), borderWidth: 1, stack: "spend",
   }));
-  const total = (position) => tiers.reduce((sum, tier) => sum + series[tier][position], 0);
+  const exact = (tier, position) => money(decimal(series[tier][position]));
+  const total = (position) => money(decimal(tiers.reduce((sum, tier) => sum + series[tier][position], 0n)));
   const table = dataTable(["Bucket", ...tiers, "Total"], labels.map((label, position) => [
     open ? el("button", { type: "button", class: "link bucket-link", onclick: () => open(position, null) }, label) : label,
-    ...tiers.map((tier) => money(series[tier][position].toFixed(9))), money(total(position).toFixed(9))]));
+    ...tiers.map((tier) => exact(tier, position)), total(position)]));
   return chartBox(id, "Spend over time by tier", {
     type: "bar",
     data: { labels, datasets },
@@ -141,8 +144,8 @@ export function stackedSpend(id, labels, series, { open, markers = [] } = {}) {
       plugins: {
         bursarMarkers: { markers },
         tooltip: { callbacks: {
-          label: (item) => `${item.dataset.label}: ${money(item.raw.toFixed(9))}`,
-          footer: (items) => (items.length ? `Total: ${money(total(items[0].dataIndex).toFixed(9))}` : ""),
+          label: (item) => `${item.dataset.label}: ${exact(item.dataset.label, item.dataIndex)}`,
+          footer: (items) => (items.length ? `Total: ${total(items[0].dataIndex)}` : ""),
         } },
       },
     },

@@ -76,11 +76,6 @@ export function unpricedNote(unpriced) {
     + "left out of this amount. Add the model to prices.yaml, or send cost_usd with the events.";
 }
 
-/** A money amount as a number, for charts only (never for sums). */
-export function moneyNumber(text) {
-  return Number(text ?? 0);
-}
-
 /** "987", "12.3k", "4.5M", "1.2B". */
 export function count(value) {
   const number = Number(value ?? 0);

@@ -2,6 +2,7 @@
 // how old its figures are; the auto-refresh choice is kept per view for this tab).
 
 import { el } from "./dom.js";
+import { timeSeconds } from "./format.js";
 
 const STORAGE = "bursar.auto.";
 let loadedAt = null;
@@ -11,11 +12,7 @@ function autoOn(view) {
   return stored === null ? Boolean(view.auto) : stored === "on";
 }
 
-function clock(date) {
-  return `${date.toISOString().slice(11, 19)} UTC`;
-}
-
-/** "Updated 10:15:03 UTC", a Refresh button and the Auto-refresh switch, for a view's heading. */
+/** "Updated 2026-12-01 10:15:03 UTC" (in the display zone), a Refresh button and the Auto-refresh switch, for a view's heading. */
 export function freshness(view, refresh) {
   const checkbox = el("input", { type: "checkbox", id: "auto-refresh", checked: autoOn(view) });
   checkbox.addEventListener("change", () => sessionStorage.setItem(STORAGE + view.name, checkbox.checked ? "on" : "off"));
@@ -31,25 +28,32 @@ export function markLoaded(date) {
   loadedAt = date;
   const label = document.getElementById("loaded-at");
   if (label) {
-    label.textContent = `Updated ${clock(date)}`;
+    label.textContent = `Updated ${timeSeconds(date.toISOString())}`;
     label.dataset.loadedAt = date.toISOString();
   }
 }
 
 /** Whether a field differs from what the page put in it (typed into, or chosen). */
-function changed(field) {
-  if (field.tagName === "SELECT") return [...field.options].some((option) => option.selected !== option.defaultSelected);
+export function changed(field) {
+  if (field.tagName === "SELECT") {
+    const options = [...field.options];
+    if (field.multiple) return options.some((option) => option.selected !== option.defaultSelected);
+    // A single choice with no option marked shows its first one until someone chooses.
+    const shown = Math.max(0, options.findIndex((option) => option.defaultSelected));
+    return options.length > 0 && field.selectedIndex !== shown;
+  }
   if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
   return field.value !== field.defaultValue;
 }
 
 /** Whether someone is in the middle of something a refresh would undo. */
-function busy() {
+export function busy() {
   const active = document.activeElement;
   const fields = [...document.querySelectorAll("#view input, #view textarea, #view select")].filter((field) => field.id !== "auto-refresh");
   const editing = (active && fields.includes(active)) || fields.some(changed);
   return document.hidden || editing || document.querySelector("dialog[open]") !== null
     || document.querySelector(".view-body[aria-busy=true]") !== null
+    || document.querySelector("#view [data-keep]") !== null
     || document.querySelector("#view [aria-expanded=true], #view details[open]") !== null;
 }
 

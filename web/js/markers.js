@@ -21,7 +21,7 @@ export function bucketIndex(starts, moment) {
 export async function chartMarkers(from, to, starts) {
   const [{ entries }, { alerts }] = await Promise.all([
     api.get(`/v1/audit${query({ from, to, target: "policies", limit: 1000 })}`),
-    api.get("/v1/alerts"),
+    api.get(`/v1/alerts${query({ from, to })}`),
   ]);
   const markers = [];
   for (const entry of entries) {
@@ -32,11 +32,10 @@ export async function chartMarkers(from, to, starts) {
       text: `policy ${name} ${revision(rev)} activated by ${entry.actor}${entry.after?.reason ? `: ${entry.after.reason}` : ""}` });
   }
   for (const alert of alerts) {
-    if (alert.time < from || alert.time >= to) continue;
     markers.push({ time: alert.time, symbol: "B", color: colors[alert.to] ?? colors.warning, text: `budget ${alert.budget} ${alert.from} → ${alert.to}` });
   }
   return markers.map((marker) => ({ ...marker, index: bucketIndex(starts, marker.time) }))
-    .filter((marker) => marker.index >= 0).sort((a, b) => a.time.localeCompare(b.time));
+    .filter((marker) => marker.index >= 0).sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
 }
 
 export function markerList(markers) {

@@ -4,7 +4,7 @@
 
 import { api, query } from "./api.js";
 import { el, errorBox, replace } from "./dom.js";
-import { decimal, exactCount, money, nanos, percent, revision } from "./format.js";
+import { decimal, exactCount, money, nanos, percent, revision, time } from "./format.js";
 import { resolveRange } from "./range.js";
 
 function tierNames(result) {
@@ -95,13 +95,15 @@ export function simulationPanel(policies, active, context) {
       const uploaded = choice.value === "upload";
       const source = document.getElementById("policy-source")?.value ?? "";
       const path = `/v1/policies/simulate${query({ ...span, revision: uploaded ? undefined : choice.value })}`;
-      const [simulation, summary] = await Promise.all([
-        uploaded ? api.post(path, source, "application/yaml") : api.post(path),
-        api.get(`/v1/spend/summary${query(span)}`),
-      ]);
+      const simulation = await (uploaded ? api.post(path, source, "application/yaml") : api.post(path));
+      // The replay may start later than asked (older raw events are no longer kept): actual
+      // spend is read over the span the replay really covered.
+      const summary = await api.get(`/v1/spend/summary${query({ from: simulation.from, to: simulation.to })}`);
+      const clamped = simulation.raw_events_kept_from && Date.parse(simulation.from) > Date.parse(range.from);
       replace(result,
-        el("p", { class: "hint" }, `${exactCount(simulation.requests)} first attempts from ${range.fromDate} to ${range.lastDate} (UTC), `
-          + `${exactCount(simulation.requests - simulation.not_simulated)} replayed.`),
+        el("p", { class: "hint", id: "simulation-span" }, `${exactCount(simulation.requests)} first attempts from ${time(simulation.from)} to ${time(simulation.to)}, `
+          + `${exactCount(simulation.requests - simulation.not_simulated)} replayed.`
+          + (clamped ? ` Raw events before ${time(simulation.raw_events_kept_from)} are no longer kept (the server's --retain-raw-days), so the replay and the actual spend beside it start there.` : "")),
         comparison(simulation), el("h3", {}, "Moves by rule"), movesTable(simulation.moves),
         el("h3", {}, "Replay against actual spend"), explanation(simulation, summary.cost_usd));
     } catch (error) {

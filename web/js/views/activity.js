@@ -41,13 +41,12 @@ export async function render(container, context) {
   const target = context.parameters.target ?? "";
   const range = resolveRange(context.parameters);
   const [{ alerts }, { entries }, { policies }] = await Promise.all([
-    api.get("/v1/alerts"),
+    api.get(`/v1/alerts${query({ from: range.from, to: range.to })}`),
     api.get(`/v1/audit${query({ from: range.from, to: range.to, target: target || undefined, limit: 10000 })}`),
     api.get("/v1/policies"),
   ]);
   if (!context.current()) return;
   const policyNames = new Map(policies.map((policy) => [policy.revision, policy.name]));
-  const inRange = alerts.filter((alert) => alert.time >= range.from && alert.time < range.to);
 
   const alertTable = new DataTable({
     id: "alert-table",
@@ -60,7 +59,7 @@ export async function render(container, context) {
         render: (row) => el("span", {}, el("span", { class: `badge state-${row.from}` }, row.from), " → ", el("span", { class: `badge state-${row.to}` }, row.to)) },
       { key: "explanation", label: "Why", value: (row) => row.status?.explanation ?? "" },
     ],
-    rows: inRange,
+    rows: alerts,
   });
   const auditTable = new DataTable({
     id: "audit-table",
@@ -83,7 +82,7 @@ export async function render(container, context) {
     context.navigate({ target: targetInput.value.trim() || undefined });
   } }, el("label", { for: "audit-target" }, "Target"), targetInput, el("button", { type: "submit" }, "Show"));
   replace(container,
-    panel("Budget alerts", inRange.length ? alertTable.element
+    panel("Budget alerts", alerts.length ? alertTable.element
       : emptyState("No budget alerts in this range.", "A budget alerts when it passes its warning line or its limit, and again when a new period resets it. Set budgets in the Budgets view.")),
     panel("Audit log", targetForm, entries.length ? auditTable.element
       : emptyState("No changes recorded in this range.", "Every change to keys, prices, policies, overrides and budgets appears here with who made it. Widen the time range above.")));

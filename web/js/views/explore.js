@@ -69,7 +69,7 @@ function eventRows(event, context) {
     el("td", {}, toggle, " ", timeSeconds(event.time)),
     el("td", {}, event.request_id
       ? el("button", { type: "button", class: "link request-link", title: "Show every attempt of this request",
-        onclick: () => context.navigate({ request: event.request_id, before: undefined }) }, event.request_id)
+        onclick: () => context.navigate({ ...withoutFilters(context.parameters), request: event.request_id, before: undefined }) }, event.request_id)
       : "—"),
     el("td", { class: "num" }, String(event.attempt)),
     el("td", {}, event.reason),
@@ -84,6 +84,11 @@ function eventRows(event, context) {
       event.cost_basis === "reported" ? el("span", { class: "hint", title: costExplanation(event) }, " reported") : null),
     el("td", { class: "num" }, millis(event.latency_ms)));
   return [row, details];
+}
+
+/** Every f_* filter cleared: a request's other attempts need not match the filters that found one. */
+function withoutFilters(parameters) {
+  return Object.fromEntries(Object.keys(parameters).filter((name) => name.startsWith("f_")).map((name) => [name, undefined]));
 }
 
 export async function render(container, context) {
@@ -115,6 +120,8 @@ export async function render(container, context) {
     more.disabled = true;
     try {
       add(await ask(next));
+      // Older pages were asked for: an automatic refresh must not take them away.
+      body.dataset.keep = "older-pages";
     } catch (error) {
       status.textContent = error.message;
     } finally {
@@ -135,5 +142,5 @@ export async function render(container, context) {
   replace(container, searchForm,
     shown || next !== null ? panel(null, status, table, more)
       : emptyState("No retained event matches.",
-        "Raw events are kept for serve's --retain-days (their spend stays in the rollups after). Widen the time range or remove a filter."));
+        "Raw events are kept for serve's --retain-raw-days (their spend stays in the rollups after). Widen the time range or remove a filter."));
 }

@@ -2,7 +2,7 @@
 
 import { api, query } from "../api.js";
 import { code, el, emptyState, panel, replace } from "../dom.js";
-import { count, exactCount, millis, money, moneyNumber, percent } from "../format.js";
+import { count, exactCount, millis, money, nanos, percent } from "../format.js";
 import { rangeParameters, resolveRange } from "../range.js";
 import { latencyBars, rateLine, stackedSpend, tierMix } from "../charts.js";
 import { costContent } from "../table.js";
@@ -194,12 +194,12 @@ export async function render(container, context) {
   }
 
   const index = new Map(starts.map((start, position) => [start, position]));
-  const series = Object.fromEntries(tierOrder(summary.by_tier, policyTiers).map((tier) => [tier, new Array(starts.length).fill(0)]));
+  const series = Object.fromEntries(tierOrder(summary.by_tier, policyTiers).map((tier) => [tier, new Array(starts.length).fill(0n)]));
   for (const row of overTime.rows) {
     const position = index.get(row.bucket);
     if (position === undefined) continue;
-    series[row.tier] ??= new Array(starts.length).fill(0);
-    series[row.tier][position] += moneyNumber(row.cost_usd);
+    series[row.tier] ??= new Array(starts.length).fill(0n);
+    series[row.tier][position] += nanos(row.cost_usd);
   }
   const order = tierOrder(summary.by_tier, policyTiers);
   const tiers = [...summary.by_tier].sort((a, b) => order.indexOf(a.tier) - order.indexOf(b.tier));
