@@ -35,11 +35,13 @@ test-python: deps test-deps
 
 # Every Swift test under ThreadSanitizer (its own build folder; CI runs it after make test),
 # the servers the tests start built with it too; the first race report stops the process.
+# The conformance corpus (10,000 single-threaded decisions, run by make test) is skipped here.
 tsan: deps test-deps
 	$(SWIFT) build --sanitize=thread --build-path .build-tsan --product bursar
 	mkdir -p .build-tsan/test-results
 	BURSAR_EXECUTABLE=$(CURDIR)/.build-tsan/debug/bursar TSAN_OPTIONS=halt_on_error=1 \
-	  $(SWIFT) test --sanitize=thread --build-path .build-tsan --xunit-output .build-tsan/test-results/swift.xml
+	  $(SWIFT) test --sanitize=thread --build-path .build-tsan --xunit-output .build-tsan/test-results/swift.xml \
+	  --skip ConformanceCorpusTests
 
 # Rounds of SIGKILL during ingest, budget edits and long polls, each verified (make test runs 2).
 ROUNDS ?= 20

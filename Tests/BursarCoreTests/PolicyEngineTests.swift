@@ -275,7 +275,9 @@ enum RoutingFixture {
         #expect(engine.avoidingOpenCircuits(decision, isOpen: { $0 == "fast" }).tier == "standard")
         #expect(engine.avoidingOpenCircuits(decision, isOpen: { $0 != "frontier" }).tier == "frontier")
         let failing = engine.avoidingOpenCircuits(decision, isOpen: { _ in true })
-        #expect(failing.blocked && failing.reasons.last?.contains("circuit:fast") == true)
+        #expect(failing.blocked && failing.openCircuit == "fast" && failing.reasons.last?.contains("tier fast's circuit is open") == true)
+        // A circuit is not a budget: the answer names no budget.
+        #expect(failing.json[member: "budget"] == .null)
         let demoting = PolicyEngine(policy: RoutingFixture.policy(whenOpen: .demote), revision: "r")
         let standard = demoting.decide(RoutingRequest(complexity: 0.9), now: 0)
         #expect(demoting.avoidingOpenCircuits(standard, isOpen: { $0 == "standard" }).tier == "fast")

@@ -27,6 +27,8 @@ public struct RoutingDecision: Sendable, Equatable {
     public var heldByLock: String?
     /// The budget that blocks the request.
     public var blockedBy: String?
+    /// The tier whose open circuit moved the request (to `tier`) or, when `blocked`, failed it.
+    public var openCircuit: String?
 
     public init(tier: String, models: [ModelKey], rule: String?, locked: Bool, revision: String) {
         self.tier = tier
@@ -53,6 +55,10 @@ public struct RoutingDecision: Sendable, Equatable {
         }
         if let heldByLock { reasons.append("\(heldByLock) does not apply: rule \(rule ?? "") locks the tier") }
         if let blockedBy { reasons.append("budget \(blockedBy) is exceeded and blocks the request") }
+        if let openCircuit {
+            reasons.append(blocked && blockedBy == nil ? "tier \(openCircuit)'s circuit is open and no tier the policy allows is closed: the request fails"
+                                                       : "tier \(openCircuit)'s circuit is open: moved to \(tier)")
+        }
         return reasons
     }
 

@@ -68,9 +68,9 @@ extension PolicyEngine {
                 candidate = policy.circuitBreaker.whenOpen == .promote ? tier(above: name) : tier(below: name)
             }
         }
+        result.openCircuit = decision.tier
         guard let chosen = candidate, let models = tier(named: chosen)?.models else {
             result.blocked = true
-            result.blockedBy = "circuit:\(decision.tier)"
             return result
         }
         result.tier = chosen
@@ -79,8 +79,10 @@ extension PolicyEngine {
     }
 
     /// The shadow model to also call for this request, if its tier has one and the request
-    /// falls in the sample. The same request id always gets the same answer.
+    /// falls in the sample (a blocked request calls nothing). The same request id always gets
+    /// the same answer.
     public func shadow(for decision: RoutingDecision, requestID: String) -> ModelKey? {
+        guard !decision.blocked else { return nil }
         for shadow in policy.shadows where shadow.tier == decision.tier {
             if ShadowSampler.fraction(requestID: requestID, model: shadow.model) < shadow.sample { return shadow.model }
         }
@@ -92,6 +94,11 @@ extension PolicyEngine {
 /// router instance (and every replay) samples the same requests.
 public enum ShadowSampler {
     public static func fraction(requestID: String, model: ModelKey) -> Double {
+        Double(hash53(requestID: requestID, model: model)) / Double(UInt64(1) << 53)
+    }
+
+    /// The 53 bits the fraction is made of.
+    public static func hash53(requestID: String, model: ModelKey) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ bytes: some Sequence<UInt8>) {
             for byte in bytes {
@@ -110,6 +117,6 @@ public enum ShadowSampler {
         hash ^= hash >> 27
         hash &*= 0x94d0_49bb_1331_11eb
         hash ^= hash >> 31
-        return Double(hash >> 11) / Double(UInt64(1) << 53)
+        return hash >> 11
     }
 }
