@@ -7,7 +7,7 @@ DB ?= ./var/bursar.db
 # Debian packages each goal needs; installed only when missing.
 BUILD_PACKAGES := pkg-config libmicrohttpd-dev libsqlite3-dev zlib1g-dev libpq-dev libjs-chart.js
 TEST_PACKAGES := curl openssl python3 python3-venv chromium chromium-driver prometheus postgresql
-BENCH_PACKAGES := wrk nginx-light curl postgresql
+BENCH_PACKAGES := wrk nginx-light curl postgresql python3 python3-venv
 
 .PHONY: run build release test test-swift test-python tsan crash fuzz probe bench deps test-deps bench-deps clean
 

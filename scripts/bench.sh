@@ -41,6 +41,11 @@ echo "$INGEST"
 echo "== the SDK's event shipper: cost of ship() on the caller's thread, against appending to an array"
 SHIPPER=$($BURSAR bench shipper --url http://127.0.0.1:$PORT --key "$KEY" --events 200000)
 echo "$SHIPPER"
+echo "== the Python package (clients/python): decisions on one core on this server's bundle, and ship() on the caller's thread"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check ./clients/python
+PYTHON_ROUTER=$(.venv/bin/python clients/python/bench/bench_router.py --url http://127.0.0.1:$PORT --key "$KEY" --decisions 1000000 --events 200000)
+echo "$PYTHON_ROUTER"
 stop_server
 INGEST_RATE=$(echo "$INGEST" | value ingest_events_per_second)
 
@@ -163,6 +168,8 @@ echo "| bundle 304/s: Bursar / nginx, same bytes (target ratio >= 1.0) | $BURSAR
 echo "| RSS with 5,000 held long polls, MiB (target < 100) | $RSS_HELD |"
 echo "| SDK decide, decisions/s on one core (target >= 1,000,000) | $(echo "$DECIDE" | value decide_per_second) |"
 echo "| SDK ship(), ns per event on the caller's thread / array append floor | $(echo "$SHIPPER" | value ship_ns_per_event) / $(echo "$SHIPPER" | awk '{ print $4 }') |"
+echo "| Python decide, decisions/s on one core (target >= 100,000) / Swift's | $(echo "$PYTHON_ROUTER" | value python_decide_per_second) / $(echo "$DECIDE" | value decide_per_second) |"
+echo "| Python ship(), ns per event on the caller's thread / list.append floor | $(echo "$PYTHON_ROUTER" | value python_ship_ns_per_event) / $(echo "$PYTHON_ROUTER" | awk '/python_ship_ns_per_event/ { print $4 }') |"
 echo "| PostgreSQL ingest events/s: one replica / three replicas (target three >= 0.9x one) | $PG_ONE / $PG_THREE = $(awk -v a="$PG_THREE" -v b="$PG_ONE" 'BEGIN { printf "%.2f", a / b }') |"
 echo "| PostgreSQL: one replica / raw COPY of the same rows (target >= 0.3) | $PG_ONE / $PG_COPY = $(awk -v a="$PG_ONE" -v b="$PG_COPY" 'BEGIN { printf "%.2f", a / b }') |"
 while read -r _ label name _ p50 _ p95; do

@@ -40,13 +40,21 @@ class Bursar:
         self.keys = {role: self.command("keys", "create", *self.storage, "--role", role, "--name", f"{role}-key",
                                         *grants.get(role, [])).strip()
                      for role in ("admin", "viewer", "router")}
-        self.process = subprocess.Popen(
-            [BINARY, "serve", *self.storage, "--listen", "127.0.0.1:0",
-             "--policies", os.path.join(ROOT, "policies"), "--web", os.path.join(ROOT, "web"), *serve_arguments],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.url = self._wait_for_address()
+        self.serve = [BINARY, "serve", *self.storage, "--policies", os.path.join(ROOT, "policies"), "--web", os.path.join(ROOT, "web"),
+                      *serve_arguments]
         self.log = []
+        self._start("127.0.0.1:0")
+
+    def _start(self, listen):
+        self.process = subprocess.Popen([*self.serve, "--listen", listen], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.url = self._wait_for_address()
         threading.Thread(target=self._drain, daemon=True).start()
+
+    def restart(self):
+        """Stops the server and starts it again on the same database and port."""
+        port = self.url.rsplit(":", 1)[1]
+        self.stop()
+        self._start(f"127.0.0.1:{port}")
 
     def router_demo(self, *arguments):
         """Starts `bursar router-demo` against this server; returns (process, url)."""

@@ -56,9 +56,11 @@ def test_an_override_is_edited_in_place_keeping_its_id_and_expiry(browser, bursa
         wait(browser, lambda d: bursar.json("/v1/overrides/exec-edit")["reason"] == "second thoughts")
         stored = bursar.json("/v1/overrides/exec-edit")
         assert stored["tier"] == "standard" and stored["expires_at"] == "2099-01-01T00:00:00Z" and stored["match"] == {"team": team}
+        # The view reloads after saving: wait for the reloaded row (reading the old one races the reload).
+        wait(browser, lambda d: "second thoughts" in d.find_element(By.CSS_SELECTOR, "#override-table tr[data-key='exec-edit']").text)
         settle(browser)
         # Cancel leaves edit mode with nothing saved.
-        browser.find_element(By.CSS_SELECTOR, "#override-table tr[data-key='exec-edit'] button.edit").click()
+        wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#override-table tr[data-key='exec-edit'] button.edit").click() or True)
         browser.find_element(By.ID, "override-cancel").click()
         wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#override-form h2").text == "New override")
         assert bursar.json("/v1/overrides/exec-edit")["reason"] == "second thoughts"

@@ -38,10 +38,12 @@ def test_an_admin_makes_a_key_sees_its_secret_once_and_revokes_it(browser, bursa
     assert revoke.text == "Confirm"
     revoke.click()
     wait(browser, lambda d: bursar.request("GET", "/v1/spend/summary", "made-here")[0] == 401)
-    settle(browser)
-    states = {row.find_element(By.CSS_SELECTOR, "td[data-column=name]").text: row.find_element(By.CSS_SELECTOR, "td[data-column=state]").text
-              for row in browser.find_elements(By.CSS_SELECTOR, "#key-table tbody tr")}
-    assert states["dashboard-finance"].startswith("revoked ")
+
+    def states(driver):
+        return {row.find_element(By.CSS_SELECTOR, "td[data-column=name]").text: row.find_element(By.CSS_SELECTOR, "td[data-column=state]").text
+                for row in driver.find_elements(By.CSS_SELECTOR, "#key-table tbody tr")}
+    # The view reloads after the revoke: wait for the reloaded table (reading the old one races the reload).
+    wait(browser, lambda d: states(d).get("dashboard-finance", "").startswith("revoked "))
     entries = bursar.json("/v1/audit?target=keys/dashboard-finance")["entries"]
     assert {entry["action"] for entry in entries} == {"key.create", "key.revoke"}
 

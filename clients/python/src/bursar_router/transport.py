@@ -1,0 +1,108 @@
+"""HTTP(S) to Bursar with certificate verification: one connection per thread, kept alive,
+replaced after any error; every answer is (status, headers with lowercased names, body)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+import threading
+from typing import Dict, NamedTuple, Optional
+from urllib.parse import urlsplit
+
+
+class Reply(NamedTuple):
+    status: int
+    headers: Dict[str, str]
+    body: bytes
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+    @property
+    def error_message(self) -> str:
+        """Bursar's error message from a JSON error body, else the body as text."""
+        try:
+            return str(json.loads(self.body)["error"]["message"])
+        except (ValueError, KeyError, TypeError):
+            return self.body.decode("utf-8", "replace")[:500]
+
+
+class TransportError(OSError):
+    """Bursar could not be reached, or its answer could not be read."""
+
+
+class Endpoint:
+    """Where Bursar is and the key to use: ``https://host[:port]`` (or ``http://`` on a trusted
+    network). ``ca_file`` pins the CA that Bursar's certificate must chain to; without it the
+    system's trust store is used. Certificates and host names are always verified."""
+
+    def __init__(self, url: str, key: str, ca_file: Optional[str] = None, timeout: float = 15.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"Bursar's URL must be http(s)://host[:port], not {url!r}")
+        self.url = url.rstrip("/")
+        self.key = key
+        self.timeout = timeout
+        self._secure = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port or (443 if self._secure else 80)
+        self._prefix = parts.path.rstrip("/")
+        self._context = ssl.create_default_context(cafile=ca_file) if self._secure else None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set = set()
+
+    def _connection(self, timeout: float) -> http.client.HTTPConnection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            if self._secure:
+                connection = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=self._context)
+            else:
+                connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
+            self._local.connection = connection
+            with self._lock:
+                self._open.add(connection)
+        connection.timeout = timeout
+        if connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        return connection
+
+    def _drop(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            with self._lock:
+                self._open.discard(connection)
+            connection.close()
+
+    def send(self, method: str, path: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None,
+             timeout: Optional[float] = None) -> Reply:
+        """One request; raises ``TransportError`` when Bursar cannot be reached or answers garbage."""
+        all_headers = {"Authorization": f"Bearer {self.key}", "User-Agent": "bursar-router-python"}
+        all_headers.update(headers or {})
+        connection = self._connection(self.timeout if timeout is None else timeout)
+        try:
+            connection.request(method, self._prefix + path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            data = response.read()
+            reply = Reply(response.status, {name.lower(): value for name, value in response.getheaders()}, data)
+            if response.will_close:
+                self._drop()
+            return reply
+        except (OSError, http.client.HTTPException, ssl.SSLError) as error:
+            self._drop()
+            raise TransportError(f"{method} {path}: {error.__class__.__name__}: {error}") from None
+
+    def interrupt(self) -> None:
+        """Ends every request in flight (a long poll) at once, from any thread."""
+        with self._lock:
+            connections = list(self._open)
+        for connection in connections:
+            sock = connection.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass

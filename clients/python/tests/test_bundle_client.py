@@ -1,0 +1,139 @@
+"""The bundle client against a real server: long poll, signature, replays, the disk, bad keys."""
+
+import json
+import time
+
+from helpers import wait_until
+
+from bursar_router import BundleClient, Endpoint, RoutingRequest
+from bursar_router.transport import Reply
+
+
+def client(bursar, state=None, key=None, public_key=None, instance="py-edge-1", status_interval=1):
+    return BundleClient(Endpoint(bursar.url, key or bursar.keys["router"]), instance, cache_directory=state, public_key=public_key,
+                        wait_seconds=5, status_interval=status_interval)
+
+
+def fleet_entry(bursar, instance):
+    for _ in range(200):
+        entries = {entry["instance_id"]: entry for entry in bursar.json("/v1/fleet", "viewer")["instances"]}
+        if instance in entries:
+            return entries[instance]
+        time.sleep(0.05)
+    raise AssertionError(f"{instance} never reported")
+
+
+def test_the_client_follows_the_bundle_and_reports_itself(bursar, state):
+    bundles = client(bursar, state)
+    bundles.start()
+    try:
+        assert bundles.wait(10)
+        revision = bundles.snapshot.bundle.revision
+        assert bundles.snapshot.origin == "server"
+        assert fleet_entry(bursar, "py-edge-1")["applied_revision"] == revision
+        # A change reaches the router through the long poll.
+        status, _ = bursar.request("PUT", "/v1/overrides/py-alice", "admin",
+                                   {"match": {"user": "alice"}, "effect": "force_tier", "tier": "frontier", "reason": "test"})
+        assert status in (200, 201)
+        assert bundles.wait(10, lambda snapshot: snapshot.bundle.revision != revision)
+        decision = bundles.engine.decide(RoutingRequest(user="alice"), int(time.time() * 1000))
+        assert (decision.tier, decision.override) == ("frontier", ("py-alice", "force_tier", "fast"))
+    finally:
+        bundles.stop()
+
+
+def test_a_bundle_that_does_not_verify_is_refused_and_reported(bursar):
+    wrong = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+    bundles = client(bursar, public_key=wrong, instance="py-wrong-key")
+    bundles.start()
+    try:
+        for _ in range(100):
+            if bundles.rejected:
+                break
+            time.sleep(0.05)
+        assert bundles.rejected >= 1 and bundles.snapshot is None
+        entry = fleet_entry(bursar, "py-wrong-key")
+        assert entry["state"] == "REJECTED" and entry["error"]["code"] == "signature_invalid", entry
+    finally:
+        bundles.stop()
+
+
+def test_an_older_bundle_replayed_is_refused(bursar):
+    old = bursar_reply(bursar)
+    # No periodic report (it would say the instance is in sync again) before the check.
+    bundles = client(bursar, instance="py-replayed", status_interval=60)
+    bundles.start()
+    try:
+        assert bundles.wait(10)
+        bursar.request("PUT", "/v1/overrides/py-newer", "admin", {"match": {"team": "t"}, "effect": "force_tier", "tier": "fast", "reason": "newer"})
+        assert bundles.wait(10, lambda snapshot: snapshot.bundle.revision != old.headers["etag"].strip('"'))
+        newer = bundles.snapshot.bundle.revision
+        # The client's own report of the newer bundle first (else it could land after the refusal's).
+        assert wait_until(lambda: fleet_entry(bursar, "py-replayed")["applied_revision"] == newer)
+        try:
+            bundles._receive(old)
+            raise AssertionError("an older bundle was taken")
+        except OSError as error:
+            assert "older bundle" in str(error)
+        assert bundles.snapshot.bundle.revision == newer
+        entry = fleet_entry(bursar, "py-replayed")
+        assert entry.get("error", {}).get("code") == "bundle_replayed", entry
+    finally:
+        bundles.stop()
+
+
+def bursar_reply(bursar):
+    """The bundle as the server sends it (body and headers), through the package's transport."""
+    return Endpoint(bursar.url, bursar.keys["router"]).send("GET", "/v1/bundle")
+
+
+def test_the_last_good_bundle_is_used_when_bursar_is_down(bursar, state):
+    first = client(bursar, state)
+    first.start()
+    assert first.wait(10)
+    revision = first.snapshot.bundle.revision
+    first.stop()
+    bursar.stop()
+    again = client(bursar, state, instance="py-restarted")
+    assert again.snapshot is not None and again.snapshot.origin == "disk" and again.snapshot.bundle.revision == revision
+    assert again.engine.decide(RoutingRequest(complexity=0.9), 0).tier == "standard"
+    again.start()
+    try:
+        time.sleep(1)
+        assert again.last_error and again.snapshot.origin == "disk"
+        bursar.restart()
+        # Back: it reports at once, and takes the (same) bundle from the server.
+        assert fleet_entry(bursar, "py-restarted")["applied_revision"] == revision
+    finally:
+        again.stop()
+
+
+def test_a_tampered_cache_is_ignored(bursar, state):
+    first = client(bursar, state)
+    first.start()
+    assert first.wait(10)
+    first.stop()
+    path = f"{state}/bundle.json"
+    with open(path, "rb") as source:
+        body = json.loads(source.read())
+    body["overrides"] = [{"id": "evil", "match": {}, "effect": "force_tier", "tier": "frontier"}]
+    with open(path, "w") as target:
+        target.write(json.dumps(body))
+    again = client(bursar, state)
+    assert again.snapshot is None and "does not verify" in again.last_error
+
+
+def test_a_refused_key_stops_polling_and_says_why(bursar):
+    bundles = client(bursar, key="not-a-key", public_key="11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
+    bundles.start()
+    for _ in range(100):
+        if bundles.failure:
+            break
+        time.sleep(0.05)
+    assert bundles.failure is not None and bundles.failure.status == 401
+    assert not bundles._thread.is_alive()
+
+
+def test_reply_error_message_reads_bursar_errors():
+    assert Reply(401, {}, b'{"error":{"code":"unauthorized","message":"no such key"}}').error_message == "no such key"
+    assert Reply(502, {}, b"bad gateway").error_message == "bad gateway"

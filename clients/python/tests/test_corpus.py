@@ -1,0 +1,43 @@
+"""The Python engine answers every case of the conformance corpus as the Swift engine does."""
+
+import copy
+import json
+import os
+
+from bursar_router import conformance
+
+CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "conformance")
+
+
+def run(folder):
+    results = [result for path in conformance.files(os.path.join(CORPUS, folder)) for result in conformance.run_file(path)]
+    return results, [f"{result.file}: {result.name}" for result in results if not result.passed]
+
+
+def test_every_hand_written_case():
+    results, failures = run("cases")
+    assert failures == []
+    assert len(results) >= 300
+
+
+def test_every_generated_case():
+    results, failures = run("generated")
+    assert failures == []
+    assert len(results) >= 10_000
+
+
+def test_a_changed_expectation_is_caught(tmp_path):
+    with open(os.path.join(CORPUS, "cases", "precedence.json")) as source:
+        document = json.load(source)
+    changed = copy.deepcopy(document)
+    target = next(case for case in changed["cases"] if case["name"] == "min_tier raises")
+    target["expect"]["decision"]["tier"] = "fast"
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(changed))
+    failed = [result.name for result in conformance.run_file(str(path)) if not result.passed]
+    assert failed == ["min_tier raises"]
+
+
+def test_the_command_line_says_how_many_passed(capsys):
+    assert conformance.main([os.path.join(CORPUS, "cases")]) == 0
+    assert capsys.readouterr().out.strip().endswith("cases passed, 0 failed")

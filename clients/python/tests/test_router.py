@@ -1,0 +1,45 @@
+"""The Router facade: decisions with circuit breakers, sync and asyncio."""
+
+import asyncio
+import time
+
+from bursar_router import AsyncRouter, Router
+
+
+def test_an_open_circuit_moves_requests_up_the_ladder(bursar, state):
+    with Router(bursar.url, bursar.keys["router"], "py-router", state) as router:
+        assert router.bundles.wait(10)
+        now = int(time.time() * 1000)
+        assert router.decide({"user": "u-1"}, now=now).tier == "fast"
+        for index in range(20):
+            router.record("fast", success=False, now=now + index)
+        assert router.breaker_state("fast") == "open"
+        moved = router.decide({"user": "u-1"}, now=now + 100)
+        assert (moved.tier, moved.open_circuit) == ("standard", "fast")
+        assert any("circuit is open" in reason for reason in moved.reasons)
+        # After the cooldown one probe goes through; its success closes the circuit.
+        later = now + 61_000
+        assert router.decide({"user": "u-1"}, now=later).tier == "fast"
+        assert router.breaker_state("fast") == "half_open"
+        router.record("fast", success=True, now=later + 1)
+        assert router.breaker_state("fast") == "closed"
+
+
+def test_decisions_before_any_bundle_are_none(bursar):
+    bursar.stop()
+    router = Router(bursar.url, bursar.keys["router"], "py-nothing")
+    assert router.decide({}) is None
+    router.close(0.1)
+
+
+def test_the_router_in_asyncio(bursar, state):
+    async def main():
+        async with AsyncRouter(bursar.url, bursar.keys["router"], "py-async", state) as router:
+            assert await router.wait_for_bundle(10)
+            decision = router.decide({"complexity": 0.9, "request_id": "async-1"})
+            assert decision.tier == "standard"
+            router.ship({"provider": "anthropic", "model": "claude-3-5-haiku-20241022", "tier": decision.tier, "input_tokens": 10,
+                         "output_tokens": 5, "feature": "py-async", "request_id": "async-1"})
+            assert await router.flush(10)
+    asyncio.run(main())
+    assert bursar.json("/v1/spend?feature=py-async", "viewer")["total"]["requests"] == 1

@@ -1,0 +1,89 @@
+"""The event shipper against a real server: batches, the spool while Bursar is down, exactly
+once on replay, drops and rejections counted."""
+
+import json
+import os
+
+from bursar import MODELS, utc_now
+from helpers import wait_until
+
+from bursar_router import Endpoint, EventShipper
+
+
+def events(feature, count, prefix=None):
+    provider, model = MODELS["fast"]
+    moment = utc_now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [{"id": f"{prefix or feature}-{index}", "time": moment, "provider": provider, "model": model, "tier": "fast",
+             "input_tokens": 100, "output_tokens": 10, "feature": feature} for index in range(count)]
+
+
+def stored(bursar, feature):
+    return bursar.json(f"/v1/spend?feature={feature}", "viewer")["total"]["requests"]
+
+
+def test_events_arrive_in_batches(bursar):
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), batch_size=500, max_age=0.2)
+    for event in events("py-batches", 1200):
+        assert shipper.ship(event)
+    assert shipper.flush(20)
+    assert stored(bursar, "py-batches") == 1200
+    assert (shipper.statistics.accepted, shipper.statistics.duplicates, shipper.statistics.rejected) == (1200, 0, 0)
+    shipper.close()
+
+
+def test_an_event_without_id_or_time_gets_them_when_shipped(bursar):
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), max_age=0.1)
+    event = events("py-no-id", 1)[0]
+    del event["id"], event["time"]
+    assert shipper.ship(event)
+    assert "id" not in event  # the caller's dict is left alone
+    assert shipper.flush(10) and stored(bursar, "py-no-id") == 1
+    shipper.close()
+
+
+def test_while_bursar_is_down_events_spool_and_arrive_once(bursar, state):
+    bursar.stop()
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), spool_directory=state, max_age=0.1)
+    for event in events("py-down", 300):
+        shipper.ship(event)
+    assert wait_until(lambda: shipper.statistics.spooled == 300)
+    assert os.path.getsize(os.path.join(state, "events.ndjson")) > 0
+    bursar.restart()
+    assert shipper.flush(30), shipper.statistics
+    assert stored(bursar, "py-down") == 300
+    assert shipper.statistics.accepted == 300 and not os.path.exists(os.path.join(state, "events.ndjson"))
+    shipper.close()
+
+
+def test_a_batch_sent_but_not_acknowledged_is_sent_again_and_counted_once(bursar, state):
+    batch = events("py-resent", 50)
+    status, _ = bursar.request("POST", "/v1/events", "router", batch)
+    assert status == 200
+    # As if the router died after Bursar stored the batch and before the spool moved on.
+    os.makedirs(state, exist_ok=True)
+    with open(os.path.join(state, "events.ndjson"), "w") as spool:
+        spool.write("".join(json.dumps(event) + "\n" for event in batch))
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), spool_directory=state, max_age=0.1)
+    assert shipper.flush(20)
+    assert shipper.statistics.duplicates == 50 and shipper.statistics.accepted == 0
+    assert stored(bursar, "py-resent") == 50
+    shipper.close()
+
+
+def test_a_full_queue_drops_and_counts(bursar):
+    bursar.stop()
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), batch_size=1000, max_age=3600, queue_limit=10)
+    taken = [shipper.ship(event) for event in events("py-full", 20)]
+    assert taken == [True] * 10 + [False] * 10
+    assert shipper.statistics.dropped == 10 and shipper.statistics.queued == 10
+
+
+def test_invalid_events_are_counted_not_retried(bursar):
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), max_age=0.1)
+    good, bad = events("py-invalid", 2)
+    del bad["provider"]
+    shipper.ship(good)
+    shipper.ship(bad)
+    assert shipper.flush(10)
+    assert (shipper.statistics.accepted, shipper.statistics.rejected) == (1, 1)
+    shipper.close()
