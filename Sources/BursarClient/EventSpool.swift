@@ -16,12 +16,38 @@ final class EventSpool {
     init(directory: String) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let attributes = try? FileManager.default.attributesOfItem(atPath: linesPath)
-        size = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
-        if let text = FileManager.default.contents(atPath: offsetPath).map({ String(decoding: $0, as: UTF8.self) }),
-           let stored = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+        size = try Self.cutPartialLine(linesPath)
+        if size == 0 {
+            // An offset without lines (a crash while removing them) would skip the next lines.
+            try? FileManager.default.removeItem(atPath: offsetPath)
+        } else if let text = FileManager.default.contents(atPath: offsetPath).map({ String(decoding: $0, as: UTF8.self) }),
+                  let stored = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             offset = min(stored, size)
         }
+    }
+
+    /// Cuts a last line left unfinished by a crash, so that the next line is not glued to it;
+    /// the size of the whole lines that remain.
+    static func cutPartialLine(_ path: String) throws -> UInt64 {
+        guard let handle = FileHandle(forUpdatingAtPath: path) else { return 0 }
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        var end = size
+        while end > 0 {
+            let step = min(UInt64(65_536), end)
+            try handle.seek(toOffset: end - step)
+            let chunk = try handle.read(upToCount: Int(step)) ?? Data()
+            if let newline = chunk.lastIndex(of: 10) {
+                end = end - step + UInt64(newline - chunk.startIndex) + 1
+                break
+            }
+            end -= step
+        }
+        if end != size {
+            try handle.truncate(atOffset: end)
+            try handle.synchronize()
+        }
+        return end
     }
 
     var isEmpty: Bool { offset >= size }
@@ -72,8 +98,9 @@ final class EventSpool {
     func acknowledge(through end: UInt64) throws {
         offset = end
         if offset >= size {
-            try? FileManager.default.removeItem(atPath: linesPath)
+            // The offset first: a crash in between must not leave an offset for new lines.
             try? FileManager.default.removeItem(atPath: offsetPath)
+            try? FileManager.default.removeItem(atPath: linesPath)
             offset = 0
             size = 0
         } else {

@@ -3,7 +3,9 @@
 /// Closed: requests flow and outcomes are counted in a sliding window of one-second slots.
 /// When at least `min_requests` were seen in the window and the share of failures reaches
 /// `error_rate`, it opens for `cooldown_seconds`; then it is half-open and lets one probe
-/// through: a success closes it, a failure opens it again.
+/// through: a success closes it, a failure opens it again. A probe whose outcome is never
+/// recorded (a cancelled request) is given up after another cooldown, and the next request
+/// probes again, so that a tier is never avoided for good.
 public struct CircuitBreakerState: Sendable {
     public enum State: String, Sendable, Equatable { case closed, open, halfOpen = "half_open" }
 
@@ -11,6 +13,7 @@ public struct CircuitBreakerState: Sendable {
     public private(set) var state: State = .closed
     private var openedUntil: Int64 = 0
     private var probeInFlight = false
+    private var probeStartedAt: Int64 = 0
     /// Per one-second slot: its second, requests and failures.
     private var slots: [(second: Int64, requests: Int, failures: Int)]
 
@@ -28,13 +31,20 @@ public struct CircuitBreakerState: Sendable {
         case .open:
             guard now >= openedUntil else { return false }
             state = .halfOpen
-            probeInFlight = true
+            startProbe(at: now)
             return true
         case .halfOpen:
-            if probeInFlight { return false }
-            probeInFlight = true
+            if probeInFlight, now < probeStartedAt + cooldownMillis { return false }
+            startProbe(at: now)
             return true
         }
+    }
+
+    private var cooldownMillis: Int64 { Int64(min(max(settings.cooldownSeconds, 0), 86_400)) * 1000 }
+
+    private mutating func startProbe(at now: Int64) {
+        probeInFlight = true
+        probeStartedAt = now
     }
 
     /// Whether the breaker is open at `now` without taking the half-open probe.
@@ -42,7 +52,7 @@ public struct CircuitBreakerState: Sendable {
         switch state {
         case .closed: return false
         case .open: return now < openedUntil
-        case .halfOpen: return probeInFlight
+        case .halfOpen: return probeInFlight && now < probeStartedAt + cooldownMillis
         }
     }
 
@@ -85,7 +95,7 @@ public struct CircuitBreakerState: Sendable {
 
     private mutating func open(at now: Int64) {
         state = .open
-        openedUntil = now + Int64(min(max(settings.cooldownSeconds, 0), 86_400)) * 1000
+        openedUntil = now + cooldownMillis
         probeInFlight = false
     }
 }

@@ -165,3 +165,39 @@ def test_the_proxy_hook_sets_the_model_group(bursar, state, monkeypatch, loop):
     other = loop.run_until_complete(handler.async_pre_call_hook(None, None, {"model": "gpt-4o", "messages": []}, "completion"))
     assert other["model"] == "gpt-4o"
     handler.close()
+
+
+def test_in_the_proxy_the_keys_team_wins_over_what_the_caller_says(bursar, state, monkeypatch, loop):
+    handler = plugin_module.BursarRouting(url=bursar.url, key=bursar.keys["router"], instance_id="litellm-proxy-team", state_directory=state)
+    # The default policy sends team executives to frontier; this caller's key is team-a's.
+    data = {"model": "bursar", "messages": [], "metadata": {"user_api_key_team_alias": "team-a",
+                                                            "requester_metadata": {"bursar": {"team": "executives", "user": "ceo"}}}}
+    routed = loop.run_until_complete(handler.async_pre_call_hook(None, None, data, "completion"))
+    assert routed["model"] == "fast" and routed["metadata"]["bursar"]["team"] == "team-a"
+    assert "user" not in routed["metadata"]["bursar"]
+    handler.close()
+
+
+def test_waiting_for_a_first_bundle_does_not_block_the_event_loop(state, loop):
+    handler = plugin_module.BursarRouting(url="http://127.0.0.1:9", key="unused", instance_id="litellm-unreachable",
+                                          state_directory=state, first_bundle_timeout=1)
+    ticks = []
+
+    async def ticker():
+        for _ in range(8):
+            ticks.append(1)
+            await asyncio.sleep(0.1)
+
+    async def both():
+        tick = asyncio.ensure_future(ticker())
+        with pytest.raises(plugin_module.BursarUnavailable):
+            await handler.async_pre_call_hook(None, None, {"model": "bursar", "messages": []}, "completion")
+        await tick
+    loop.run_until_complete(both())
+    assert len(ticks) == 8
+    handler.close(timeout=0.5)
+
+
+def test_a_long_end_user_id_is_left_out_rather_than_failing_the_call():
+    inputs = plugin_module.routing_inputs({"user": "u" * 300, "messages": [{"role": "user", "content": "x" * 400}]})
+    assert "user" not in inputs and inputs["context_tokens"] == 100

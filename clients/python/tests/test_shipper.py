@@ -87,3 +87,59 @@ def test_invalid_events_are_counted_not_retried(bursar):
     assert shipper.flush(10)
     assert (shipper.statistics.accepted, shipper.statistics.rejected) == (1, 1)
     shipper.close()
+
+
+def test_an_event_that_is_not_json_is_left_out_and_the_shipper_goes_on(bursar):
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), max_age=0.1)
+    good, nan, bad_key = events("py-not-json", 3)
+    nan["latency_ms"] = float("nan")
+    bad_key[("a", "tuple")] = 1
+    for event in (nan, bad_key, good):
+        shipper.ship(event)
+    assert shipper.flush(10)
+    assert (shipper.statistics.accepted, shipper.statistics.rejected) == (1, 2)
+    assert shipper._thread.is_alive()
+    shipper.close()
+
+
+def test_flush_sends_at_once_whatever_the_batch_age(bursar):
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), max_age=3600)
+    shipper.ship(events("py-flush", 1)[0])
+    assert shipper.flush(5) and stored(bursar, "py-flush") == 1
+    shipper.close()
+
+
+def test_a_line_cut_short_by_a_crash_is_dropped_not_glued_to_the_next(bursar, state):
+    kept, cut = events("py-cut", 2)
+    os.makedirs(state, exist_ok=True)
+    with open(os.path.join(state, "events.ndjson"), "w") as spool:
+        spool.write(json.dumps(kept) + "\n" + json.dumps(cut)[:25])
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), spool_directory=state, max_age=0.1)
+    shipper.ship(events("py-cut", 1, prefix="py-cut-after")[0])
+    assert shipper.flush(10)
+    assert (shipper.statistics.accepted, shipper.statistics.rejected) == (2, 0)
+    shipper.close()
+
+
+def test_an_offset_left_without_its_lines_does_not_skip_later_ones(bursar, state):
+    os.makedirs(state, exist_ok=True)
+    with open(os.path.join(state, "events.offset"), "w") as offset:
+        offset.write("1000000")  # a crash between removing the lines and their offset
+    bursar.stop()
+    down = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), spool_directory=state, max_age=0.1)
+    for event in events("py-stale-offset", 2):
+        down.ship(event)
+    down.close(timeout=1)
+    bursar.restart()
+    again = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), spool_directory=state, max_age=0.1)
+    assert again.flush(10) and stored(bursar, "py-stale-offset") == 2
+    again.close()
+
+
+def test_closing_without_a_spool_counts_what_it_could_not_send(bursar):
+    bursar.stop()
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), max_age=3600)
+    for event in events("py-lost", 5):
+        shipper.ship(event)
+    shipper.close(timeout=0.5)
+    assert shipper.statistics.dropped == 5

@@ -3,7 +3,9 @@
 Closed: requests flow and outcomes are counted in a sliding window of one-second slots. When
 at least ``min_requests`` were seen in the window and the share of failures reaches
 ``error_rate``, it opens for ``cooldown_seconds``; then it is half-open and lets one probe
-through: a success closes it, a failure opens it again. Not thread-safe: ``Router`` guards it."""
+through: a success closes it, a failure opens it again. A probe whose outcome is never recorded
+(a cancelled request) is given up after another cooldown, and the next request probes again.
+Not thread-safe: ``Router`` guards it."""
 
 from __future__ import annotations
 
@@ -13,13 +15,15 @@ CLOSED, OPEN, HALF_OPEN = "closed", "open", "half_open"
 
 
 class CircuitBreaker:
-    __slots__ = ("settings", "state", "_opened_until", "_probe_in_flight", "_seconds", "_requests", "_failures")
+    __slots__ = ("settings", "state", "_opened_until", "_probe_in_flight", "_probe_started_at", "_cooldown", "_seconds", "_requests", "_failures")
 
     def __init__(self, settings: CircuitBreakerSettings) -> None:
         self.settings = settings
         self.state = CLOSED
         self._opened_until = 0
         self._probe_in_flight = False
+        self._probe_started_at = 0
+        self._cooldown = min(max(settings.cooldown_seconds, 0), 86_400) * 1000
         count = min(max(1, settings.window_seconds), CircuitBreakerSettings.MAXIMUM_WINDOW_SECONDS)
         self._seconds = [-1] * count
         self._requests = [0] * count
@@ -33,11 +37,10 @@ class CircuitBreaker:
             if now < self._opened_until:
                 return False
             self.state = HALF_OPEN
-            self._probe_in_flight = True
-            return True
-        if self._probe_in_flight:
+        elif self._probe_in_flight and now < self._probe_started_at + self._cooldown:
             return False
         self._probe_in_flight = True
+        self._probe_started_at = now
         return True
 
     def is_open(self, now: int) -> bool:
@@ -46,7 +49,7 @@ class CircuitBreaker:
             return False
         if self.state == OPEN:
             return now < self._opened_until
-        return self._probe_in_flight
+        return self._probe_in_flight and now < self._probe_started_at + self._cooldown
 
     def record(self, success: bool, now: int) -> None:
         """Records one outcome of a request sent to this tier."""
@@ -85,7 +88,7 @@ class CircuitBreaker:
 
     def _open(self, now: int) -> None:
         self.state = OPEN
-        self._opened_until = now + min(max(self.settings.cooldown_seconds, 0), 86_400) * 1000
+        self._opened_until = now + self._cooldown
         self._probe_in_flight = False
 
 

@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Optional
 from .bundle import Bundle, BudgetState, Override
 from .decision import Decision
 from .moves import ESCALATE, FALLBACK, RETRY, STOP, Move
+from .names import canonical, lowercase
 from .policy import ModelKey, Policy, Rule
 from .request import RoutingRequest
 from .sampling import shadow_fraction
@@ -31,7 +32,7 @@ def _rule_predicate(rule: Rule) -> Callable[[RoutingRequest], bool]:
     for field in ("intent", "team", "user", "feature"):
         names = getattr(when, field)
         if names is not None:
-            allowed = frozenset(names)
+            allowed = frozenset(canonical(name) for name in names)
             checks.append(lambda request, allowed=allowed, field=field: getattr(request, field) in allowed)
     for field in ("complexity", "confidence"):
         bounds = getattr(when, field)
@@ -41,7 +42,7 @@ def _rule_predicate(rule: Rule) -> Callable[[RoutingRequest], bool]:
         tokens_range = when.context_tokens
         checks.append(lambda request: request.context_tokens is not None and tokens_range.contains(float(request.context_tokens)))
     if when.keywords is not None:
-        words = frozenset(word.lower() for word in when.keywords)
+        words = frozenset(lowercase(word) for word in when.keywords)
         checks.append(lambda request: not words.isdisjoint(request.keywords))
     if not checks:
         return lambda request: True
@@ -65,9 +66,7 @@ class _Who:
     __slots__ = ("user", "team", "feature")
 
     def __init__(self, names: dict) -> None:
-        self.user = names.get("user")
-        self.team = names.get("team")
-        self.feature = names.get("feature")
+        self.user, self.team, self.feature = (None if names.get(field) is None else canonical(names[field]) for field in ("user", "team", "feature"))
 
     def matches(self, request: RoutingRequest) -> bool:
         return ((self.user is None or self.user == request.user) and (self.team is None or self.team == request.team)
@@ -93,9 +92,9 @@ class _CompiledBudget:
         self.downgrade_to = downgrade_to
         self.who = _Who(budget.scope)
         tier = budget.scope.get("tier")
-        self.tier = None if tier is None else tiers.get(tier, -1)
-        self.model = budget.scope.get("model")
-        self.provider = budget.scope.get("provider")
+        self.tier = None if tier is None else tiers.get(canonical(tier), -1)
+        self.model = None if budget.scope.get("model") is None else canonical(budget.scope["model"])
+        self.provider = None if budget.scope.get("provider") is None else canonical(budget.scope["provider"])
         self.unmatchable = any(name in _UNMATCHABLE_SCOPE for name in budget.scope)
 
     def covers(self, request: RoutingRequest, tier: int, primary: Optional[ModelKey]) -> bool:
@@ -116,35 +115,39 @@ class PolicyEngine:
     def __init__(self, policy: Policy, revision: str, overrides: Iterable[Override] = (), budgets: Iterable[BudgetState] = ()) -> None:
         self.policy = policy
         self.revision = revision
+        # Names are looked up in NFC, as Swift's dictionaries find canonically equivalent keys.
         tier_index = {}
         for index, tier in enumerate(policy.tiers):
-            tier_index.setdefault(tier.name, index)
+            tier_index.setdefault(canonical(tier.name), index)
         ladder_index = {}
         for index, name in enumerate(policy.ladder):
-            ladder_index.setdefault(name, index)
+            ladder_index.setdefault(canonical(name), index)
         self._tier_index = tier_index
         self._ladder_index = ladder_index
         self._names = [tier.name for tier in policy.tiers]
         self._models = [tuple(tier.models) for tier in policy.tiers]
-        self._primaries = [tier.models[0] if tier.models else None for tier in policy.tiers]
+        # For budgets scoped to a model or provider (compared in NFC).
+        self._primaries = [ModelKey(canonical(tier.models[0].provider), canonical(tier.models[0].model)) if tier.models else None
+                           for tier in policy.tiers]
         self._context_limits = [tier.max_context_tokens for tier in policy.tiers]
-        self._ladder_positions = [ladder_index.get(tier.name) for tier in policy.tiers]
+        self._ladder_positions = [ladder_index.get(canonical(tier.name)) for tier in policy.tiers]
         self._tiers_above = []
         for tier in policy.tiers:
-            position = ladder_index.get(tier.name)
+            position = ladder_index.get(canonical(tier.name))
             above = None
             if position is not None and position + 1 < len(policy.ladder):
-                above = tier_index.get(policy.ladder[position + 1])
+                above = tier_index.get(canonical(policy.ladder[position + 1]))
             self._tiers_above.append(above)
-        self._default_tier = tier_index.get(policy.default_tier, 0)
-        self._rules = [(rule.id, tier_index[rule.tier], rule.lock, _rule_predicate(rule)) for rule in policy.rules if rule.tier in tier_index]
+        self._default_tier = tier_index.get(canonical(policy.default_tier), 0)
+        self._rules = [(rule.id, tier_index[canonical(rule.tier)], rule.lock, _rule_predicate(rule)) for rule in policy.rules
+                       if canonical(rule.tier) in tier_index]
         # Most specific first, so that a user's override wins over their team's.
         ordered = sorted(enumerate(overrides), key=lambda entry: (-len(entry[1].match), entry[0]))
-        self._overrides = [_CompiledOverride(override, tier_index[override.tier], ladder_index.get(override.tier))
-                           for _, override in ordered if override.tier in tier_index]
+        self._overrides = [_CompiledOverride(override, tier_index[canonical(override.tier)], ladder_index.get(canonical(override.tier)))
+                           for _, override in ordered if canonical(override.tier) in tier_index]
         exceeded = [budget for budget in budgets if budget.state == "exceeded"]
-        self._downgrades = [_CompiledBudget(budget, tier_index[budget.downgrade_to], tier_index) for budget in exceeded
-                            if budget.action == "downgrade" and budget.downgrade_to is not None and budget.downgrade_to in tier_index]
+        self._downgrades = [_CompiledBudget(budget, tier_index[canonical(budget.downgrade_to)], tier_index) for budget in exceeded
+                            if budget.action == "downgrade" and budget.downgrade_to is not None and canonical(budget.downgrade_to) in tier_index]
         self._blocks = [_CompiledBudget(budget, None, tier_index) for budget in exceeded if budget.action == "block"]
 
     @classmethod
@@ -234,23 +237,23 @@ class PolicyEngine:
     # Tiers and the ladder
 
     def has_tier(self, name: str) -> bool:
-        return name in self._tier_index
+        return canonical(name) in self._tier_index
 
     def tier_above(self, name: str) -> Optional[str]:
         """The next tier up the ladder; None at the top or off the ladder (a secure tier)."""
-        position = self._ladder_index.get(name)
+        position = self._ladder_index.get(canonical(name))
         if position is None or position + 1 >= len(self.policy.ladder):
             return None
         return self.policy.ladder[position + 1]
 
     def tier_below(self, name: str) -> Optional[str]:
-        position = self._ladder_index.get(name)
+        position = self._ladder_index.get(canonical(name))
         if position is None or position == 0:
             return None
         return self.policy.ladder[position - 1]
 
     def _tier_models(self, name: str) -> Optional[tuple]:
-        index = self._tier_index.get(name)
+        index = self._tier_index.get(canonical(name))
         return None if index is None else self._models[index]
 
     # What to do after an attempt
@@ -279,7 +282,8 @@ class PolicyEngine:
         """Past the tier's SLO with the latency guardrail on: the next model."""
         if not self.policy.fallback.latency_guardrail:
             return STOP
-        found = self.policy.tier(tier)
+        index = self._tier_index.get(canonical(tier))
+        found = None if index is None else self.policy.tiers[index]
         if found is None or found.latency_slo_ms is None or millis <= found.latency_slo_ms:
             return STOP
         return self._fallback(tier, model_index)
@@ -323,6 +327,6 @@ class PolicyEngine:
         if decision.blocked:
             return None
         for shadow in self.policy.shadows:
-            if shadow.tier == decision.tier and shadow_fraction(request_id, shadow.model) < shadow.sample:
+            if canonical(shadow.tier) == canonical(decision.tier) and shadow_fraction(request_id, shadow.model) < shadow.sample:
                 return shadow.model
         return None

@@ -19,6 +19,7 @@ as ``fast=cheap-group,standard=mid-group``, ``BURSAR_MODEL``)::
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import uuid
@@ -33,6 +34,8 @@ from .request import REQUEST_FIELDS
 from .router import Router
 
 ROUTING_KEY = "bursar"
+# Who a request is for: in the proxy these come from the key's own fields, never from the caller.
+IDENTITY_FIELDS = ("user", "team")
 
 
 class BursarBlocked(Exception):
@@ -88,10 +91,22 @@ class BursarRouting(CustomLogger):
 
     def route(self, model: str, request: Dict[str, Any]) -> str:
         """The model group to call for a request (LiteLLM's keyword arguments, or the proxy's body)
-        asking for ``model``; records the decision in its metadata for the events."""
+        asking for ``model``; records the decision in its metadata for the events. Before any
+        bundle it waits up to ``first_bundle_timeout`` for one (blocking: sync callers)."""
+        if model == self.model and self.router.engine is None:
+            self.router.bundles.wait(self.first_bundle_timeout)
+        return self._route(model, request)
+
+    async def aroute(self, model: str, request: Dict[str, Any]) -> str:
+        """``route`` for coroutines: waiting for a first bundle never blocks the event loop."""
+        if model == self.model and self.router.engine is None:
+            await asyncio.to_thread(self.router.bundles.wait, self.first_bundle_timeout)
+        return self._route(model, request)
+
+    def _route(self, model: str, request: Dict[str, Any]) -> str:
         if model != self.model:
             return model
-        if self.router.engine is None and not self.router.bundles.wait(self.first_bundle_timeout):
+        if self.router.engine is None:
             raise BursarUnavailable("Bursar has not been reached yet and no bundle is cached: cannot route by its policy")
         inputs = routing_inputs(request)
         decision = self.router.decide(inputs)
@@ -114,10 +129,13 @@ class BursarRouting(CustomLogger):
         if isinstance(data, dict) and isinstance(data.get("model"), str):
             metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
             requester = metadata.get("requester_metadata") if isinstance(metadata.get("requester_metadata"), dict) else {}
-            if isinstance(requester.get(ROUTING_KEY), dict) and ROUTING_KEY not in metadata:
-                metadata[ROUTING_KEY] = dict(requester[ROUTING_KEY])
-                data["metadata"] = metadata
-            data["model"] = self.route(data["model"], data)
+            # What the caller says about its request; never who it is (the key says that).
+            given = requester.get(ROUTING_KEY)
+            metadata.pop(ROUTING_KEY, None)
+            if isinstance(given, dict):
+                metadata[ROUTING_KEY] = {name: value for name, value in given.items() if name not in IDENTITY_FIELDS}
+            data["metadata"] = metadata
+            data["model"] = await self.aroute(data["model"], data)
         return data
 
     # Events
@@ -169,11 +187,13 @@ def routing_inputs(request: Mapping[str, Any]) -> Dict[str, Any]:
     requester = metadata.get("requester_metadata") if isinstance(metadata.get("requester_metadata"), dict) else {}
     given = metadata.get(ROUTING_KEY) if isinstance(metadata.get(ROUTING_KEY), dict) else {}
     inputs = {name: value for name, value in given.items() if name in REQUEST_FIELDS}
-    user = request.get("user") or metadata.get("user_api_key_end_user_id")
-    team = metadata.get("user_api_key_team_alias") or requester.get("team")
-    feature = requester.get("feature")
-    for name, value in (("user", user), ("team", team), ("feature", feature)):
-        if name not in inputs and isinstance(value, str) and value:
+    # The key's team (the proxy's authenticated alias) wins over anything the request says.
+    team = metadata.get("user_api_key_team_alias")
+    if _usable(team):
+        inputs["team"] = team
+    for name, value in (("user", request.get("user") or metadata.get("user_api_key_end_user_id")),
+                        ("team", requester.get("team")), ("feature", requester.get("feature"))):
+        if name not in inputs and _usable(value):
             inputs[name] = value
     if "context_tokens" not in inputs:
         characters = sum(len(message.get("content") or "") if isinstance(message.get("content"), str) else 0
@@ -181,6 +201,11 @@ def routing_inputs(request: Mapping[str, Any]) -> Dict[str, Any]:
         inputs["context_tokens"] = characters // 4
     inputs.setdefault("request_id", uuid.uuid4().hex)
     return inputs
+
+
+def _usable(value: Any) -> bool:
+    """A name Bursar takes (a longer one is left out rather than failing the call)."""
+    return isinstance(value, str) and 0 < len(value.encode("utf-8", "replace")) <= 256
 
 
 _STATUS = {"RateLimitError": "rate_limited", "Timeout": "timeout", "APITimeoutError": "timeout"}
@@ -234,7 +259,7 @@ def install(router: Any, **options: Any) -> BursarRouting:
 
     async def acompletion(model: str, messages: list, **kwargs: Any) -> Any:
         kwargs["messages"] = messages
-        group = plugin.route(model, kwargs)
+        group = await plugin.aroute(model, kwargs)
         return await original_acompletion(model=group, **kwargs)
 
     def completion(model: str, messages: list, **kwargs: Any) -> Any:

@@ -7,6 +7,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from . import values
 from .errors import FieldError
+from .names import canonical, lowercase
 
 REQUEST_FIELDS = ("complexity", "confidence", "context_tokens", "feature", "intent", "keywords", "pii", "request_id", "team", "user")
 
@@ -19,14 +20,14 @@ class RoutingRequest:
     def __init__(self, user: str = "", team: str = "", feature: str = "", intent: str = "", complexity: Optional[float] = None,
                  confidence: Optional[float] = None, pii: bool = False, keywords: Sequence[str] = (),
                  context_tokens: Optional[int] = None, request_id: str = "") -> None:
-        self.user = user
-        self.team = team
-        self.feature = feature
-        self.intent = intent
+        self.user = canonical(user)
+        self.team = canonical(team)
+        self.feature = canonical(feature)
+        self.intent = canonical(intent)
         self.complexity = complexity
         self.confidence = confidence
         self.pii = pii
-        self.keywords = tuple(word.lower() for word in keywords)
+        self.keywords = tuple(lowercase(word) for word in keywords)
         self.context_tokens = context_tokens
         self.request_id = request_id
 
@@ -53,7 +54,7 @@ class RoutingRequest:
         if words is not None:
             if not isinstance(words, list) or len(words) > 256 or not all(isinstance(word, str) for word in words):
                 raise FieldError("keywords", "must be a list of at most 256 strings")
-            request.keywords = tuple(word.lower() for word in words)
+            request.keywords = tuple(lowercase(word) for word in words)
         tokens = body.get("context_tokens")
         if tokens is not None:
             whole = values.integer(tokens)
@@ -69,7 +70,7 @@ def _text(body: Mapping, name: str) -> str:
         return ""
     if not isinstance(value, str):
         raise FieldError(name, "must be a string")
-    if len(value.encode("utf-8")) > 256:
+    if len(value.encode("utf-8", "surrogatepass")) > 256:
         raise FieldError(name, "must be at most 256 bytes")
     return value
 

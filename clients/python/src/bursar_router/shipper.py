@@ -50,6 +50,7 @@ class EventShipper:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closing = False
+        self._flushing = False
         self._busy = False
         self._spool = EventSpool(spool_directory) if spool_directory else None
         self._thread = threading.Thread(target=self._run, name="bursar-event-shipper", daemon=True)
@@ -58,7 +59,8 @@ class EventShipper:
     def ship(self, event: dict) -> bool:
         """Queues an event (a dict shaped like ``POST /v1/events``'s); never waits on the network.
         An event without ``id`` gets one now (so that a resend is recognised) and one without
-        ``time`` the current time. False when the queue was full and the event was dropped."""
+        ``time`` the current time. The dict is kept until it is sent: do not change it after shipping.
+        False when the queue was full and the event was dropped."""
         if "id" not in event or "time" not in event:
             event = dict(event)
             event.setdefault("id", uuid.uuid4().hex)
@@ -84,13 +86,17 @@ class EventShipper:
     def flush(self, timeout: float) -> bool:
         """Waits up to ``timeout`` seconds until everything shipped so far is acknowledged."""
         deadline = time.monotonic() + timeout
+        self._flushing = True
         self._wake.set()
-        while time.monotonic() < deadline:
-            memory, spooled = self.pending
-            if memory == 0 and not spooled and not self._busy:
-                return True
-            time.sleep(0.01)
-        return False
+        try:
+            while time.monotonic() < deadline:
+                memory, spooled = self.pending
+                if memory == 0 and not spooled and not self._busy:
+                    return True
+                time.sleep(0.01)
+            return False
+        finally:
+            self._flushing = False
 
     def close(self, timeout: float = 5.0) -> None:
         """Sends what it can within ``timeout`` seconds, spools the rest, and stops."""
@@ -99,6 +105,10 @@ class EventShipper:
             self._closing = True
         self._wake.set()
         self._thread.join(timeout + 35)
+        with self._lock:
+            # Without a spool, what Bursar did not take is lost with the process: say so.
+            self.statistics.dropped += len(self._queue)
+            self._queue.clear()
 
     # The shipping thread
 
@@ -111,9 +121,9 @@ class EventShipper:
             self._busy = True
             try:
                 self._send_spooled()
-                self._send_queued(force=closing)
+                self._send_queued(force=closing or self._flushing)
                 self.backoff.reset()
-            except (TransportError, OSError) as error:
+            except Exception as error:  # noqa: BLE001 - the thread must outlive anything one send meets
                 self.statistics.failed_sends += 1
                 self.statistics.last_error = str(error)
                 self._spool_everything()
@@ -135,13 +145,31 @@ class EventShipper:
             self._queue.clear()
         return events
 
+    def _lines(self, events: List[dict]) -> List[bytes]:
+        """Each event as one JSON line; one that cannot be written as JSON (NaN, a key that is not a
+        string, a cycle, a lone surrogate) is counted as rejected and left out, so that it never
+        takes a batch down with it."""
+        lines = []
+        for event in events:
+            try:
+                lines.append(_line(event))
+            except (TypeError, ValueError, RuntimeError, RecursionError) as error:
+                self.statistics.rejected += 1
+                self.statistics.last_error = f"an event could not be written as JSON and was left out: {error}"
+        return lines
+
     def _send_spooled(self) -> None:
         spool = self._spool
         if spool is None or spool.empty:
             return
         # Keep the order: whatever is queued now goes after what is already spooled.
         queued = self._take_all()
-        spool.append([_line(event) for event in queued])
+        try:
+            spool.append(self._lines(queued))
+        except OSError:
+            with self._lock:
+                self._queue.extendleft(reversed(queued))
+            raise
         self.statistics.spooled += len(queued)
         while not spool.empty:
             lines, end = spool.read(self.batch_size)
@@ -158,7 +186,7 @@ class EventShipper:
                 if not due or not self._queue:
                     return
                 batch = [self._queue[index] for index in range(min(self.batch_size, len(self._queue)))]
-            self._send([_line(event) for event in batch])
+            self._send(self._lines(batch))
             with self._lock:
                 for _ in batch:
                     self._queue.popleft()
@@ -169,7 +197,7 @@ class EventShipper:
             return
         events = self._take_all()
         try:
-            self._spool.append([_line(event) for event in events])
+            self._spool.append(self._lines(events))
             self.statistics.spooled += len(events)
         except OSError as error:
             # The disk refused: put them back in front, still in order.
@@ -200,4 +228,4 @@ class EventShipper:
 
 
 def _line(event: dict) -> bytes:
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str).encode("utf-8")

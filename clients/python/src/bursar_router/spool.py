@@ -19,15 +19,43 @@ class EventSpool:
         os.makedirs(directory, exist_ok=True)
         self._lines = os.path.join(directory, "events.ndjson")
         self._offset_path = os.path.join(directory, "events.offset")
+        self.size = self._cut_partial_line()
+        self.offset = 0
+        if not self.size:
+            # An offset without lines (a crash while removing them) would skip the next lines.
+            try:
+                os.remove(self._offset_path)
+            except OSError:
+                pass
+        else:
+            try:
+                with open(self._offset_path, "r", encoding="ascii") as stored:
+                    self.offset = min(int(stored.read().strip()), self.size)
+            except (OSError, ValueError):
+                self.offset = 0
+
+    def _cut_partial_line(self) -> int:
+        """Cuts a last line left unfinished by a crash (its events are spooled again from memory or
+        were lost with it, never half-sent); the size of the whole lines that remain."""
         try:
-            self.size = os.path.getsize(self._lines)
-        except OSError:
-            self.size = 0
-        try:
-            with open(self._offset_path, "r", encoding="ascii") as stored:
-                self.offset = min(int(stored.read().strip()), self.size)
-        except (OSError, ValueError):
-            self.offset = 0
+            with open(self._lines, "r+b") as lines:
+                size = lines.seek(0, os.SEEK_END)
+                end = size
+                while end > 0:
+                    step = min(65536, end)
+                    lines.seek(end - step)
+                    chunk = lines.read(step)
+                    newline = chunk.rfind(b"\n")
+                    if newline >= 0:
+                        end = end - step + newline + 1
+                        break
+                    end -= step
+                if end != size:
+                    lines.truncate(end)
+                    os.fsync(lines.fileno())
+                return end
+        except FileNotFoundError:
+            return 0
 
     @property
     def empty(self) -> bool:
@@ -59,7 +87,8 @@ class EventSpool:
         """Marks everything before ``end`` acknowledged; removes the files once all is."""
         self.offset = end
         if self.offset >= self.size:
-            for path in (self._lines, self._offset_path):
+            # The offset first: a crash in between must not leave an offset for new lines.
+            for path in (self._offset_path, self._lines):
                 try:
                     os.remove(path)
                 except OSError:
