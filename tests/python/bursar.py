@@ -67,7 +67,7 @@ class Bursar:
             line = process.stdout.readline()
             if not line:
                 raise RuntimeError(f"router-demo exited with {process.poll()}")
-            match = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
+            match = re.search(r"listening on (https?://127\.0\.0\.1:\d+)/", line)
             if match:
                 threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
                 return process, match.group(1)
@@ -82,7 +82,7 @@ class Bursar:
             line = self.process.stdout.readline()
             if not line:
                 raise RuntimeError(f"bursar serve exited with {self.process.poll()}")
-            match = re.search(r"listening on (http://127\.0\.0\.1:\d+)/", line)
+            match = re.search(r"listening on (https?://127\.0\.0\.1:\d+)/", line)
             if match:
                 return match.group(1)
         raise RuntimeError("bursar serve did not start listening")

@@ -1,7 +1,11 @@
 """The Router facade: decisions with circuit breakers, sync and asyncio."""
 
 import asyncio
+import shutil
+import subprocess
 import time
+
+from bursar import Bursar
 
 from bursar_router import AsyncRouter, Router
 
@@ -43,3 +47,24 @@ def test_the_router_in_asyncio(bursar, state):
             assert await router.flush(10)
     asyncio.run(main())
     assert bursar.json("/v1/spend?feature=py-async", "viewer")["total"]["requests"] == 1
+
+
+def test_https_is_verified_against_the_ca_given(tmp_path):
+    """A Bursar serving HTTPS with its own CA: trusted with ``ca_file``, refused without it."""
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    server = Bursar("--tls-cert", str(certificate), "--tls-key", str(key))
+    try:
+        assert server.url.startswith("https://")
+        trusted = Router(server.url, server.keys["router"], "py-https", ca_file=str(certificate)).start()
+        assert trusted.bundles.wait(10) and trusted.decide({"complexity": 0.9}).tier == "standard"
+        trusted.close()
+        untrusted = Router(server.url, server.keys["router"], "py-https-untrusted").start()
+        assert not untrusted.bundles.wait(2)
+        assert "CERTIFICATE_VERIFY_FAILED" in (untrusted.bundles.last_error or ""), untrusted.bundles.last_error
+        untrusted.close(0.5)
+    finally:
+        server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
