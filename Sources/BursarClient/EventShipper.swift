@@ -52,6 +52,8 @@ public final class EventShipper: Sendable {
         var oldest: DispatchTime?
         var statistics = Statistics()
         var closing = false
+        /// Someone waits in `flush`: send what is queued at once, whatever its age.
+        var flushing = false
     }
 
     public let configuration: Configuration
@@ -106,6 +108,8 @@ public final class EventShipper: Sendable {
     /// Waits up to `timeout` seconds until everything shipped so far is acknowledged.
     public func flush(timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
+        queue.withLock { $0.flushing = true }
+        defer { queue.withLock { $0.flushing = false } }
         wake.signal()
         while Date() < deadline {
             let (memory, spooled) = pending
@@ -121,6 +125,11 @@ public final class EventShipper: Sendable {
         queue.withLock { $0.closing = true }
         wake.signal()
         finished.wait()
+        queue.withLock { queue in
+            // Without a spool, what Bursar did not take is lost with the process: say so.
+            queue.statistics.dropped += queue.events.count
+            queue.events.removeAll()
+        }
     }
 
     // MARK: - The shipping thread
@@ -130,11 +139,12 @@ public final class EventShipper: Sendable {
         while true {
             let closing = queue.withLock { $0.closing }
             if !closing { _ = wake.wait(timeout: .now() + configuration.maximumAgeSeconds / 4) }
+            let flushing = queue.withLock { $0.flushing }
             idle.store(false, ordering: .releasing)
             defer { idle.store(true, ordering: .releasing) }
             do {
                 try sendSpooled()
-                try sendQueued(force: closing)
+                try sendQueued(force: closing || flushing)
                 backoff.reset()
             } catch {
                 queue.withLock {

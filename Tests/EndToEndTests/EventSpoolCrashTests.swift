@@ -54,3 +54,31 @@ import Testing
         #expect(statistics.accepted == 2, "\(statistics)")
     }
 }
+
+/// The shipper's flush and close say what they did.
+@Suite(.serialized) struct EventShipperFlushTests {
+    @Test func flushSendsAtOnceWhateverTheBatchAge() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let keys = try RouterSDKTests.keys(directory + "/bursar.db")
+        let server = try ServerProcess(database: directory + "/bursar.db")
+        defer { _ = server.terminate() }
+        var configuration = EventShipper.Configuration(endpoint: try BursarEndpoint(url: "http://127.0.0.1:\(server.port)", key: keys.router))
+        configuration.maximumAgeSeconds = 3600
+        let shipper = try EventShipper(configuration: configuration)
+        shipper.ship(RouterSDKTests.event("flushed-1"))
+        #expect(shipper.flush(timeout: 5))
+        #expect(shipper.statistics.accepted == 1)
+        shipper.close()
+    }
+
+    @Test func closingWithoutASpoolCountsWhatItCouldNotSend() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let keys = try RouterSDKTests.keys(directory + "/bursar.db")
+        var configuration = EventShipper.Configuration(endpoint: try BursarEndpoint(url: "http://127.0.0.1:9", key: keys.router))
+        configuration.maximumAgeSeconds = 3600
+        let shipper = try EventShipper(configuration: configuration)
+        for index in 0..<5 { shipper.ship(RouterSDKTests.event("lost-\(index)")) }
+        shipper.close(timeout: 0.5)
+        #expect(shipper.statistics.dropped == 5)
+    }
+}
