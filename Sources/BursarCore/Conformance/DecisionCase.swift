@@ -19,11 +19,22 @@ struct DecisionCase {
     struct Shared {
         let bundle: JSONValue
         let now: Int64
+        /// The file's bundle as an engine, built once for the cases that keep its overrides and budgets.
+        let engine: PolicyEngine
 
         init(file: JSONValue) throws(FieldError) {
             guard let bundle = file[member: "bundle"] else { throw .missing("bundle") }
             self.bundle = bundle
             now = try DecisionCase.time(file[member: "now"], field: "now") ?? 0
+            engine = try Self.engine(bundle.objectMembers, name: "bundle")
+        }
+
+        /// The engine of a bundle (given as its members).
+        static func engine(_ members: [(String, JSONValue)], name: String) throws(FieldError) -> PolicyEngine {
+            guard let engine = PolicyEngine(bundle: try RoutingBundle.parse(JSONValue.object(members).serialized())) else {
+                throw .missing("\(name): bundle.policy")
+            }
+            return engine
         }
     }
 
@@ -37,16 +48,13 @@ struct DecisionCase {
 
     init(_ item: JSONValue, shared: Shared) throws(FieldError) {
         name = item[member: "name"]?.stringValue ?? "(unnamed)"
-        var bundle = shared.bundle.objectMembers
-        for member in ["overrides", "budgets"] {
-            if let replacement = item[member: member] {
-                bundle.removeAll { $0.0 == member }
-                bundle.append((member, replacement))
-            }
+        let replacements = ["overrides", "budgets"].compactMap { member in item[member: member].map { (member, $0) } }
+        if replacements.isEmpty {
+            engine = shared.engine
+        } else {
+            let kept = shared.bundle.objectMembers.filter { member in !replacements.contains { $0.0 == member.0 } }
+            engine = try Shared.engine(kept + replacements, name: name)
         }
-        let parsed = try RoutingBundle.parse(JSONValue.object(bundle).serialized())
-        guard let engine = PolicyEngine(bundle: parsed) else { throw .missing("\(name): bundle.policy") }
-        self.engine = engine
         now = try Self.time(item[member: "now"], field: "\(name): now") ?? shared.now
         do {
             request = try RoutingRequest.parse(item[member: "request"] ?? .object([]))

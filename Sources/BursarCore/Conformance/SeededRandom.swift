@@ -9,7 +9,12 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     public mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
-        var value = state
+        return Self.mix(state)
+    }
+
+    /// SplitMix64's finalizer: spreads nearby inputs over all 64 bits (wrapping by design).
+    public static func mix(_ input: UInt64) -> UInt64 {
+        var value = input
         value = (value ^ (value >> 30)) &* 0xbf58_476d_1ce4_e5b9
         value = (value ^ (value >> 27)) &* 0x94d0_49bb_1331_11eb
         return value ^ (value >> 31)

@@ -112,11 +112,6 @@ public enum ShadowSampler {
         mix([0])
         mix(model.model.utf8)
         // Final avalanche (from SplitMix64) so that nearby ids spread evenly.
-        hash ^= hash >> 30
-        hash &*= 0xbf58_476d_1ce4_e5b9
-        hash ^= hash >> 27
-        hash &*= 0x94d0_49bb_1331_11eb
-        hash ^= hash >> 31
-        return hash >> 11
+        return SeededRandom.mix(hash) >> 11
     }
 }

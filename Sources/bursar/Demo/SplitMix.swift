@@ -1,17 +1,17 @@
-/// A small seeded random number generator, so demo traffic is the same run after run.
+import BursarCore
+import Foundation
+
+/// The seeded generator of the demo traffic (BursarCore's SplitMix64), so that it is the same
+/// run after run, with the draws the demo makes.
 struct SplitMix: RandomNumberGenerator {
-    private var state: UInt64
+    private var core: SeededRandom
 
     init(seed: UInt64) {
-        state = seed
+        core = SeededRandom(seed: seed)
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        core.next()
     }
 
     mutating func chance(_ probability: Double) -> Bool {
@@ -26,5 +26,3 @@ struct SplitMix: RandomNumberGenerator {
         return median * exp(spread * normal)
     }
 }
-
-import Foundation

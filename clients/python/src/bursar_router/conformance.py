@@ -14,6 +14,7 @@ from .breaker import CircuitBreaker
 from .bundle import Bundle
 from .engine import PolicyEngine
 from .errors import FieldError
+from .moves import ESCALATE, STOP
 from .policy import CircuitBreakerSettings, ModelKey
 from .request import RoutingRequest
 from .sampling import shadow_hash53
@@ -114,7 +115,6 @@ def _move(engine: PolicyEngine, attempt: dict, decision):
     if outcome == "latency":
         return engine.move_for_latency(attempt["latency_ms"], decision.tier, index)
     if outcome == "confidence":
-        from .moves import ESCALATE, STOP
         tier = engine.escalation(decision.tier, attempt["confidence"], steps, decision.locked)
         return STOP if tier is None else ESCALATE(tier)
     raise FieldError("attempt.outcome", "must be timeout, rate_limited, server_error, invalid_output, latency or confidence")
