@@ -9,8 +9,8 @@ func fuzzNDJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = UnsafeBufferPointer(start: data, count: size)
     let decoder = EventBatchDecoder(defaultSource: "fuzz", window: EventBatchDecoder.window(around: 1_795_000_000_000))
     _ = try? decoder.decode(bytes, format: .ndjson)
-    if let payloads = try? LiteLLMPayload.payloads(Array(bytes)) {
-        for payload in payloads { _ = LiteLLMPayload.event(payload, tiers: ModelTierMap(policy: nil), policyTiers: []) }
+    _ = try? LiteLLMPayload.forEachPayload(in: Array(bytes), maximumCount: EventBatchDecoder.maximumEventsPerBatch) { payload in
+        _ = LiteLLMPayload.event(payload, tiers: ModelTierMap(policy: nil), policyTiers: [])
     }
     return 0
 }

@@ -3,13 +3,27 @@ import BursarCore
 /// Reads OTLP/JSON trace exports: lowerCamelCase names, ids as hex, 64-bit numbers as strings
 /// or numbers, enums as numbers (protobuf JSON mapping with OTLP's exceptions).
 public enum OTLPJSONDecoder {
-    public static func spans(_ bytes: [UInt8]) throws(FieldError) -> [OTLPSpan] {
-        let document: JSONValue
+    /// The most one export may decode into (an estimate in bytes, as `JSONValue.parse` counts).
+    public static let maximumCost = 128 * 1024 * 1024
+
+    /// The spans of an export and the estimated bytes its document held; `batch_too_large`
+    /// past `maximumSpans` spans or `maximumCost` bytes.
+    public static func spans(_ bytes: [UInt8], maximumSpans: Int) throws(FieldError) -> (spans: [OTLPSpan], cost: Int) {
+        let document: (value: JSONValue, cost: Int)
         do {
-            document = try JSONValue.parse(bytes)
+            document = try JSONValue.measuredParse(bytes, maximumCost: maximumCost)
         } catch {
+            if error.isTooLarge { throw FieldError(code: "batch_too_large", message: "the export \(error.message); send smaller batches") }
             throw FieldError(code: "malformed_body", message: "the body is not valid JSON: \(error.message) at byte \(error.offset)")
         }
+        let spans = try spans(document.value)
+        guard spans.count <= maximumSpans else {
+            throw FieldError(code: "batch_too_large", message: "more than \(maximumSpans) spans in one request; send smaller batches")
+        }
+        return (spans, document.cost)
+    }
+
+    static func spans(_ document: JSONValue) throws(FieldError) -> [OTLPSpan] {
         guard case .object = document else { throw FieldError(code: "invalid_body", message: "an OTLP export is a JSON object") }
         var spans: [OTLPSpan] = []
         for (resourceIndex, resourceSpans) in (document[member: "resourceSpans"]?.arrayValue ?? []).enumerated() {

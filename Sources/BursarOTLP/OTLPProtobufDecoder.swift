@@ -4,7 +4,18 @@ import SwiftProtobuf
 
 /// Reads OTLP/HTTP protobuf trace exports (`ExportTraceServiceRequest`) and writes the answers.
 public enum OTLPProtobufDecoder {
-    public static func spans(_ bytes: [UInt8]) throws(FieldError) -> [OTLPSpan] {
+    /// The most one export may decode into (an estimate in bytes, see `OTLPWireShape`).
+    public static let maximumCost = 128 * 1024 * 1024
+
+    /// The spans of an export and the estimated bytes they hold; `batch_too_large` past
+    /// `maximumSpans` spans or `maximumCost` bytes, measured before anything is decoded.
+    public static func spans(_ bytes: [UInt8], maximumSpans: Int) throws(FieldError) -> (spans: [OTLPSpan], cost: Int) {
+        var shape = OTLPWireShape(maximumSpans: maximumSpans, maximumCost: maximumCost)
+        try shape.measure(bytes)
+        return (try spans(bytes), shape.cost)
+    }
+
+    static func spans(_ bytes: [UInt8]) throws(FieldError) -> [OTLPSpan] {
         let request: OTLPWireExportTraceServiceRequest
         do {
             request = try OTLPWireExportTraceServiceRequest(serializedBytes: bytes)

@@ -63,6 +63,14 @@ extension StorageConformance {
                 try expect(try restored.rollupDiscrepancies().isEmpty, "the copy is one consistent snapshot")
             }
         },
+        Check("a backup is readable by its owner only (0600): it holds the bundle's signing key and every key digest") { backend in
+            try backend.withStore { store in
+                let path = backend.backupPath()
+                try store.storage.backup(to: path)
+                let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+                try expectEqual(mode?.intValue ?? -1, 0o600, "the backup's mode (\(String(mode?.intValue ?? -1, radix: 8)))")
+            }
+        },
         Check("bundle issues: a serial that grows with each new revision, issue times that never go back") { backend in
             try backend.withStore { store in
                 let first = try store.storage.bundleIssue(for: "r1", now: Fixtures.start)

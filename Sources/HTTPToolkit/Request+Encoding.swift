@@ -11,7 +11,9 @@ extension Request {
         case nil, "", "identity":
             return body
         case "gzip", "x-gzip", "deflate":
-            return try Self.inflate(body, limit: Self.maximumInflatedBytes)
+            let inflated = try Self.inflate(body, limit: Self.maximumInflatedBytes)
+            try memory?.take(inflated.count, for: "inflated bodies")
+            return inflated
         case let other?:
             throw HTTPError(415, code: "unsupported_encoding", message: "Content-Encoding \(other) is not supported; send gzip or none",
                             field: "Content-Encoding")

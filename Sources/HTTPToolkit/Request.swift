@@ -6,6 +6,9 @@ public struct Request: Sendable {
     /// Header names lowercased.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// What this request may hold of the memory every request shares, for what its body
+    /// decodes into (nil: only the per-request limits apply, as in tests without a server).
+    public var memory: MemoryLease?
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
         self.method = method

@@ -12,25 +12,22 @@ public struct Router<Keeper: Gatekeeper>: Responder {
         var permissions: Set<Keeper.Permission>
         /// Media types the body may have; empty when the route takes no body.
         var accepts: [String]
-        /// Runs on the pool rather than the server's thread.
-        var offloaded: Bool
+        /// Where the handler runs (nil: on the server's thread).
+        var pool: WorkPool?
         var handler: Handler
     }
 
     private var routes: [Route] = []
     private let gatekeeper: Keeper
     private let logger: Logger
-    /// Where offloaded handlers run (nil: every handler on the caller's thread).
-    private let pool: WorkPool?
     /// Errors other than `HTTPError` that have an answer of their own (nil: a generic 500).
     private let translate: @Sendable (any Error) -> HTTPError?
     /// Serves GET requests that no route matched (static files), or nil for 404.
     public var fallback: (@Sendable (Request) -> Response?)?
 
-    public init(gatekeeper: Keeper, pool: WorkPool? = nil, logger: Logger = Logger(label: "http.router"),
+    public init(gatekeeper: Keeper, logger: Logger = Logger(label: "http.router"),
                 translate: @escaping @Sendable (any Error) -> HTTPError? = { _ in nil }) {
         self.gatekeeper = gatekeeper
-        self.pool = pool
         self.logger = logger
         self.translate = translate
     }
@@ -43,12 +40,12 @@ public struct Router<Keeper: Gatekeeper>: Responder {
 
     /// Adds a route; `pattern` segments in braces (`/v1/budgets/{id}`) become parameters;
     /// `accepts` lists the media types its body may have (415 for another, before it is read);
-    /// an `offloaded` handler runs on the pool, so that however long it takes the server's
+    /// a handler given a `pool` runs there, so that however long it takes the server's
     /// threads stay free.
     public mutating func add(_ method: String, _ pattern: String, permissions: Set<Keeper.Permission>, accepts: [String] = [],
-                             offloaded: Bool = false, _ handler: @escaping Handler) {
+                             on pool: WorkPool? = nil, _ handler: @escaping Handler) {
         routes.append(Route(method: method, segments: pattern.split(separator: "/"), permissions: permissions,
-                            accepts: accepts, offloaded: offloaded, handler: handler))
+                            accepts: accepts, pool: pool, handler: handler))
     }
 
     public func respond(to request: Request) -> Reply {
@@ -104,7 +101,7 @@ public struct Router<Keeper: Gatekeeper>: Responder {
             return request.method == "HEAD" ? .response(Response(status: response.status, headers: response.headers)) : .response(response)
         }
         caller = context.identity.map(gatekeeper.name(of:))
-        guard let pool, route.offloaded else {
+        guard let pool = route.pool else {
             let reply = try route.handler(request, context)
             return request.method == "HEAD" ? Self.withoutBody(reply) : reply
         }
@@ -113,7 +110,7 @@ public struct Router<Keeper: Gatekeeper>: Responder {
             let reply = rendered(request) { try route.handler(request, context) }
             (request.method == "HEAD" ? Self.withoutBody(reply) : reply).whenComplete(pending.complete)
         }
-        guard accepted else { throw HTTPError.unavailable("too many reports and admin requests are waiting; retry shortly") }
+        guard accepted else { throw HTTPError.unavailable("too many \(pool.name) are waiting; retry shortly") }
         return .pending(pending)
     }
 

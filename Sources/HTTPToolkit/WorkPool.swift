@@ -1,20 +1,24 @@
 import Locking
 import Dispatch
 
-/// Runs handlers that may take long (reports, policy work, simulations) on at most `width`
-/// threads of their own, so that the server's threads stay free for what must always answer
-/// at once: health checks, bundle polls and ingest.
+/// Runs handlers that may take long (reports, policy work, simulations, decoding another
+/// format) on at most `width` threads of their own, so that the server's threads stay free
+/// for what must always answer at once: health checks, bundle polls and ingest. Work of
+/// different kinds gets different pools, so that one kind cannot hold back another.
 public final class WorkPool: Sendable {
     private struct State {
         var waiting: [@Sendable () -> Void] = []
         var running = 0
     }
 
+    /// What the pool runs, in the plural, for the answer when it is full ("reports").
+    public let name: String
     public let width: Int
     public let maximumWaiting: Int
     private let state = Locked(State())
 
-    public init(width: Int, maximumWaiting: Int = 1_000) {
+    public init(_ name: String = "requests", width: Int, maximumWaiting: Int = 1_000) {
+        self.name = name
         self.width = max(1, width)
         self.maximumWaiting = maximumWaiting
     }

@@ -19,7 +19,7 @@ func bursarAccessHandler(
         let escapesControl = requestContext.pointee == controlEscapeMarker
         let methodName = method.map { String(cString: $0) } ?? "GET"
         let path = url.map { String(cString: $0) } ?? "/"
-        let exchange = Exchange(method: methodName, path: path)
+        let exchange = Exchange(method: methodName, path: path, memory: server.memory)
         requestContext.pointee = Unmanaged.passRetained(exchange).toOpaque()
         server.activeExchanges.add(1, ordering: .relaxed)
         let header: (String) -> String? = { name in
@@ -87,7 +87,8 @@ func bursarAccessHandler(
             return (HTTPError(413, code: "body_too_large", message: "the body is larger than \(limit) bytes; send smaller batches").response, nil)
         }
         if state.overloaded { return (MicroHTTPDServer.bodyMemoryFull.response, nil) }
-        let request = Request(method: exchange.method, path: exchange.path, query: state.query, headers: state.headers, body: state.body)
+        var request = Request(method: exchange.method, path: exchange.path, query: state.query, headers: state.headers, body: state.body)
+        request.memory = exchange.lease
         state.body = []
         return (nil, request)
     }

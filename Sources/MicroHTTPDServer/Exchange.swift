@@ -10,7 +10,7 @@ final class Exchange: Sendable {
         var headers: [String: String] = [:]
         var query: [String: String] = [:]
         var body: [UInt8] = []
-        /// Bytes of the shared body budget held by this request (`MicroHTTPDServer.bodyBytesInFlight`).
+        /// Bytes of the shared budget held by this request's body (`MicroHTTPDServer.memory`).
         var reserved = 0
         var bodyTooLarge = false
         /// The shared body budget was spent: answered 503 once the body has passed.
@@ -26,10 +26,13 @@ final class Exchange: Sendable {
     /// When the head arrived (for the access log).
     let started = ContinuousClock.now
     let state = Locked(State())
+    /// What the handler holds of the shared budget for what the body decodes into.
+    let lease: MemoryLease
 
-    init(method: String, path: String) {
+    init(method: String, path: String, memory: MemoryBudget) {
         self.method = method
         self.path = path
+        lease = MemoryLease(budget: memory)
     }
 }
 

@@ -2,7 +2,8 @@ import HTTPToolkit
 
 /// The memory held by request bodies, bounded across all connections: each request reserves
 /// what it declares (or what arrives, for chunked bodies) from one shared budget before it
-/// is read, and gives it back once its handler has read it or the request ends.
+/// is read, and gives it back once its handler is done with it or the request ends; what the
+/// handler inflates and decodes the body into is held in the same budget (`Request.memory`).
 extension MicroHTTPDServer {
     static let bodyMemoryFull = HTTPError.unavailable(
         "too many request bodies are being received at once; retry this request shortly", retryAfter: 1)
@@ -48,25 +49,20 @@ extension MicroHTTPDServer {
             defer { state.reserved = 0 }
             return state.reserved
         }
-        if released > 0 { bodyBytesInFlight.subtract(released, ordering: .relaxed) }
+        memory.release(released)
     }
 
-    /// Gives back what the request reserved.
+    /// Gives back what the request reserved, for its body and what the body decoded into.
     func releaseBody(_ exchange: Exchange) {
         let released: Int = exchange.state.withLock { state in
             defer { state.reserved = 0 }
             return state.reserved
         }
-        if released > 0 { bodyBytesInFlight.subtract(released, ordering: .relaxed) }
+        memory.release(released)
+        exchange.lease.returnAll()
     }
 
     private func reserve(_ bytes: Int) -> Bool {
-        var current = bodyBytesInFlight.load(ordering: .relaxed)
-        while true {
-            guard current + bytes <= configuration.maximumBodyBytesInFlight else { return false }
-            let (exchanged, original) = bodyBytesInFlight.compareExchange(expected: current, desired: current + bytes, ordering: .relaxed)
-            if exchanged { return true }
-            current = original
-        }
+        memory.reserve(bytes)
     }
 }

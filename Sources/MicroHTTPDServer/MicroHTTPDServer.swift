@@ -15,7 +15,8 @@ public final class MicroHTTPDServer: Sendable {
         public var connectionTimeoutSeconds: UInt32 = 30
         public var connectionLimit: UInt32 = 10_000
         public var maximumBodyBytes = 16 * 1024 * 1024
-        /// All request bodies being received at once, across connections; past it, 503.
+        /// All request bodies being received at once, across connections, and what they are
+        /// inflated and decoded into; past it, 503.
         public var maximumBodyBytesInFlight = 256 * 1024 * 1024
         /// A line per request at info level: method, path, status, milliseconds, caller.
         public var accessLog = true
@@ -43,14 +44,16 @@ public final class MicroHTTPDServer: Sendable {
     let activeExchanges = Atomic<Int>(0)
     let suspendedExchanges = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
-    /// Bytes reserved by the bodies being received (bounded by `maximumBodyBytesInFlight`).
-    let bodyBytesInFlight = Atomic<Int>(0)
+    /// Bytes held by the bodies being received and by what they decode into (bounded by
+    /// `maximumBodyBytesInFlight`).
+    let memory: MemoryBudget
     private let daemon = Locked<ConnectionHandle?>(nil)
 
     public init(configuration: Configuration, responder: any Responder, logger: Logger = Logger(label: "bursar.http")) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        memory = MemoryBudget(limit: configuration.maximumBodyBytesInFlight)
     }
 
     /// Starts listening; returns the bound port (useful with port 0).
@@ -112,8 +115,8 @@ public final class MicroHTTPDServer: Sendable {
 
     public var heldRequests: Int { suspendedExchanges.load(ordering: .relaxed) }
 
-    /// Bytes reserved by the request bodies being received now.
-    public var bodyBytesReserved: Int { bodyBytesInFlight.load(ordering: .relaxed) }
+    /// Bytes held by the request bodies being received now and what they decode into.
+    public var bodyBytesReserved: Int { memory.inUse }
 
     private func withSocketAddress<T>(_ body: (UnsafePointer<sockaddr>) throws -> T) throws -> T {
         if configuration.host.contains(":") {

@@ -46,6 +46,40 @@ import Testing
         #expect(app.send("GET", "/healthz", key: nil).status == 200)
     }
 
+    @Test func whatAJSONBodyDecodesIntoIsBoundedOnEveryRoute() throws {
+        let app = try TestApp()
+        // 600,000 values in 1.2 MB: about 37 MiB decoded, over the 32 MiB a document may take.
+        let many = Array(("[" + Array(repeating: "0", count: 600_000).joined(separator: ",") + "]").utf8)
+        for (method, path, key) in [("POST", "/v1/decide", app.routerKey), ("POST", "/v1/status", app.routerKey),
+                                    ("POST", "/v1/keys", app.adminKey), ("PUT", "/v1/budgets/b", app.adminKey),
+                                    ("PUT", "/v1/overrides/o", app.adminKey)] {
+            let response = app.send(method, path, key: key, body: many)
+            #expect(response.status == 413 && response.bodyText.contains("decodes to more than 32 MiB"), "\(path): \(response.bodyText.prefix(200))")
+        }
+        let prices = Array(("{\"prices\":[" + Array(repeating: "{}", count: PriceList.maximumPrices + 1).joined(separator: ",") + "]}").utf8)
+        let catalog = app.send("PUT", "/v1/prices", key: app.adminKey, body: prices)
+        #expect(catalog.status == 413 && catalog.bodyText.contains("more than 10000 prices"), "\(catalog.bodyText.prefix(200))")
+        let document = try JSONValue.measuredParse(Array(#"{"a":["xyz",1]}"#.utf8))
+        #expect(document.cost == 4 * JSONValue.costPerValue + 1 + 3, "four values, a one-byte name, a three-byte string")
+        #expect(app.send("GET", "/healthz", key: nil).status == 200)
+    }
+
+    @Test func liteLLMPayloadsAreReadOneAtATimeAndCountedAsTheyAreRead() throws {
+        var seen = 0
+        let body = Array(("[" + Array(repeating: "{}", count: 1_000).joined(separator: ",") + "]").utf8)
+        #expect(throws: FieldError.self) {
+            try LiteLLMPayload.forEachPayload(in: body, maximumCount: 10) { _ in seen += 1 }
+        }
+        #expect(seen == 10, "reading stopped at the eleventh payload")
+        let ndjson = Array("{\"id\":1}\n\n{\"id\":2}\r\n".utf8)
+        #expect(try LiteLLMPayload.forEachPayload(in: ndjson, maximumCount: 10) { _ in } == 2)
+        let pretty = Array("{\n  \"id\": 1\n}\n".utf8)
+        #expect(try LiteLLMPayload.forEachPayload(in: pretty, maximumCount: 10) { _ in } == 1)
+        let deep = Array(("[{\"a\":\"" + String(repeating: "x", count: 17 * 1024 * 1024) + "\"}]").utf8)
+        let tooLarge = #expect(throws: FieldError.self) { try LiteLLMPayload.forEachPayload(in: deep, maximumCount: 10) { _ in } }
+        #expect(tooLarge?.code == "batch_too_large")
+    }
+
     @Test func anUnexpectedErrorIsLoggedNotShown() throws {
         struct Secret: Error, CustomStringConvertible { var description: String { "disk /dev/sda1 at 97%, table events" } }
         var router = Router(gatekeeper: NoCredentials())

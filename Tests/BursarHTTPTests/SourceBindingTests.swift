@@ -35,6 +35,23 @@ import Testing
                                                         key: fleetKey).body)["accepted"] as? Int == 1)
     }
 
+    @Test func sourcesCompareByteForByteAsTheyAreStored() throws {
+        let app = try TestApp()
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed && !composed.utf8.elementsEqual(decomposed.utf8), "Swift calls them equal; the database does not")
+        let first = try app.database.createKey(name: composed, role: .router)
+        let second = try app.database.createKey(name: decomposed, role: .router)
+        // The composed key cannot write into the decomposed key's source (and so cannot take its ids).
+        let spoofed = try JSONSupport.object(app.postEvents([EventJSON.event("req-1", time: Self.time, extra: [("source", .string(decomposed))])],
+                                                            key: first).body)
+        #expect(spoofed["accepted"] as? Int == 0, "\(spoofed)")
+        let own = try JSONSupport.object(app.postEvents([EventJSON.event("req-1", time: Self.time)], key: second).body)
+        #expect(own["accepted"] as? Int == 1 && own["duplicates"] as? Int == 0, "\(own)")
+        #expect(!SourceGrant(names: [composed], prefixes: []).allows(decomposed))
+        #expect(!SourceGrant(names: [], prefixes: ["caf\u{E9}-"]).allows("cafe\u{301}-1"))
+        #expect(SourceGrant(names: [], prefixes: ["caf\u{E9}-"]).allows("caf\u{E9}-1"))
+    }
+
     @Test func otlpServiceNamesAreSourcesToo() throws {
         let app = try TestApp()
         let span = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"billing"}}]},"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"chat","startTimeUnixNano":"\#(UInt64(Date().timeIntervalSince1970 * 1e9) - 5_000_000_000)","endTimeUnixNano":"\#(UInt64(Date().timeIntervalSince1970 * 1e9) - 4_000_000_000)","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.provider.name","value":{"stringValue":"openai"}},{"key":"gen_ai.request.model","value":{"stringValue":"gpt-4o-mini"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"10"}},{"key":"gen_ai.usage.output_tokens","value":{"intValue":"2"}}]}]}]}]}"#

@@ -32,6 +32,34 @@ import Testing
         #expect(!log.contains(key) && !log.contains("wrong"))
     }
 
+    @Test func nothingACallerSendsStartsALogLineOrReachesATerminal() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let errorLog = URL(fileURLWithPath: directory + "/stderr.log")
+        let server = try ServerProcess(database: database, errorLog: errorLog, accessLog: true)
+        // Without a key: a decoded %0A and raw escape and DEL bytes in the path.
+        let forged = "GET /x%0A2026-12-07T00:00:00+0000 info bursar.http : GET /v1/keys 200 0.1 ms admin HTTP/1.1\r\nHost: b\r\n\r\n"
+        _ = try server.connection().sendRaw(Array(forged.utf8))
+        _ = try server.connection().sendRaw(Array("GET /esc\u{1b}[31mred\u{7f} HTTP/1.1\r\nHost: b\r\n\r\n".utf8))
+        // A key name with a newline is refused where keys are made, over the API and the CLI.
+        let made = try server.connection().send("POST", "/v1/keys", headers: ["Authorization": "Bearer \(keys.admin)", "Content-Type": "application/json"],
+                                                body: Array(#"{"name":"ops\nGET /v1/keys 200 0.1 ms admin","role":"viewer"}"#.utf8))
+        #expect(made.status == 422 && made.text.contains(#""field":"name""#), "\(made.status) \(made.text)")
+        let long = try server.connection().send("POST", "/v1/keys", headers: ["Authorization": "Bearer \(keys.admin)", "Content-Type": "application/json"],
+                                                body: Array(#"{"name":"\#(String(repeating: "é", count: 60))","role":"viewer"}"#.utf8))
+        #expect(long.status == 422, "a name of 60 characters and 120 bytes is over the 100-byte limit: \(long.text)")
+        let (status, output) = try ServerProcess.outcome(["keys", "create", "--db", database, "--role", "viewer", "--name", "a\u{1b}b"])
+        #expect(status != 0 && output.contains("control"), "\(output)")
+        #expect(server.terminate() == 0)
+        let log = try String(contentsOf: errorLog, encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        #expect(lines.contains { $0.contains("GET /x\\n2026-12-07T00:00:00+0000 info bursar.http : GET /v1/keys 200") }, "\(log)")
+        #expect(!lines.contains { $0.hasPrefix("2026-12-07T00:00:00+0000") }, "no line of the caller's making")
+        #expect(!log.contains("\u{1b}") && !log.contains("\u{7f}"), "no escape or DEL byte reaches the log")
+        #expect(log.contains("GET /esc\\x1b[31mred\\x7f 4"), "\(log)")
+    }
+
     @Test func quietServesWithoutAnAccessLog() throws {
         let (log, _) = try serveAndRequest(accessLog: false)
         #expect(!log.contains("GET /v1/bundle"), "\(log)")

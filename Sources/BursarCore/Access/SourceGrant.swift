@@ -42,8 +42,12 @@ public struct SourceGrant: Sendable, Equatable {
         self.init(names: names, prefixes: prefixes)
     }
 
+    /// Whether the grant covers `source`, compared byte for byte as events are stored and
+    /// deduplicated (a name spelled with other Unicode code points is another source, never
+    /// the same one: `café` composed and decomposed are two sources, as they are two rows).
     public func allows(_ source: String) -> Bool {
-        names.contains(source) || prefixes.contains { source.hasPrefix($0) }
+        names.contains { $0.utf8.elementsEqual(source.utf8) }
+            || prefixes.contains { source.utf8.count >= $0.utf8.count && source.utf8.prefix($0.utf8.count).elementsEqual($0.utf8) }
     }
 
     /// The grant as it is written (`a,b,eu-*`).

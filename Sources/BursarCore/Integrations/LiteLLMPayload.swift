@@ -93,26 +93,95 @@ public enum LiteLLMPayload {
         Int64(exactly: (seconds * 1000).rounded())
     }
 
-    /// The payloads in a body: a JSON array, one object, or NDJSON (LiteLLM sends all three
-    /// as `application/json`, by its `log_format`).
-    public static func payloads(_ body: [UInt8]) throws(FieldError) -> [JSONValue] {
-        if let document = try? JSONValue.parse(body) {
-            switch document {
-            case .array(let elements): return elements
-            case .object: return [document]
-            default: throw FieldError(code: "invalid_body", message: "a LiteLLM log is a JSON array or object of StandardLoggingPayload")
+    /// The most one payload may decode into (an estimate in bytes, as `JSONValue.parse` counts).
+    public static let maximumPayloadCost = 16 * 1024 * 1024
+
+    /// Calls `visit` with each payload in a body: a JSON array, one object, or NDJSON (LiteLLM
+    /// sends all three as `application/json`, by its `log_format`), and returns how many there
+    /// were. Payloads are read one at a time, each bounded by `maximumPayloadCost`, and
+    /// reading stops at payload `maximumCount + 1` (`batch_too_large`): a body never decodes
+    /// into more than one payload's tree at once.
+    @discardableResult
+    public static func forEachPayload(in body: [UInt8], maximumCount: Int, _ visit: (JSONValue) -> Void) throws(FieldError) -> Int {
+        var counter = PayloadCounter(maximum: maximumCount)
+        do {
+            switch body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+            case UInt8(ascii: "["):
+                try forEachElement(in: body, &counter, visit)
+                return counter.count
+            case UInt8(ascii: "{"):
+                if let single = try singleObject(body) {
+                    try counter.next()
+                    visit(single)
+                    return counter.count
+                }
+            case nil:
+                return 0
+            default:
+                if (try? JSONValue.parse(body, maximumCost: maximumPayloadCost)) != nil {
+                    throw FieldError(code: "invalid_body", message: "a LiteLLM log is a JSON array or object of StandardLoggingPayload")
+                }
             }
+        } catch let error as JSONSyntaxError {
+            if error.isTooLarge { throw FieldError(code: "batch_too_large", message: error.message) }
+            throw FieldError(code: "malformed_body", message: "the body is not valid JSON: \(error.message) at byte \(error.offset)")
+        } catch let error as FieldError {
+            throw error
+        } catch {
+            throw FieldError(code: "malformed_body", message: "\(error)")
         }
-        var payloads: [JSONValue] = []
+        return try forEachLine(in: body, &counter, visit)
+    }
+
+    private struct PayloadCounter {
+        let maximum: Int
+        var count = 0
+
+        mutating func next() throws(JSONSyntaxError) {
+            count += 1
+            guard count <= maximum else { throw JSONSyntaxError(message: "more than \(maximum) payloads in one request; send smaller batches", offset: 0, isTooLarge: true) }
+        }
+    }
+
+    private static func forEachElement(in body: [UInt8], _ counter: inout PayloadCounter, _ visit: (JSONValue) -> Void) throws(JSONSyntaxError) {
+        try body.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in
+            var scanner = JSONScanner(bytes)
+            try scanner.readArray { scanner, _ throws(JSONSyntaxError) in
+                try counter.next()
+                visit(try JSONValue.read(from: &scanner, maximumCost: maximumPayloadCost))
+            }
+            guard scanner.peek() == nil else { throw JSONSyntaxError(message: "unexpected data after the JSON value", offset: scanner.position) }
+        }
+    }
+
+    /// The body's one object, or nil when more follows it (NDJSON).
+    private static func singleObject(_ body: [UInt8]) throws(JSONSyntaxError) -> JSONValue? {
+        try body.withUnsafeBufferPointer { bytes throws(JSONSyntaxError) in
+            var scanner = JSONScanner(bytes)
+            let first: JSONValue
+            do throws(JSONSyntaxError) {
+                first = try JSONValue.read(from: &scanner, maximumCost: maximumPayloadCost)
+            } catch {
+                if error.isTooLarge { throw error }
+                return nil
+            }
+            return scanner.peek() == nil ? first : nil
+        }
+    }
+
+    /// NDJSON: one payload a line, blank lines skipped.
+    private static func forEachLine(in body: [UInt8], _ counter: inout PayloadCounter, _ visit: (JSONValue) -> Void) throws(FieldError) -> Int {
         for (number, line) in body.split(separator: UInt8(ascii: "\n")).enumerated() {
             let trimmed = Array(line).filter { $0 != UInt8(ascii: "\r") }
             guard !trimmed.allSatisfy({ $0 == 32 || $0 == 9 }) else { continue }
             do {
-                payloads.append(try JSONValue.parse(trimmed))
+                try counter.next()
+                visit(try JSONValue.parse(trimmed, maximumCost: maximumPayloadCost))
             } catch {
+                if error.isTooLarge { throw FieldError(code: "batch_too_large", message: "line \(number + 1): \(error.message)") }
                 throw FieldError(code: "malformed_body", message: "line \(number + 1) is not valid JSON: \(error.message) at byte \(error.offset)")
             }
         }
-        return payloads
+        return counter.count
     }
 }

@@ -244,10 +244,14 @@ public enum JSONScalar: Equatable, Sendable {
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public var offset: Int
+    /// The JSON is well formed as far as it was read, but decodes into more than its reader
+    /// allows (answered 413, not 400).
+    public var isTooLarge: Bool
 
-    public init(message: String, offset: Int) {
+    public init(message: String, offset: Int, isTooLarge: Bool = false) {
         self.message = message
         self.offset = offset
+        self.isTooLarge = isTooLarge
     }
 
     public var description: String { "\(message) at byte \(offset)" }

@@ -3,6 +3,9 @@
 /// Amounts are USD per million tokens, as decimal text so they stay exact:
 /// `{provider, model, input, output, cached_input?, reasoning?, effective_from?}`.
 public enum PriceList {
+    /// The most prices one catalog may hold (a catalog is carried in every bundle).
+    public static let maximumPrices = 10_000
+
     public static let fields: Set<String> = ["provider", "model", "input", "output", "cached_input", "reasoning", "effective_from"]
 
     public static func prices(from entries: [[String: String]]) throws(FieldError) -> [ModelPrice] {

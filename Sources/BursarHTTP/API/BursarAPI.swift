@@ -56,10 +56,9 @@ public struct BursarAPI: Responder {
         }
         let gatekeeper = KeyGatekeeper(authenticator: authenticator)
         self.gatekeeper = gatekeeper
-        // Viewer and admin requests run on threads of their own (see Router).
-        let pool = WorkPool(width: max(2, ProcessInfo.processInfo.activeProcessorCount))
-        var router = APIRouter(gatekeeper: gatekeeper, pool: pool,
-                               logger: Logger(label: "bursar.api"),
+        // Viewer and admin requests, decisions and conversions run on lanes of their own.
+        let lanes = WorkLanes()
+        var router = APIRouter(gatekeeper: gatekeeper, logger: Logger(label: "bursar.api"),
                                translate: Self.translate)
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
@@ -68,80 +67,80 @@ public struct BursarAPI: Responder {
         let ingest = IngestService(ingest: writer, prices: prices, clock: clock)
         let submitter = IngestSubmitter(service: ingest)
         let events = EventsHandler(submitter: submitter)
-        router.add("POST", "/v1/events", roles: [.router, .admin], accepts: MediaTypes.events, events.handle)
+        router.add("POST", "/v1/events", roles: [.router, .admin], accepts: MediaTypes.events, lanes: lanes, events.handle)
         let traces = TracesHandler(submitter: submitter, publisher: publisher)
-        router.add("POST", "/v1/traces", roles: [.router, .admin], accepts: MediaTypes.traces, traces.export)
+        router.add("POST", "/v1/traces", roles: [.router, .admin], accepts: MediaTypes.traces, lanes: lanes, on: lanes.conversions, traces.export)
         let litellm = LiteLLMHandler(submitter: submitter, publisher: publisher)
-        router.add("POST", "/v1/integrations/litellm", roles: [.router, .admin], accepts: MediaTypes.litellm, litellm.receive)
+        router.add("POST", "/v1/integrations/litellm", roles: [.router, .admin], accepts: MediaTypes.litellm, lanes: lanes, on: lanes.conversions, litellm.receive)
 
         let spend = SpendHandlers(database: database, clock: clock)
-        router.add("GET", "/v1/spend", roles: readers, spend.spend)
-        router.add("GET", "/v1/spend.csv", roles: readers, spend.csv)
-        router.add("GET", "/v1/spend/summary", roles: readers, spend.summary)
+        router.add("GET", "/v1/spend", roles: readers, lanes: lanes, spend.spend)
+        router.add("GET", "/v1/spend.csv", roles: readers, lanes: lanes, spend.csv)
+        router.add("GET", "/v1/spend/summary", roles: readers, lanes: lanes, spend.summary)
         let explorer = EventSearchHandler(database: database, clock: clock)
-        router.add("GET", "/v1/events", roles: readers, explorer.search)
+        router.add("GET", "/v1/events", roles: readers, lanes: lanes, explorer.search)
 
         let priceList = PricesHandler(database: database, prices: prices, changed: changed)
-        router.add("GET", "/v1/prices", roles: everyone, priceList.get)
-        router.add("PUT", "/v1/prices", roles: [.admin], accepts: MediaTypes.json, priceList.put)
-        router.add("GET", "/v1/prices/versions", roles: readers, priceList.versions)
+        router.add("GET", "/v1/prices", roles: everyone, lanes: lanes, priceList.get)
+        router.add("PUT", "/v1/prices", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, priceList.put)
+        router.add("GET", "/v1/prices/versions", roles: readers, lanes: lanes, priceList.versions)
 
         let policies = PoliciesHandler(database: database, prices: prices, changed: changed)
-        router.add("GET", "/v1/policies", roles: readers, policies.list)
-        router.add("POST", "/v1/policies", roles: [.admin], accepts: MediaTypes.policy, policies.create)
+        router.add("GET", "/v1/policies", roles: readers, lanes: lanes, policies.list)
+        router.add("POST", "/v1/policies", roles: [.admin], accepts: MediaTypes.policy, lanes: lanes, policies.create)
         let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies,
                                        retentionDays: rawEventRetentionDays, clock: clock)
-        router.add("POST", "/v1/policies/simulate", roles: [.admin], accepts: MediaTypes.policy, simulate.simulate)
-        router.add("GET", "/v1/policies/{revision}", roles: readers, policies.get)
-        router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], accepts: MediaTypes.json, policies.activate)
-        router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, policies.diff)
+        router.add("POST", "/v1/policies/simulate", roles: [.admin], accepts: MediaTypes.policy, lanes: lanes, simulate.simulate)
+        router.add("GET", "/v1/policies/{revision}", roles: readers, lanes: lanes, policies.get)
+        router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, policies.activate)
+        router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, lanes: lanes, policies.diff)
 
         let overrides = OverridesHandler(database: database, clock: clock, changed: changed)
-        router.add("GET", "/v1/overrides", roles: readers, overrides.list)
-        router.add("GET", "/v1/overrides/{id}", roles: readers, overrides.get)
-        router.add("PUT", "/v1/overrides/{id}", roles: [.admin], accepts: MediaTypes.json, overrides.put)
-        router.add("DELETE", "/v1/overrides/{id}", roles: [.admin], overrides.delete)
+        router.add("GET", "/v1/overrides", roles: readers, lanes: lanes, overrides.list)
+        router.add("GET", "/v1/overrides/{id}", roles: readers, lanes: lanes, overrides.get)
+        router.add("PUT", "/v1/overrides/{id}", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, overrides.put)
+        router.add("DELETE", "/v1/overrides/{id}", roles: [.admin], lanes: lanes, overrides.delete)
 
         let bundle = BundleHandler(publisher: publisher, metrics: metrics)
-        router.add("GET", "/v1/bundle", roles: everyone, bundle.get)
-        router.add("GET", "/v1/bundle/keys", roles: everyone, bundle.keys)
+        router.add("GET", "/v1/bundle", roles: everyone, lanes: lanes, bundle.get)
+        router.add("GET", "/v1/bundle/keys", roles: everyone, lanes: lanes, bundle.keys)
 
         let decide = DecideHandler(publisher: publisher, clock: clock)
-        router.add("POST", "/v1/decide", roles: [.router, .admin], accepts: MediaTypes.json, decide.decide)
+        router.add("POST", "/v1/decide", roles: [.router, .admin], accepts: MediaTypes.json, lanes: lanes, on: lanes.decisions, decide.decide)
 
         let budgets = BudgetsHandler(database: database, clock: clock, changed: changed)
-        router.add("GET", "/v1/budgets", roles: readers, budgets.list)
-        router.add("GET", "/v1/budgets/{id}", roles: readers, budgets.get)
-        router.add("GET", "/v1/budgets/{id}/status", roles: readers, budgets.status)
-        router.add("PUT", "/v1/budgets/{id}", roles: [.admin], accepts: MediaTypes.json, budgets.put)
-        router.add("DELETE", "/v1/budgets/{id}", roles: [.admin], budgets.delete)
+        router.add("GET", "/v1/budgets", roles: readers, lanes: lanes, budgets.list)
+        router.add("GET", "/v1/budgets/{id}", roles: readers, lanes: lanes, budgets.get)
+        router.add("GET", "/v1/budgets/{id}/status", roles: readers, lanes: lanes, budgets.status)
+        router.add("PUT", "/v1/budgets/{id}", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, budgets.put)
+        router.add("DELETE", "/v1/budgets/{id}", roles: [.admin], lanes: lanes, budgets.delete)
 
         let alertList = AlertsHandler(database: database, delivery: alerts)
-        router.add("GET", "/v1/alerts", roles: readers, alertList.list)
+        router.add("GET", "/v1/alerts", roles: readers, lanes: lanes, alertList.list)
         // Admins only: a webhook's URL often holds its receiver's secret.
-        router.add("GET", "/v1/alerts/webhooks", roles: [.admin], alertList.webhooks)
+        router.add("GET", "/v1/alerts/webhooks", roles: [.admin], lanes: lanes, alertList.webhooks)
 
         let fleet = FleetHandler(database: database, publisher: publisher, clock: clock)
-        router.add("POST", "/v1/status", roles: [.router, .admin], accepts: MediaTypes.json, fleet.report)
-        router.add("GET", "/v1/fleet", roles: readers, fleet.list)
+        router.add("POST", "/v1/status", roles: [.router, .admin], accepts: MediaTypes.json, lanes: lanes, fleet.report)
+        router.add("GET", "/v1/fleet", roles: readers, lanes: lanes, fleet.list)
 
         let audit = AuditHandler(database: database)
-        router.add("GET", "/v1/audit", roles: readers, audit.list)
+        router.add("GET", "/v1/audit", roles: readers, lanes: lanes, audit.list)
 
         let keys = KeysHandler(database: database, authenticator: authenticator)
-        router.add("GET", "/v1/keys", roles: [.admin], keys.list)
-        router.add("POST", "/v1/keys", roles: [.admin], accepts: MediaTypes.json, keys.create)
-        router.add("DELETE", "/v1/keys/{name}", roles: [.admin], keys.revoke)
+        router.add("GET", "/v1/keys", roles: [.admin], lanes: lanes, keys.list)
+        router.add("POST", "/v1/keys", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, keys.create)
+        router.add("DELETE", "/v1/keys/{name}", roles: [.admin], lanes: lanes, keys.revoke)
 
-        router.add("GET", "/v1/whoami", roles: everyone) { _, context in
+        router.add("GET", "/v1/whoami", roles: everyone, lanes: lanes) { _, context in
             .response(.json(.object([("name", .string(context.key?.name ?? "")), ("role", .string(context.key?.role.rawValue ?? ""))])))
         }
 
         let prometheus = MetricsHandler(database: database, writer: writer, ingest: ingest, publisher: publisher, metrics: metrics, alerts: alerts, clock: clock)
-        router.add("GET", "/metrics", roles: readers, prometheus.metrics)
+        router.add("GET", "/metrics", roles: readers, lanes: lanes, prometheus.metrics)
 
-        router.add("GET", "/healthz", roles: []) { _, _ in .response(.json(["status": "ok"])) }
-        router.add("GET", "/readyz", roles: []) { _, _ in
+        router.add("GET", "/healthz", roles: [], lanes: lanes) { _, _ in .response(.json(["status": "ok"])) }
+        router.add("GET", "/readyz", roles: [], lanes: lanes) { _, _ in
             do {
                 try database.checkWritable()
                 return .response(.json(["status": "ready"]))

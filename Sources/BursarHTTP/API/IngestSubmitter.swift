@@ -40,10 +40,16 @@ struct IngestSubmitter: Sendable {
     /// Events another format (LiteLLM logs, OTLP spans) was converted to, read and checked
     /// like any batch of the sender's: 413 past the batch limit.
     func decode(converted events: [JSONValue], context: APIContext) throws -> [Result<UsageEvent, FieldError>] {
-        guard events.count <= EventBatchDecoder.maximumEventsPerBatch else {
+        var batch = ConvertedEvents()
+        for event in events { batch.append(event) }
+        return try decode(converted: batch, context: context)
+    }
+
+    func decode(converted batch: ConvertedEvents, context: APIContext) throws -> [Result<UsageEvent, FieldError>] {
+        guard batch.count <= EventBatchDecoder.maximumEventsPerBatch else {
             throw HTTPError(413, code: "batch_too_large", message: "more than \(EventBatchDecoder.maximumEventsPerBatch) events in one request; send smaller batches")
         }
-        let bytes = JSONValue.array(events).serialized()
+        let bytes = batch.array
         let decoder = EventBatchDecoder(defaultSource: context.key?.name ?? "unknown", sources: context.key?.sources,
                                         window: EventBatchDecoder.window(around: service.clock()))
         do {

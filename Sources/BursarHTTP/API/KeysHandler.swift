@@ -23,7 +23,7 @@ struct KeysHandler: Sendable {
         if let unknown = members.map(\.0).first(where: { !Self.fields.contains($0) }) {
             throw HTTPError(422, code: "unknown_field", message: "\(unknown) is not a field of a key (name, role, sources)", field: unknown)
         }
-        guard let name = body[member: "name"]?.stringValue, !name.isEmpty, name.count <= 100 else {
+        guard let name = body[member: "name"]?.stringValue, (try? KeyError.check(name: name)) != nil else {
             throw HTTPError(422, code: "invalid_field", message: KeyError.invalidName.description, field: "name")
         }
         // Revoked by name in a path: a name with a slash could not be.

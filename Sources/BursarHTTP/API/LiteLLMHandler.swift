@@ -14,19 +14,23 @@ struct LiteLLMHandler: Sendable {
             throw HTTPError(415, code: "unsupported_media_type", message: "send LiteLLM logs as application/json", field: "Content-Type")
         }
         let body = try request.decodedBody()
-        let payloads: [JSONValue]
-        do {
-            payloads = try LiteLLMPayload.payloads(body)
-        } catch {
-            throw HTTPError(400, error)
-        }
         let policy = try publisher.current().routing.policy
         let tiers = ModelTierMap(policy: policy)
         let names = Set(policy?.tiers.map(\.name) ?? [])
-        let results = try submitter.decode(converted: payloads.map { LiteLLMPayload.event($0, tiers: tiers, policyTiers: names) },
-                                           context: context)
+        // Each payload becomes its event as it is read, and only the event is kept.
+        var converted = ConvertedEvents()
+        let count: Int
+        do {
+            count = try LiteLLMPayload.forEachPayload(in: body, maximumCount: EventBatchDecoder.maximumEventsPerBatch) { payload in
+                converted.append(LiteLLMPayload.event(payload, tiers: tiers, policyTiers: names))
+            }
+        } catch {
+            throw HTTPError(error.code == "batch_too_large" ? 413 : 400, error)
+        }
+        try request.memory?.take(converted.bytes.count, for: "converted LiteLLM logs")
+        let results = try submitter.decode(converted: converted, context: context)
         return try submitter.submit(results, nothingValid: { accepted, duplicates, rejected in
-            .json(IngestSubmitter.answer(accepted: accepted, duplicates: duplicates, rejected: rejected), status: payloads.isEmpty ? 200 : 422)
+            .json(IngestSubmitter.answer(accepted: accepted, duplicates: duplicates, rejected: rejected), status: count == 0 ? 200 : 422)
         }, answer: { accepted, duplicates, rejected in
             .json(IngestSubmitter.answer(accepted: accepted, duplicates: duplicates, rejected: rejected))
         })

@@ -66,9 +66,15 @@ struct PricesHandler: Sendable {
                         return
                     }
                     sawPrices = true
-                    try scanner.readArray { scanner, _ throws(JSONSyntaxError) in
+                    try scanner.readArray { scanner, index throws(JSONSyntaxError) in
+                        guard index < PriceList.maximumPrices else {
+                            throw JSONSyntaxError(message: "more than \(PriceList.maximumPrices) prices in one catalog", offset: scanner.position, isTooLarge: true)
+                        }
                         var entry: [String: String] = [:]
                         try scanner.readObject { scanner, field throws(JSONSyntaxError) in
+                            guard entry.count < 32 else {
+                                throw JSONSyntaxError(message: "a price has more than 32 fields", offset: scanner.position, isTooLarge: true)
+                            }
                             switch try scanner.readScalar() {
                             case .string(let text): entry[field] = text
                             case .number(let digits): entry[field] = String(decoding: digits, as: UTF8.self)
@@ -82,7 +88,7 @@ struct PricesHandler: Sendable {
                 guard scanner.peek() == nil else { throw JSONSyntaxError(message: "unexpected data after the JSON value", offset: scanner.position) }
             }
         } catch {
-            throw HTTPError(400, code: "malformed_body", message: "the body is not valid JSON: \(error)")
+            throw HTTPError(decoding: error, what: "the price list")
         }
         guard sawPrices else { throw HTTPError(422, code: "missing_field", message: "prices is required", field: "prices") }
         return entries

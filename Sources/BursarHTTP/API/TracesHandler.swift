@@ -32,9 +32,12 @@ struct TracesHandler: Sendable {
         let body = try request.decodedBody()
         let spans: [OTLPSpan]
         do {
-            spans = protobuf ? try OTLPProtobufDecoder.spans(body) : try OTLPJSONDecoder.spans(body)
-        } catch {
-            throw HTTPError(400, error)
+            let limit = EventBatchDecoder.maximumEventsPerBatch
+            let decoded = protobuf ? try OTLPProtobufDecoder.spans(body, maximumSpans: limit) : try OTLPJSONDecoder.spans(body, maximumSpans: limit)
+            try request.memory?.take(decoded.cost, for: "OTLP exports")
+            spans = decoded.spans
+        } catch let error as FieldError {
+            throw HTTPError(error.code == "batch_too_large" ? 413 : 400, error)
         }
         let mapper = GenAISpanMapper(tiers: ModelTierMap(policy: try publisher.current().routing.policy))
         let genAI = spans.filter(GenAISpanMapper.isGenAI)

@@ -40,11 +40,13 @@ extension RequestContext where Identity == APIKey {
 }
 
 extension Router where Keeper == KeyGatekeeper {
-    /// Adds a route for keys of `roles` (empty: no key needed). Routes no router key may call
-    /// (reports, policy work, simulations) run on the pool: however long they take, health
-    /// checks, bundle polls and ingest keep the server's threads.
-    mutating func add(_ method: String, _ pattern: String, roles: Set<Role>, accepts: [String] = [],
-                      _ handler: @escaping Handler) {
-        add(method, pattern, permissions: roles, accepts: accepts, offloaded: !roles.isEmpty && !roles.contains(.router), handler)
+    /// Adds a route for keys of `roles` (empty: no key needed). Unless told where, a route no
+    /// router key may call runs on a pool: admin-only routes on the admin lane, the rest on
+    /// the reports lane, so that however long they take, health checks, bundle polls and
+    /// ingest keep the server's threads and viewers never hold back an admin.
+    mutating func add(_ method: String, _ pattern: String, roles: Set<Role>, accepts: [String] = [], lanes: WorkLanes,
+                      on pool: WorkPool? = nil, _ handler: @escaping Handler) {
+        let lane = pool ?? (roles.isEmpty || roles.contains(.router) ? nil : roles == [.admin] ? lanes.admin : lanes.reports)
+        add(method, pattern, permissions: roles, accepts: accepts, on: lane, handler)
     }
 }

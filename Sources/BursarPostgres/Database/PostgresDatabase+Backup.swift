@@ -6,6 +6,14 @@ extension PostgresDatabase {
     /// A consistent copy of the whole database at `path`, taken while ingest goes on: `pg_dump`
     /// in its custom format (one snapshot), restored with `pg_restore`.
     public func backup(to path: String, progress: (BackupProgress) -> Void) throws {
+        // The dump holds the bundle's signing key and every key digest: it is made 0600 before
+        // pg_dump writes into it (pg_dump truncates a file it finds and keeps its mode).
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0, fchmod(descriptor, 0o600) == 0 else {
+            if descriptor >= 0 { close(descriptor) }
+            throw PostgresError(.statement, "cannot write the backup at \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
         let size = try read { connection in try connection.execute("SELECT pg_database_size(current_database())").first?.integer(0) ?? 0 }
         let dump = Process()
         dump.executableURL = URL(fileURLWithPath: "/usr/bin/env")

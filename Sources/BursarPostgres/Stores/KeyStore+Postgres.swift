@@ -4,7 +4,7 @@ import BursarStorage
 /// API keys: created with a random secret shown once, stored only as its SHA-256.
 extension PostgresDatabase {
     public func createKey(name: String, role: Role, sources: SourceGrant?, actor: String) throws -> String {
-        guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
+        try KeyError.check(name: name)
         let secret = KeySecret.make()
         let now = clock()
         try write(announcing: .admin) { connection in

@@ -10,7 +10,7 @@ extension BursarDatabase {
     ///
     /// `sources` grants the event sources the key may write (nil: only its own name).
     public func createKey(name: String, role: Role, sources: SourceGrant?, actor: String) throws -> String {
-        guard !name.isEmpty, name.count <= 100 else { throw KeyError.invalidName }
+        try KeyError.check(name: name)
         let secret = KeySecret.make()
         let now = clock()
         try write { db in

@@ -89,7 +89,7 @@ extension Bursar {
         }
 
         func run() throws {
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+            LoggingSystem.bootstrap { EscapingLogHandler(StreamLogHandler.standardError(label: $0)) }
             let logger = Logger(label: "bursar")
             // One process per SQLite file (a lock beside it); any number of replicas on PostgreSQL.
             var lock: Int32?
