@@ -78,15 +78,38 @@ extension StorageConformance {
                     RouterStatus(instanceID: instance, source: source, appliedRevision: revision, attemptedRevision: nil, errorCode: nil,
                                  errorMessage: nil, pollIntervalSeconds: 30, lastSeen: time)
                 }
-                try store.storage.recordStatus(status("edge-1", "checkout", "r1", at: Fixtures.start))
-                try store.storage.recordStatus(status("edge-1", "checkout", "r2", at: Fixtures.start + 1_000))
-                try store.storage.recordStatus(status("edge-1", "search", "r1", at: Fixtures.start + 2_000))
-                let fleet = try store.storage.fleet()
+                try store.storage.recordStatus(status("edge-1", "checkout", "r1", at: Fixtures.start), maximumPerSource: 10)
+                try store.storage.recordStatus(status("edge-1", "checkout", "r2", at: Fixtures.start + 1_000), maximumPerSource: 10)
+                try store.storage.recordStatus(status("edge-1", "search", "r1", at: Fixtures.start + 2_000), maximumPerSource: 10)
+                let fleet = try store.storage.fleet(after: nil, limit: 100)
                 try expectEqual(fleet.count, 2, "one entry per (source, instance)")
                 let checkout = fleet.first { $0.source == "checkout" }
                 try expect(checkout?.appliedRevision == "r2" && checkout?.lastSeen == Fixtures.start + 1_000, "the latest report")
                 try expectEqual(checkout?.state(currentRevision: "r2", now: Fixtures.start + 90_000), .synced, "within three polls")
                 try expectEqual(checkout?.state(currentRevision: "r2", now: Fixtures.start + 91_001), .silent, "past three polls")
+            }
+        },
+        Check("fleet: at most so many instances per source (the least recently heard from are forgotten), read a page at a time") { backend in
+            try backend.withStore { store in
+                for index in 0..<7 {
+                    let report = RouterStatus(instanceID: "i\(index)", source: "edge", appliedRevision: "r1", attemptedRevision: nil, errorCode: nil,
+                                              errorMessage: nil, pollIntervalSeconds: 30, lastSeen: Fixtures.start + Int64(index) * 1_000)
+                    try store.storage.recordStatus(report, maximumPerSource: 5)
+                }
+                let other = RouterStatus(instanceID: "i0", source: "zz-other", appliedRevision: nil, attemptedRevision: nil, errorCode: nil,
+                                         errorMessage: nil, pollIntervalSeconds: 30, lastSeen: Fixtures.start)
+                try store.storage.recordStatus(other, maximumPerSource: 5)
+                let all = try store.storage.fleet(after: nil, limit: 100)
+                try expectEqual(all.filter { $0.source == "edge" }.map(\.instanceID), ["i2", "i3", "i4", "i5", "i6"], "the five heard from last")
+                try expectEqual(all.count, 6, "another source's instance is not counted against this one")
+                var pages: [[String]] = []
+                var cursor: FleetCursor?
+                repeat {
+                    let page = try store.storage.fleet(after: cursor, limit: 4)
+                    pages.append(page.map { "\($0.instanceID)/\($0.source)" })
+                    cursor = page.count == 4 ? page.last.map { FleetCursor(instanceID: $0.instanceID, source: $0.source) } : nil
+                } while cursor != nil
+                try expectEqual(pages, [["i0/zz-other", "i2/edge", "i3/edge", "i4/edge"], ["i5/edge", "i6/edge"]], "pages in order, none repeated")
             }
         },
         Check("budget state changes are recorded once, with a delivery per webhook kept until delivered or given up") { backend in

@@ -11,6 +11,37 @@ import Testing
         app.send("POST", "/v1/status", key: app.routerKey, body: Array(body.utf8))
     }
 
+    @Test func reportsAreBoundedInBytesAndInstancesAndTheFleetIsReadByPage() throws {
+        let app = try TestApp()
+        let longCode = report(app, #"{"instance_id":"e","error":{"code":"\#(String(repeating: "c", count: 65))","message":"m"}}"#)
+        #expect(longCode.status == 422 && longCode.bodyText.contains(#""field":"error.code""#), "\(longCode.bodyText)")
+        // Three graphemes of 4,000 bytes each (a letter and 1,999 combining marks) once passed a 1,000-Character cut.
+        let grapheme = "a" + String(repeating: "\u{301}", count: 1_999)
+        #expect(report(app, #"{"instance_id":"e","error":{"code":"x","message":"\#(String(repeating: grapheme, count: 3))"}}"#).status == 200)
+        let stored = try #require((try app.getJSON("/v1/fleet")["instances"] as? [[String: Any]])?.first)
+        let message = try #require((stored["error"] as? [String: Any])?["message"] as? String)
+        #expect(message.utf8.count <= 1_000 && message.utf8.count >= 998, "\(message.utf8.count) bytes kept")
+        // One source keeps its 1,000 most recent instances.
+        for index in 0..<(RouterStatus.maximumInstancesPerSource + 5) {
+            #expect(report(app, #"{"instance_id":"i\#(String(format: "%04d", index))"}"#).status == 200)
+            app.clock.advance(seconds: 0.001)
+        }
+        var seen: [String] = []
+        var target = "/v1/fleet?limit=300"
+        while true {
+            let page = try app.getJSON(target)
+            let instances = try #require(page["instances"] as? [[String: Any]])
+            #expect(instances.count <= 300)
+            seen += instances.map { $0["instance_id"] as! String }
+            guard let next = page["next"] as? String else { break }
+            target = "/v1/fleet?limit=300&after=\(next)"
+        }
+        #expect(seen.count == RouterStatus.maximumInstancesPerSource && Set(seen).count == seen.count)
+        #expect(!seen.contains("e") && !seen.contains("i0004") && seen.contains("i0005") && seen.contains("i1004"), "the least recently heard from went first")
+        #expect(app.send("GET", "/v1/fleet?limit=1001", key: app.viewerKey).status == 400)
+        #expect(app.send("GET", "/v1/fleet?after=zz", key: app.viewerKey).status == 400)
+    }
+
     @Test func statesFromRealStatusPosts() throws {
         let app = try TestApp()
         let current = try #require(try JSONSupport.object(app.send("GET", "/v1/bundle", key: app.routerKey).body)["revision"] as? String)

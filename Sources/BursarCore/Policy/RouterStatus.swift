@@ -12,6 +12,12 @@ public struct RouterStatus: Sendable, Equatable {
     }
 
     public static let defaultPollIntervalSeconds: Int64 = 30
+    /// The longest error code a report may carry, in UTF-8 bytes.
+    public static let maximumErrorCodeBytes = 64
+    /// Error messages are cut to this many UTF-8 bytes (on a Unicode scalar's boundary).
+    public static let maximumErrorMessageBytes = 1_000
+    /// The most instances kept per source: past it, those heard from least recently are forgotten.
+    public static let maximumInstancesPerSource = 1_000
 
     public var instanceID: String
     public var source: String
@@ -63,10 +69,26 @@ public struct RouterStatus: Sendable, Equatable {
         if let error = body[member: "error"], error != .null {
             guard case .object = error else { throw .invalid("error", "must be an object with code and message") }
             code = error[member: "code"]?.stringValue
-            message = error[member: "message"]?.stringValue.map { String($0.prefix(1000)) }
+            if let code, code.utf8.count > maximumErrorCodeBytes {
+                throw .invalid("error.code", "must be at most \(maximumErrorCodeBytes) bytes")
+            }
+            message = error[member: "message"]?.stringValue.map { cut($0, toBytes: maximumErrorMessageBytes) }
         }
         return RouterStatus(instanceID: instance, source: try text("source") ?? defaultSource,
                             appliedRevision: try text("applied_revision"), attemptedRevision: try text("attempted_revision"),
                             errorCode: code, errorMessage: message, pollIntervalSeconds: interval, lastSeen: now)
+    }
+
+    /// `text` cut to at most `limit` UTF-8 bytes, whole Unicode scalars only.
+    static func cut(_ text: String, toBytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var bytes = 0
+        var kept = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= limit else { break }
+            kept.append(scalar)
+        }
+        return String(kept)
     }
 }

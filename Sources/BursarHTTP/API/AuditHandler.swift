@@ -9,13 +9,7 @@ struct AuditHandler: Sendable {
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let (from, to) = try request.timeSpan()
-        var limit = 1000
-        if let text = request.query["limit"] {
-            guard let value = Int(text), (1...10_000).contains(value) else {
-                throw HTTPError.badRequest("limit must be a whole number from 1 to 10000", field: "limit")
-            }
-            limit = value
-        }
+        let limit = try request.integerParameter("limit", in: 1...10_000) ?? 1000
         let entries = try database.auditEntries(from: from, to: to, target: request.query["target"], limit: limit)
         return .response(.json(.object([("entries", .array(entries.map { entry in
             .object([

@@ -18,6 +18,8 @@ public struct BursarAPI: Responder {
     public let metrics = APIMetrics()
     /// Finds callers' keys (shared by every route).
     public let authenticator: Authenticator
+    /// The pools that handlers which may take long run on (see `WorkLanes`).
+    public let lanes = WorkLanes()
     /// Admits callers by key and role (the router's, and the bundle 304 fast path's).
     private let gatekeeper: KeyGatekeeper
     private let router: APIRouter
@@ -57,7 +59,7 @@ public struct BursarAPI: Responder {
         let gatekeeper = KeyGatekeeper(authenticator: authenticator)
         self.gatekeeper = gatekeeper
         // Viewer and admin requests, decisions and conversions run on lanes of their own.
-        let lanes = WorkLanes()
+        let lanes = self.lanes
         var router = APIRouter(gatekeeper: gatekeeper, logger: Logger(label: "bursar.api"),
                                translate: Self.translate)
         let everyone: Set<Role> = [.router, .viewer, .admin]

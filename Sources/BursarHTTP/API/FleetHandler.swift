@@ -22,7 +22,7 @@ struct FleetHandler: Sendable {
             throw HTTPError(422, code: "foreign_source", message: "source '\(status.source)' is not one this key may write (it may write: \(sources.text))",
                             field: "source")
         }
-        try database.recordStatus(status)
+        try database.recordStatus(status, maximumPerSource: RouterStatus.maximumInstancesPerSource)
         let current = try publisher.current().bundle.revision
         return .response(.json(.object([
             ("instance_id", .string(status.instanceID)),
@@ -31,13 +31,19 @@ struct FleetHandler: Sendable {
         ])))
     }
 
+    /// One page of instances, ordered by instance id and source: `limit` (1 to 1,000, 500 by
+    /// default) and `after` (the `next` of the page before).
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let current = try publisher.current().bundle
         let now = clock()
-        let fleet = try database.fleet()
-        let revisions = Set(fleet.flatMap { [$0.appliedRevision, $0.attemptedRevision].compactMap { $0 } } + [current.revision])
+        let limit = try request.integerParameter("limit", in: 1...Self.maximumPage) ?? Self.defaultPage
+        let cursor = try request.query["after"].map(Self.cursor)
+        let fleet = try database.fleet(after: cursor, limit: limit + 1)
+        let next = fleet.count > limit ? fleet[limit - 1] : nil
+        let page = fleet.prefix(limit)
+        let revisions = Set(page.flatMap { [$0.appliedRevision, $0.attemptedRevision].compactMap { $0 } } + [current.revision])
         let history = try database.issuedBundles(revisions: revisions)
-        let instances: [JSONValue] = fleet.map { status in
+        let instances: [JSONValue] = page.map { status in
             let applied = status.appliedRevision.flatMap { history[$0] }
             let behind = applied.map { max(0, current.issue.serial - $0.serial) }
             var members: [(String, JSONValue)] = [
@@ -64,7 +70,32 @@ struct FleetHandler: Sendable {
             ("current_serial", .integer(current.issue.serial)),
             ("current_policy", Self.policy(history[current.revision])),
             ("instances", .array(instances)),
+            ("next", next.map { .string(Self.token($0)) } ?? .null),
         ])))
+    }
+
+    static let defaultPage = 500
+    static let maximumPage = 1_000
+
+    /// A page's end as an opaque token: the hex of `instance id NUL source`.
+    static func token(_ status: RouterStatus) -> String {
+        (Array(status.instanceID.utf8) + [0] + Array(status.source.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func cursor(_ token: String) throws -> FleetCursor {
+        let digits = Array(token.utf8)
+        var bytes: [UInt8] = []
+        var index = 0
+        while index + 1 < digits.count, let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) {
+            bytes.append(byte)
+            index += 2
+        }
+        let parts = bytes.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
+        guard index == digits.count, parts.count == 2, let instance = String(validating: parts[0], as: UTF8.self),
+              let source = String(validating: parts[1], as: UTF8.self) else {
+            throw HTTPError(400, code: "invalid_parameter", message: "after is the next token of a fleet page", field: "after")
+        }
+        return FleetCursor(instanceID: instance, source: source)
     }
 
     /// The policy a bundle carried: `{revision, name}`, null when it had none or is not in

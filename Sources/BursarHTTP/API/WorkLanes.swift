@@ -5,16 +5,16 @@ import Foundation
 /// holds back another or the server's own threads (health checks, bundle polls, ingest):
 /// viewers' reports never delay an admin's change, and a router's decisions or conversions
 /// never delay a health check.
-struct WorkLanes: Sendable {
+public struct WorkLanes: Sendable {
     /// Reports and reads for viewers and admins.
-    let reports: WorkPool
+    public let reports: WorkPool
     /// Admin changes (keys, budgets, policies, prices, simulations).
-    let admin: WorkPool
+    public let admin: WorkPool
     /// Routers' `/v1/decide`.
-    let decisions: WorkPool
+    public let decisions: WorkPool
     /// Other formats decoded into events (LiteLLM logs, OTLP exports): each may take a
     /// bounded but large piece of memory, so few run at once.
-    let conversions: WorkPool
+    public let conversions: WorkPool
 
     init(cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
         let width = max(2, cores)

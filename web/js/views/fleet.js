@@ -26,8 +26,24 @@ function policyCell(policy, bundleRevision) {
   return el("span", { title: `policy ${policy.revision} · bundle ${bundleRevision}` }, el("strong", {}, policy.name), " ", code(revision(policy.revision)));
 }
 
+/** The most pages of 1,000 instances the view reads; past them it says how far it got. */
+const maximumPages = 20;
+
+/** Every instance, a page at a time (the API answers at most 1,000 a request). */
+async function wholeFleet() {
+  const fleet = await api.get("/v1/fleet?limit=1000");
+  let pages = 1;
+  while (fleet.next && pages < maximumPages) {
+    const page = await api.get(`/v1/fleet?limit=1000&after=${encodeURIComponent(fleet.next)}`);
+    fleet.instances.push(...page.instances);
+    fleet.next = page.next;
+    pages += 1;
+  }
+  return fleet;
+}
+
 export async function render(container, context) {
-  const fleet = await api.get("/v1/fleet");
+  const fleet = await wholeFleet();
   if (!context.current()) return;
   const counts = {};
   for (const instance of fleet.instances) counts[instance.state] = (counts[instance.state] ?? 0) + 1;
@@ -56,7 +72,8 @@ export async function render(container, context) {
     el("p", { class: "hint", id: "fleet-current" }, "Routers should run ",
       fleet.current_policy ? [el("strong", {}, fleet.current_policy.name), " ", code(revision(fleet.current_policy.revision))] : "no policy",
       ` (bundle ${revision(fleet.current_revision)}, serial ${fleet.current_serial}). `,
-      Object.entries(counts).map(([state, number]) => `${number} ${state}`).join(" · ")),
+      Object.entries(counts).map(([state, number]) => `${number} ${state}`).join(" · "),
+      fleet.next ? ` Showing the first ${exactCount(fleet.instances.length)} instances; more are listed by GET /v1/fleet with after.` : ""),
     fleet.instances.length ? panel(null, table.element)
       : emptyState("No router has reported yet.",
         el("span", {}, "Routers pull ", code("GET /v1/bundle"), " and report what they applied with ", code("POST /v1/status"),
