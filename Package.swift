@@ -101,11 +101,11 @@ let package = Package(
         .target(name: "CPowerLoss", path: "Tests/Support/CPowerLoss", linkerSettings: [.linkedLibrary("sqlite3")]),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarSQLiteTests", dependencies: [
-            "BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting",
+            "BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting", "Locking",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarPostgresTests", dependencies: ["BursarCore", "BursarPostgres", "BursarStorage", "BursarStorageConformance", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarPostgresTests", dependencies: ["BursarCore", "BursarPostgres", "BursarStorage", "BursarStorageConformance", "BursarTesting", "Locking"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarServicesTests", dependencies: ["BursarServices", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
             "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",
@@ -113,7 +113,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarPostgres", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
-            "CPowerLoss",
+            "CPowerLoss", "Locking",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]

@@ -86,7 +86,8 @@ public final class PostgresCluster: Sendable {
     /// A new database holding what the `pg_dump` archive at `path` holds; its URL.
     public func restore(_ path: String) throws -> String {
         let url = try createDatabase()
-        try run("pg_restore", ["--no-owner", "--dbname=\(url)", path])
+        // Read on its standard input, opened before it becomes `postgres`: a backup is 0600 and root's.
+        try run("pg_restore", ["--no-owner", "--dbname=\(url)"], input: path)
         return url
     }
 
@@ -107,14 +108,14 @@ public final class PostgresCluster: Sendable {
     /// appended to the cluster's log: never a pipe, which the server it starts would hold open.
     /// Spawned and reaped directly (Foundation's `Process` was seen never to notice `pg_ctl`'s
     /// exit once it had started the server).
-    private func run(_ program: String, _ arguments: [String]) throws {
+    private func run(_ program: String, _ arguments: [String], input: String = "/dev/null") throws {
         let command = [binaries + "/" + program] + arguments
         let argv = getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + command : command
         let log = directory + "/commands.log"
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o666)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let cArguments = argv.map { strdup($0) } + [nil]

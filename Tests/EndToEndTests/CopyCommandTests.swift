@@ -9,6 +9,23 @@ import Testing
 /// `bursar copy` moves a SQLite database into PostgreSQL: every table, the signing key, and a
 /// verification after; a replica started on the copy serves what the SQLite server served.
 @Suite struct CopyCommandTests {
+    @Test func theSourceIsOnlyReadAndAnUnmigratedFileIsRefusedUntouched() throws {
+        let directory = NSTemporaryDirectory() + "bursar-copy-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A SQLite file that is no Bursar database of this version (as an older Bursar's would be).
+        let path = directory + "/old.db"
+        let (made, madeOutput) = try ServerProcess.runProgram("/usr/bin/python3", ["-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('PRAGMA journal_mode=WAL'); c.execute('CREATE TABLE t(x)'); c.commit(); c.close()"])
+        #expect(made == 0, "\(madeOutput)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let url = try PostgresCluster.started().createDatabase()
+        let (status, output) = try ServerProcess.outcome(["copy", "--from", path, "--to", url])
+        #expect(status != 0 && output.contains("not migrated"), "\(output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "the file is not migrated in place")
+        let log = (try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data()
+        #expect(log.isEmpty, "nothing was written to its log")
+    }
+
     @Test func aSQLiteDatabaseIsCopiedWholeAndServedTheSameByAReplica() throws {
         let directory = NSTemporaryDirectory() + "bursar-copy-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,6 +1,7 @@
 import BursarTesting
 import Foundation
 import GRDB
+import Locking
 import Testing
 
 /// A database Bursar cannot have to itself at start: a clear message and exit status 75.
@@ -15,6 +16,28 @@ import Testing
         #expect(second.status == 75)
         #expect(second.output.contains("in use by another bursar serve (pid \(first.process.processIdentifier))"), "\(second.output)")
         #expect(try first.connection().send("GET", "/healthz").status == 200, "the first one is untouched")
+    }
+
+    @Test func aSIGTERMSentTheMomentTheServerListensStopsIt() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        _ = try RouterSDKTests.keys(database)
+        // Both cores kept busy, as under CI's load, when the lost signal was seen.
+        let busy = Locked(true)
+        for _ in 0..<2 {
+            Thread.detachNewThread { var spin = 0; while busy.withLock({ $0 }) { spin &+= 1 } }
+        }
+        defer { busy.withLock { $0 = false } }
+        for round in 0..<12 {
+            let server = try ServerProcess(database: database)
+            kill(server.process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(20)
+            while server.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            let stopped = !server.process.isRunning
+            if !stopped { server.kill() }
+            #expect(stopped, "round \(round): the SIGTERM sent as it listened was lost")
+            #expect(!stopped || server.process.terminationStatus == 0, "round \(round): exit status \(server.process.terminationStatus)")
+        }
     }
 
     @Test func aDatabaseLockedByAnotherProgramStopsTheStartWithAReason() throws {

@@ -45,6 +45,25 @@ public final class BursarDatabase: Storage {
 
     deinit { checkpointer?.stop() }
 
+    /// Opens an existing database to read it only (what `bursar copy` copies): nothing is
+    /// created, migrated or changed; a file an older Bursar left unmigrated is refused (start
+    /// `bursar serve` or `bursar migrate` on it once, so that it is copied as this Bursar stores).
+    public init(readingOnly path: String, clock: WallClock = .system) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw DatabaseNotReady("no database at \(path)") }
+        self.path = path
+        maximumBytes = nil
+        self.clock = clock
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in try RollupFunctions.register(on: db) }
+        writer = try DatabasePool(path: path, configuration: configuration)
+        checkpointer = nil
+        guard try writer.read({ db in try Schema.migrator.hasCompletedMigrations(db) }) else {
+            throw DatabaseNotReady("\(path) was written by an older Bursar and is not migrated yet: run 'bursar migrate --db \(path)' (or start 'bursar serve' on it) first")
+        }
+    }
+
     /// A fresh in-memory database, for tests.
     public init(inMemoryNamed name: String = UUID().uuidString, clock: WallClock = .system) throws {
         path = ":memory:"

@@ -30,7 +30,7 @@ extension Bursar {
         }
 
         func run() throws {
-            let source = try BursarDatabase(path: from, durability: .normal)
+            let source = try BursarDatabase(readingOnly: from)
             let target = try PostgresDatabase(url: targetURL)
             guard try target.isEmpty() else {
                 throw ValidationError("\(target.redactedURL) already holds data; copy into an empty database")
