@@ -31,6 +31,8 @@ public final class BudgetMonitor: Sendable {
     private let retryNeeded = Atomic<Bool>(false)
     /// Evaluations one at a time, and when the last one ended (monotonic).
     private let evaluation = Locked<ContinuousClock.Instant?>(nil)
+    /// Since when evaluations have failed (wall-clock milliseconds), nil while the last succeeded.
+    private let failingSince = Locked<Int64?>(nil)
 
     public init(database: any Storage, prices: PriceBook, publisher: BundlePublisher, alerts: AlertDelivery?,
                 clock: WallClock) {
@@ -60,8 +62,11 @@ public final class BudgetMonitor: Sendable {
         evaluation.withLock { ended in
             do {
                 try evaluateNow()
+                failingSince.withLock { $0 = nil }
             } catch {
                 retryNeeded.store(true, ordering: .releasing)
+                let now = clock()
+                failingSince.withLock { $0 = $0 ?? now }
                 logger.error("budget evaluation failed; routers keep the last bundle until it is retried",
                              metadata: ["error": "\(error)"])
             }
@@ -72,6 +77,10 @@ public final class BudgetMonitor: Sendable {
     public func stop() {
         service.stop()
     }
+
+    /// When budget evaluations started failing (routers then keep an older bundle), or nil
+    /// while the last one succeeded: readiness reports it.
+    public var failingSinceMillis: Int64? { failingSince.withLock { $0 } }
 
     /// Evaluates when spend changed or the bundle ran out; returns the pause until the next
     /// boundary (at most a second, so a clock moved by a test is noticed).

@@ -11,8 +11,8 @@ extension Budget {
         if let unknown = members.first(where: { !allowed.contains($0.0) }) {
             throw .invalid(unknown.0, "is not a budget field (\(allowed.sorted().joined(separator: ", ")))")
         }
-        guard !id.isEmpty, id.count <= 100, id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw .invalid("id", "must be 1 to 100 letters, digits, '-', '_' or '.'")
+        guard !id.isEmpty, id.utf8.count <= 100, id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw .invalid("id", "must be 1 to 100 bytes of letters, digits, '-', '_' or '.'")
         }
         var scope: [RollupDimension: String] = [:]
         if let value = body[member: "scope"], value != .null {
@@ -21,7 +21,8 @@ extension Budget {
                 guard let dimension = RollupDimension(rawValue: name), scopes.contains(dimension) else {
                     throw .invalid("scope.\(name)", "must be one of: \(scopes.map(\.rawValue).joined(separator: ", "))")
                 }
-                guard let text = value.stringValue, !text.isEmpty else { throw .invalid("scope.\(name)", "must be a non-empty string") }
+                guard let text = value.stringValue else { throw .invalid("scope.\(name)", "must be a non-empty string") }
+                try StoredText.check(text, field: "scope.\(name)", maximumBytes: EventFields.maximumTextLength)
                 if dimension == .tier, let tiers, !tiers.contains(text) {
                     throw .invalid("scope.tier", "'\(text)' is not a tier of the active policy (\(tiers.sorted().joined(separator: ", ")))")
                 }

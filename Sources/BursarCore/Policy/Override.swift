@@ -41,8 +41,8 @@ public struct Override: Sendable, Equatable {
         if let unknown = members.first(where: { !allowed.contains($0.0) }) {
             throw .invalid(unknown.0, "is not an override field (\(allowed.sorted().joined(separator: ", ")))")
         }
-        guard !id.isEmpty, id.count <= 100, id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw .invalid("id", "must be 1 to 100 letters, digits, '-', '_' or '.'")
+        guard !id.isEmpty, id.utf8.count <= 100, id.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw .invalid("id", "must be 1 to 100 bytes of letters, digits, '-', '_' or '.'")
         }
         guard case .object(let pairs)? = body[member: "match"], !pairs.isEmpty else {
             throw .invalid("match", "must be an object naming user, team and/or feature")
@@ -50,7 +50,8 @@ public struct Override: Sendable, Equatable {
         var match: [String: String] = [:]
         for (name, value) in pairs {
             guard matchable.contains(name) else { throw .invalid("match.\(name)", "can only be user, team or feature") }
-            guard let text = value.stringValue, !text.isEmpty else { throw .invalid("match.\(name)", "must be a non-empty string") }
+            guard let text = value.stringValue else { throw .invalid("match.\(name)", "must be a non-empty string") }
+            try StoredText.check(text, field: "match.\(name)", maximumBytes: EventFields.maximumTextLength)
             match[name] = text
         }
         guard let effectName = body[member: "effect"]?.stringValue else { throw .missing("effect") }
@@ -70,7 +71,7 @@ public struct Override: Sendable, Equatable {
             expiresAt = millis
         }
         let reason = body[member: "reason"]?.stringValue ?? ""
-        guard reason.count <= 1000 else { throw .invalid("reason", "is longer than 1000 characters") }
+        if !reason.isEmpty { try StoredText.check(reason, field: "reason", maximumBytes: 1000) }
         return Override(id: id, match: match, effect: effect, tier: tier, expiresAt: expiresAt, reason: reason, author: author)
     }
 

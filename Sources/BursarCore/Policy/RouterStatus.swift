@@ -51,8 +51,8 @@ public struct RouterStatus: Sendable, Equatable {
         guard case .object = body else { throw FieldError(code: "invalid_body", message: "a status report is a JSON object") }
         func text(_ name: String) throws(FieldError) -> String? {
             guard let value = body[member: name], value != .null else { return nil }
-            guard let text = value.stringValue, !text.isEmpty, text.utf8.count <= 256 else {
-                throw .invalid(name, "must be a non-empty string of at most 256 bytes")
+            guard let text = value.stringValue, StoredText.problem(text, maximumBytes: 256, isName: true) == nil else {
+                throw .invalid(name, "must be a non-empty string of at most 256 bytes with no control characters")
             }
             return text
         }
@@ -69,26 +69,13 @@ public struct RouterStatus: Sendable, Equatable {
         if let error = body[member: "error"], error != .null {
             guard case .object = error else { throw .invalid("error", "must be an object with code and message") }
             code = error[member: "code"]?.stringValue
-            if let code, code.utf8.count > maximumErrorCodeBytes {
-                throw .invalid("error.code", "must be at most \(maximumErrorCodeBytes) bytes")
+            if let code, !code.isEmpty, let problem = StoredText.problem(code, maximumBytes: maximumErrorCodeBytes, isName: true) {
+                throw .invalid("error.code", problem)
             }
-            message = error[member: "message"]?.stringValue.map { cut($0, toBytes: maximumErrorMessageBytes) }
+            message = error[member: "message"]?.stringValue.map { StoredText.kept($0, maximumBytes: maximumErrorMessageBytes) }
         }
         return RouterStatus(instanceID: instance, source: try text("source") ?? defaultSource,
                             appliedRevision: try text("applied_revision"), attemptedRevision: try text("attempted_revision"),
                             errorCode: code, errorMessage: message, pollIntervalSeconds: interval, lastSeen: now)
-    }
-
-    /// `text` cut to at most `limit` UTF-8 bytes, whole Unicode scalars only.
-    static func cut(_ text: String, toBytes limit: Int) -> String {
-        guard text.utf8.count > limit else { return text }
-        var bytes = 0
-        var kept = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            bytes += UTF8.width(scalar)
-            guard bytes <= limit else { break }
-            kept.append(scalar)
-        }
-        return String(kept)
     }
 }

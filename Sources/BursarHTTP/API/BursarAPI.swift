@@ -60,6 +60,7 @@ public struct BursarAPI: Responder {
         self.gatekeeper = gatekeeper
         // Viewer and admin requests, decisions and conversions run on lanes of their own.
         let lanes = self.lanes
+        let readinessLogger = Logger(label: "bursar.readiness")
         var router = APIRouter(gatekeeper: gatekeeper, logger: Logger(label: "bursar.api"),
                                translate: Self.translate)
         let everyone: Set<Role> = [.router, .viewer, .admin]
@@ -143,12 +144,19 @@ public struct BursarAPI: Responder {
 
         router.add("GET", "/healthz", roles: [], lanes: lanes) { _, _ in .response(.json(["status": "ok"])) }
         router.add("GET", "/readyz", roles: [], lanes: lanes) { _, _ in
+            // Unauthenticated: the cause is logged, never answered.
             do {
                 try database.checkWritable()
-                return .response(.json(["status": "ready"]))
+            } catch let full as StorageFull {
+                throw HTTPError.unavailable("the database is full: \(full)")
             } catch {
-                throw HTTPError.unavailable("the database is not writable: \(error)")
+                readinessLogger.error("not ready: the database is not writable", metadata: ["error": "\(error)"])
+                throw HTTPError.unavailable("the database is not writable; the cause is in the server's log")
             }
+            if let since = monitor.failingSinceMillis {
+                throw HTTPError.unavailable("budgets could not be evaluated since \(Timestamp.format(since)); routers keep the last bundle (the cause is in the server's log)")
+            }
+            return .response(.json(["status": "ready"]))
         }
         if let web { router.fallback = { web.response(for: $0) } }
         self.router = router
