@@ -25,6 +25,10 @@ func bursarAccessHandler(
         let header: (String) -> String? = { name in
             MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
         }
+        if let refusal = server.repeatedHeadProblem(connection) {
+            exchange.state.withLock { $0.dispatched = true }
+            return queue(refusal, on: connection, exchange, server: server)
+        }
         // A quick answer is queued in the final call, like any other (queued now, before
         // the request is read, libmicrohttpd would close the connection after it).
         if methodName == "GET", let quick = server.responder.quickResponse(method: methodName, path: path, header: header) {
@@ -198,6 +202,40 @@ private func collectNamed(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind
     guard let context, let key else { return .YES }
     let found = context.assumingMemoryBound(to: (name: String, values: [String]).self)
     if String(cString: key).lowercased() == found.pointee.name { found.pointee.values.append(value.map { String(cString: $0) } ?? "") }
+    return .YES
+}
+
+/// The first of `names` (compared without case) that a head's headers give more than once,
+/// in one pass over them.
+func repeatedHeader(_ connection: OpaquePointer, among names: [String]) -> String? {
+    var found: (names: [String], counts: [Int]) = (names, Array(repeating: 0, count: names.count))
+    withUnsafeMutablePointer(to: &found) { pointer in
+        _ = MHD_get_connection_values(connection, .HEADER_KIND, countNamed, pointer)
+    }
+    return zip(names, found.counts).first { $0.1 > 1 }?.0
+}
+
+private func countNamed(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let context, let key else { return .YES }
+    let found = context.assumingMemoryBound(to: (names: [String], counts: [Int]).self)
+    for (index, name) in found.pointee.names.enumerated() where strcasecmp(key, name) == 0 { found.pointee.counts[index] += 1 }
+    return .YES
+}
+
+/// The first name given more than once among a head's values of one kind (query arguments).
+func repeatedName(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> String? {
+    var found: (seen: Set<String>, repeated: String?) = ([], nil)
+    withUnsafeMutablePointer(to: &found) { pointer in
+        _ = MHD_get_connection_values(connection, kind, findRepeated, pointer)
+    }
+    return found.repeated
+}
+
+private func findRepeated(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
+    guard let context, let key else { return .YES }
+    let found = context.assumingMemoryBound(to: (seen: Set<String>, repeated: String?).self)
+    let name = String(cString: key)
+    if found.pointee.repeated == nil, !found.pointee.seen.insert(name).inserted { found.pointee.repeated = name }
     return .YES
 }
 

@@ -44,4 +44,23 @@ extension MicroHTTPDServer {
         }
         return nil
     }
+
+    /// Headers whose meaning depends on which copy is read, sent more than once, and query
+    /// parameters repeated: refused, never read as the first by one part and the last by
+    /// another (two `Authorization` headers were once admitted as the first and handled as
+    /// the second).
+    /// Headers a request may send once only (Content-Length and Transfer-Encoding are the
+    /// framing check's).
+    static let singleHeaders = ["Authorization", "Content-Type", "Content-Encoding", "Prefer", "If-None-Match"]
+
+    func repeatedHeadProblem(_ connection: OpaquePointer) -> Response? {
+        if let name = repeatedHeader(connection, among: Self.singleHeaders) {
+            return HTTPError(400, code: "repeated_header", message: "the request has more than one \(name) header", field: name).response
+        }
+        if let repeated = repeatedName(connection, .GET_ARGUMENT_KIND) {
+            return HTTPError(400, code: "repeated_parameter", message: "the query names \(repeated) more than once; give each parameter once (lists are comma-separated)",
+                             field: repeated).response
+        }
+        return nil
+    }
 }

@@ -107,6 +107,27 @@ import Testing
         }
     }
 
+    @Test func headersThatMustBeSentOnceAndRepeatedParametersAreRefused() throws {
+        let live = try LiveServer(app: TestApp())
+        let viewer = live.app.viewerKey, router = live.app.routerKey
+        let etag = try #require(try live.connection().send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(router)"]).headers["etag"])
+        let cases: [(String, String)] = [
+            // A viewer first and a made-up key second: once admitted as the one, handled as the other.
+            ("GET /v1/spend HTTP/1.1\r\nAuthorization: Bearer \(viewer)\r\nAuthorization: Bearer bsr_made_up\r\n", "Authorization"),
+            ("GET /v1/bundle HTTP/1.1\r\nAuthorization: Bearer \(router)\r\nauthorization: Bearer \(viewer)\r\nIf-None-Match: \(etag)\r\n", "Authorization"),
+            ("POST /v1/events HTTP/1.1\r\nAuthorization: Bearer \(router)\r\nContent-Type: application/json\r\nContent-Type: text/csv\r\nContent-Length: 2\r\n", "Content-Type"),
+            ("POST /v1/events HTTP/1.1\r\nAuthorization: Bearer \(router)\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Encoding: identity\r\nContent-Length: 2\r\n", "Content-Encoding"),
+            ("GET /v1/spend?group_by=user&group_by=team HTTP/1.1\r\nAuthorization: Bearer \(viewer)\r\n", "group_by"),
+        ]
+        for (head, field) in cases {
+            let socket = try live.socket()
+            socket.send(head + "Host: b\r\n\r\n[]")
+            let answer = socket.receive(seconds: 3)
+            #expect(RawSocket.status(answer) == 400 && answer.contains(#""field":"\#(field)""#), "\(head.prefix(60)): \(answer.prefix(300))")
+        }
+        #expect(try live.connection().send("GET", "/v1/spend?group_by=user,team", headers: ["Authorization": "Bearer \(viewer)"]).status == 200)
+    }
+
     @Test func aNulInThePathIsNotCutShort() throws {
         let live = try LiveServer(app: TestApp())
         let reply = try live.connection().send("PUT", "/v1/budgets/zz%00evil", headers: [
