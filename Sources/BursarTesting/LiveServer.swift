@@ -11,7 +11,8 @@ public final class LiveServer: Sendable {
     public let server: MicroHTTPDServer
     public let port: UInt16
 
-    public init(app: TestApp, maximumBodyBytes: Int = 16 * 1024 * 1024, maximumBodyBytesInFlight: Int = 256 * 1024 * 1024) throws {
+    public init(app: TestApp, maximumBodyBytes: Int = 16 * 1024 * 1024, maximumBodyBytesInFlight: Int = 256 * 1024 * 1024,
+                headDeadline: Duration = .seconds(15), connectionsPerClient: UInt32 = 1_000) throws {
         self.app = app
         var configuration = MicroHTTPDServer.Configuration()
         configuration.port = 0
@@ -19,6 +20,8 @@ public final class LiveServer: Sendable {
         configuration.maximumBodyBytesInFlight = maximumBodyBytesInFlight
         configuration.connectionTimeoutSeconds = 10
         configuration.accessLog = false
+        configuration.headDeadline = headDeadline
+        configuration.connectionsPerClient = connectionsPerClient
         server = MicroHTTPDServer(configuration: configuration, responder: app.api)
         port = try server.start()
     }

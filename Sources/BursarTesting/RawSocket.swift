@@ -62,6 +62,19 @@ public final class RawSocket {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Whether the server closed the connection within `seconds` (what it sent first is read
+    /// and dropped).
+    public func closedByServer(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1000))) > 0 else { continue }
+            if recv(descriptor, &buffer, buffer.count, 0) <= 0 { return true }
+        }
+        return false
+    }
+
     /// The status of the first response in `text` (0 when there is none).
     public static func status(_ text: String) -> Int {
         let parts = text.split(separator: " ", maxSplits: 2)

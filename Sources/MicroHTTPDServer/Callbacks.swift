@@ -16,6 +16,7 @@ func bursarAccessHandler(
     let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
 
     guard let existing = requestContext.pointee, existing != controlEscapeMarker else {
+        server.heads.headArrived(connection)
         let escapesControl = requestContext.pointee == controlEscapeMarker
         let methodName = method.map { String(cString: $0) } ?? "GET"
         let path = url.map { String(cString: $0) } ?? "/"
@@ -155,12 +156,26 @@ func bursarRequestCompleted(
     context: UnsafeMutableRawPointer?, connection: OpaquePointer?,
     requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, termination: MHD_RequestTerminationCode
 ) {
-    guard let context, let requestContext, let existing = requestContext.pointee, existing != controlEscapeMarker else { return }
+    guard let context else { return }
     let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
+    if let connection { server.heads.answered(connection) }
+    guard let requestContext, let existing = requestContext.pointee, existing != controlEscapeMarker else { return }
     server.releaseBody(Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue())
     Unmanaged<Exchange>.fromOpaque(existing).release()
     requestContext.pointee = nil
     server.activeExchanges.subtract(1, ordering: .releasing)
+}
+
+/// A connection opened or closed: its head deadline is kept from the first to the last.
+func bursarConnectionNotice(context: UnsafeMutableRawPointer?, connection: OpaquePointer?,
+                            socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?, notice: MHD_ConnectionNotificationCode) {
+    guard let context, let connection else { return }
+    let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
+    if notice == .CONNECTION_NOTIFY_STARTED {
+        server.heads.opened(connection, socket: CMicroHTTPD_connection_fd(connection))
+    } else {
+        server.heads.closed(connection)
+    }
 }
 
 private func queue(_ response: Response, on connection: OpaquePointer, _ exchange: Exchange, server: MicroHTTPDServer) -> MHD_Result {

@@ -14,6 +14,12 @@ public final class MicroHTTPDServer: Sendable {
         public var threads = max(2, ProcessInfo.processInfo.activeProcessorCount)
         public var connectionTimeoutSeconds: UInt32 = 30
         public var connectionLimit: UInt32 = 10_000
+        /// Connections one client address may hold open at once (past it, new ones are closed
+        /// as they are accepted).
+        public var connectionsPerClient: UInt32 = 1_000
+        /// How long a connection may take to send a whole request head, from connecting or
+        /// from its last answer, however slowly it trickles: past it, it is closed.
+        public var headDeadline: Duration = .seconds(15)
         public var maximumBodyBytes = 16 * 1024 * 1024
         /// All request bodies being received at once, across connections, and what they are
         /// inflated and decoded into; past it, 503.
@@ -48,12 +54,15 @@ public final class MicroHTTPDServer: Sendable {
     /// `maximumBodyBytesInFlight`).
     let memory: MemoryBudget
     private let daemon = Locked<ConnectionHandle?>(nil)
+    /// Connections that owe a request head, closed when they are late.
+    let heads: HeadDeadlines
 
     public init(configuration: Configuration, responder: any Responder, logger: Logger = Logger(label: "bursar.http")) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
         memory = MemoryBudget(limit: configuration.maximumBodyBytesInFlight)
+        heads = HeadDeadlines(deadline: configuration.headDeadline)
     }
 
     /// Starts listening; returns the bound port (useful with port 0).
@@ -69,6 +78,7 @@ public final class MicroHTTPDServer: Sendable {
             settings.thread_pool_size = UInt32(configuration.threads)
             settings.connection_timeout_seconds = configuration.connectionTimeoutSeconds
             settings.connection_limit = configuration.connectionLimit
+            settings.per_client_connection_limit = configuration.connectionsPerClient
             // libmicrohttpd clears a connection's pool for every request: keep it small
             // (256 KiB cost a sixth of the CPU of serving 304s; 32 KiB, its default, serves
             // 2.8 times as many as 256 KiB did); bodies stream in chunks.
@@ -77,7 +87,8 @@ public final class MicroHTTPDServer: Sendable {
                 withOptionalCString(configuration.tlsCertificatePEM) { certificate in
                     settings.tls_key_pem = key
                     settings.tls_cert_pem = certificate
-                    return CMicroHTTPD_start_daemon(&settings, bursarAccessHandler, context, bursarRequestCompleted, context, bursarRawTarget)
+                    return CMicroHTTPD_start_daemon(&settings, bursarAccessHandler, context, bursarRequestCompleted, context, bursarRawTarget,
+                                                    bursarConnectionNotice)
                 }
             }
         }
@@ -86,6 +97,7 @@ public final class MicroHTTPDServer: Sendable {
             throw StartError.cannotListen("\(configuration.host):\(configuration.port)")
         }
         daemon.withLock { $0 = ConnectionHandle(pointer: started) }
+        heads.start()
         return CMicroHTTPD_bound_port(started)
     }
 
@@ -106,6 +118,7 @@ public final class MicroHTTPDServer: Sendable {
     public func stop() {
         guard let handle = daemon.withLock({ state -> ConnectionHandle? in defer { state = nil }; return state }) else { return }
         MHD_stop_daemon(handle.pointer)
+        heads.stop()
         Unmanaged.passUnretained(self).release()
     }
 
