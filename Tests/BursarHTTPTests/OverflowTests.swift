@@ -56,6 +56,24 @@ import Testing
         #expect(try app.database.rollupDiscrepancies().isEmpty)
     }
 
+    @Test func aScrapeNeverFailsWhenOneModelsRowsSumPastSixtyFourBits() throws {
+        let app = try TestApp(catalog: Self.catalog)
+        // One key, one model, two features: each rollup row fits, the model's all-time sum does not.
+        for feature in ["a", "b"] {
+            let batch = (0..<Self.fitting).map { index in
+                EventJSON.event("\(feature)-\(index)", time: Self.time, model: "dearest", provider: "luxury", tier: "frontier",
+                                input: UsageLimits.maximumTokens, output: 0, extra: [("feature", .string(feature)), ("user", .string("user-\(feature)"))])
+            }
+            #expect(try answer(app.postEvents(batch))["accepted"] as? Int == Self.fitting)
+        }
+        #expect(app.send("GET", "/v1/spend?group_by=model", key: app.viewerKey).status == 422, "an exact report still refuses")
+        let metrics = app.send("GET", "/metrics", key: app.viewerKey)
+        #expect(metrics.status == 200, "\(metrics.bodyText.prefix(300))")
+        let line = metrics.bodyText.split(separator: "\n").first { $0.hasPrefix(#"bursar_spend_usd_total{tier="frontier",provider="luxury",model="dearest"}"#) }
+        #expect(line?.hasSuffix(" 9223372036.854776") == true || line?.contains("e+09") == true, "the largest amount: \(line ?? "none")")
+        #expect(metrics.bodyText.contains(#"bursar_requests_total{tier="frontier",provider="luxury",model="dearest"} \#(2 * Self.fitting)"#))
+    }
+
     @Test func readsWhoseTotalsWouldOverflowAnswer422AndBudgetsStayExceeded() throws {
         let app = try TestApp(catalog: Self.catalog)
         let budget = #"{"scope":{},"period":"month","limit_usd":"1000","action":"block"}"#

@@ -14,6 +14,9 @@ public struct SpendQuery: Sendable, Equatable {
     public var interval: Interval?
     public var order: Order = .cost
     public var limit = SpendQuery.defaultLimit
+    /// Sums that would pass 2^63−1 stay at it instead of failing the query (422): for figures
+    /// that must always answer, such as `/metrics`, where such a series reads "at least this".
+    public var saturating = false
 
     public init(from: Int64, to: Int64) {
         self.from = from

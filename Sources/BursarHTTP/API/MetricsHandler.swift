@@ -70,7 +70,9 @@ struct MetricsHandler: Sendable {
         let now = clock()
         var query = SpendQuery(from: 0, to: UTC.hourStart(now) + UTC.millisPerHour)
         query.groupBy = [.tier, .provider, .model]
-        // Per-row samples only: no total is summed, so none can overflow.
+        // A scrape never fails on data: a series past 2^63−1 (nano-dollars, tokens) reads
+        // that largest value; per-row samples only, so no total is summed.
+        query.saturating = true
         let rows = try database.spendGroups(query).sorted { $0.values.lexicographicallyPrecedes($1.values) }
         let families: [(String, String, (RollupMetrics) -> Double)] = [
             ("bursar_spend_usd_total", "Cost of all events, US dollars (exact figures: GET /v1/spend).", { Double($0.cost.nanos) / 1e9 }),

@@ -21,6 +21,8 @@ package struct GroupAccumulator {
     private var scratch: [UInt8] = []
     package let width: Int
     package let bucketing: (Int64) -> Int64
+    /// An overflowing sum stays at the largest value instead of throwing.
+    package var saturating = false
 
     package init(width: Int, bucketing: @escaping (Int64) -> Int64) {
         self.width = width
@@ -56,8 +58,8 @@ package struct GroupAccumulator {
             for index in 0..<RollupSums.count {
                 let value = Int64(littleEndian: sums.loadUnaligned(fromByteOffset: index * 8, as: Int64.self))
                 let (sum, overflow) = self.sums[base + index].addingReportingOverflow(value)
-                if overflow { throw CounterOverflow(counter: RollupSums.counters[index]) }
-                self.sums[base + index] = sum
+                if overflow, !saturating { throw CounterOverflow(counter: RollupSums.counters[index]) }
+                self.sums[base + index] = overflow ? (value > 0 ? .max : .min) : sum
             }
         }
         if !latency.isEmpty { latencies[group].add(encoded: latency) }

@@ -34,6 +34,7 @@ extension RollupSnapshot {
         case .month: bucketing = UTC.monthStart
         }
         var accumulator = GroupAccumulator(width: query.groupBy.count, bucketing: bucketing)
+        accumulator.saturating = query.saturating
         let plan = RangePlan(from: query.from, to: query.to, interval: query.interval, grains: cuboid.grains,
                              dataEnd: try trafficHour(.last).map { $0 + UTC.millisPerHour })
         let filters = query.filters.sorted { $0.key.rawValue < $1.key.rawValue }.map { (column: $0.key.column, value: $0.value) }
