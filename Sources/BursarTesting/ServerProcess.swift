@@ -62,17 +62,26 @@ public final class ServerProcess {
 
     /// Starts `bursar serve` on a free port and waits until it listens (without the access
     /// log unless `accessLog`: floods would fill the test output).
+    /// `unblockedSignals` starts it with no signal blocked, as a shell or a service manager
+    /// does (a test's thread blocks most signals, and a child inherits its mask).
     public convenience init(database: String, port: UInt16 = 0, extraArguments: [String] = [], errorLog: URL? = nil,
-                            accessLog: Bool = false) throws {
+                            accessLog: Bool = false, unblockedSignals: Bool = false) throws {
         try self.init(arguments: ["serve", "--db", database, "--listen", "127.0.0.1:\(port)"] + (accessLog ? [] : ["--quiet"])
-                      + extraArguments, errorLog: errorLog)
+                      + extraArguments, errorLog: errorLog, unblockedSignals: unblockedSignals)
     }
 
     /// Runs `bursar ARGUMENTS` (a command that prints "listening on http://127.0.0.1:PORT") and
     /// waits until it listens.
-    public init(arguments: [String], errorLog: URL? = nil) throws {
-        process.executableURL = Self.executable
-        process.arguments = arguments
+    public init(arguments: [String], errorLog: URL? = nil, unblockedSignals: Bool = false) throws {
+        if unblockedSignals {
+            // perl (in every Debian) clears the mask, then becomes bursar (same process id).
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
+            process.arguments = ["-MPOSIX", "-e", "sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or die; exec @ARGV or die",
+                                 Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         if let errorLog {
             _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errorLog)

@@ -15,12 +15,16 @@ import Testing
             .filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
-    static func run(_ folder: String) throws -> (passed: Int, failures: [String]) {
+    /// Cases passed, failures, and how many cases each file held (`folder/name`).
+    static func run(_ folder: String) throws -> (passed: Int, failures: [String], counts: [String: Int]) {
         var passed = 0
         var failures: [String] = []
+        var counts: [String: Int] = [:]
         for url in try files(folder) {
             let file = try ConformanceFile(name: url.lastPathComponent, bytes: Array(try Data(contentsOf: url)))
-            for result in try file.run() {
+            let results = try file.run()
+            counts["\(folder)/\(url.lastPathComponent)"] = results.count
+            for result in results {
                 if result.passed {
                     passed += 1
                 } else {
@@ -29,31 +33,41 @@ import Testing
                 }
             }
         }
-        return (passed, failures)
+        return (passed, failures, counts)
+    }
+
+    /// `conformance/manifest.json`: each file and how many cases it holds.
+    static func manifest() throws -> [String: Int] {
+        let document = try JSONValue.parse(Array(try Data(contentsOf: root.appendingPathComponent("manifest.json"))))
+        return Dictionary(uniqueKeysWithValues: (document[member: "files"]?.objectMembers ?? []).map { ($0.0, Int($0.1.integerValue ?? -1)) })
     }
 
     @Test func theEngineAnswersEveryHandWrittenCase() throws {
-        let (passed, failures) = try Self.run("cases")
+        let (passed, failures, counts) = try Self.run("cases")
         #expect(failures.isEmpty, "\(failures.count) cases differ:\n\(failures.prefix(20).joined(separator: "\n"))")
         #expect(passed >= 300, "the hand-written corpus has \(passed) cases")
+        let expected = try Self.manifest().filter { $0.key.hasPrefix("cases/") }
+        #expect(counts == expected, "files or case counts differ from conformance/manifest.json")
     }
 
     @Test func theEngineAnswersEveryGeneratedCase() throws {
-        let (passed, failures) = try Self.run("generated")
+        let (passed, failures, counts) = try Self.run("generated")
         #expect(failures.isEmpty, "\(failures.count) cases differ:\n\(failures.prefix(20).joined(separator: "\n"))")
         #expect(passed >= 10_000, "the generated corpus has \(passed) cases")
+        let expected = try Self.manifest().filter { $0.key.hasPrefix("generated/") }
+        #expect(counts == expected, "files or case counts differ from conformance/manifest.json")
     }
 
-    /// The generator is sequential, so its first file stands for the rest (each case of every
-    /// file is checked above; this checks the files were made by today's generator).
+    /// Every generated file is what today's generator makes from seed 1, byte for byte.
     @Test func theGeneratedFilesAreWhatTheirSeedMakes() throws {
         let stored = try Self.files("generated")
-        #expect(stored.count * ConformanceGenerator.casesPerFile >= 10_000)
         #expect(stored.allSatisfy { $0.lastPathComponent.hasPrefix("seed-1-") })
         var generator = ConformanceGenerator(seed: 1)
-        let first = try generator.files(cases: ConformanceGenerator.casesPerFile)
-        #expect(first.map(\.name) == [stored[0].lastPathComponent])
-        #expect(first[0].text == String(decoding: try Data(contentsOf: stored[0]), as: UTF8.self), "\(stored[0].lastPathComponent) is not what seed 1 makes")
+        let made = try generator.files(cases: stored.count * ConformanceGenerator.casesPerFile)
+        #expect(made.map(\.name) == stored.map(\.lastPathComponent))
+        for (file, url) in zip(made, stored) {
+            #expect(file.text == String(decoding: try Data(contentsOf: url), as: UTF8.self), "\(url.lastPathComponent) is not what seed 1 makes")
+        }
     }
 
     @Test func aChangedExpectationIsCaught() throws {

@@ -24,12 +24,12 @@ import Testing
         _ = try RouterSDKTests.keys(database)
         // Both cores kept busy, as under CI's load, when the lost signal was seen.
         let busy = Locked(true)
-        for _ in 0..<2 {
+        for _ in 0..<6 {
             Thread.detachNewThread { var spin = 0; while busy.withLock({ $0 }) { spin &+= 1 } }
         }
         defer { busy.withLock { $0 = false } }
         for round in 0..<12 {
-            let server = try ServerProcess(database: database)
+            let server = try ServerProcess(database: database, unblockedSignals: true)
             kill(server.process.processIdentifier, SIGTERM)
             let deadline = Date().addingTimeInterval(20)
             while server.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }

@@ -14,16 +14,33 @@ def run(folder):
     return results, [f"{result.file}: {result.name}" for result in results if not result.passed]
 
 
+def manifest(folder):
+    """The files of `folder` and their case counts, as conformance/manifest.json lists them."""
+    with open(os.path.join(CORPUS, "manifest.json")) as source:
+        files = json.load(source)["files"]
+    return {name: count for name, count in files.items() if name.startswith(folder + "/")}
+
+
+def counts(folder, results):
+    found = {}
+    for result in results:
+        name = f"{folder}/{os.path.basename(result.file)}"
+        found[name] = found.get(name, 0) + 1
+    return found
+
+
 def test_every_hand_written_case():
     results, failures = run("cases")
     assert failures == []
     assert len(results) >= 300
+    assert counts("cases", results) == manifest("cases"), "files or case counts differ from conformance/manifest.json"
 
 
 def test_every_generated_case():
     results, failures = run("generated")
     assert failures == []
     assert len(results) >= 10_000
+    assert counts("generated", results) == manifest("generated"), "files or case counts differ from conformance/manifest.json"
 
 
 def test_a_changed_expectation_is_caught(tmp_path):
