@@ -1,29 +1,47 @@
 #!/usr/bin/env bash
-# Fails when any test of the last run was skipped (CI runs every test or says why not):
-# reads the JUnit XML files that `make test-swift`, `make test-python` and `make tsan` write.
+# Fails unless every expected test report of the last run is there, holds at least the
+# number of test cases it is expected to hold, and none of them was skipped (CI runs every
+# test or says why not; a lost report or a suite that silently ran fewer tests fails too).
+# Reads the JUnit XML files that `make test-swift`, `make test-python` and `make tsan` write.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shopt -s nullglob
-reports=(.build/test-results/*.xml .build-tsan/test-results/*.xml)
-if [ ${#reports[@]} -eq 0 ]; then
-  echo "no test reports found in .build/test-results or .build-tsan/test-results" >&2
-  exit 1
-fi
-skipped=0
-for report in "${reports[@]}"; do
-  # One <testcase ...> element per test; a skipped one holds a <skipped> element.
-  names=$(python3 - "$report" <<'PY'
+
+# Each report CI must find and the fewest test cases it may hold: raise a figure when tests
+# are added; lower it only with the tests' removal in the same commit.
+expected=(
+  ".build/test-results/swift-swift-testing.xml 280"
+  ".build/test-results/python.xml 110"
+  ".build/test-results/python-postgresql.xml 60"
+  ".build-tsan/test-results/swift-swift-testing.xml 270"
+)
+if [ "${1:-}" = "--without-tsan" ]; then unset 'expected[3]'; fi
+
+failed=0
+for entry in "${expected[@]}"; do
+  report=${entry% *}
+  minimum=${entry##* }
+  if [ ! -f "$report" ]; then
+    echo "missing test report: $report" >&2
+    failed=1
+    continue
+  fi
+  summary=$(python3 - "$report" "$minimum" <<'PY'
 import sys, xml.etree.ElementTree as tree
-for case in tree.parse(sys.argv[1]).iter("testcase"):
-    if case.find("skipped") is not None:
-        print(f'{case.get("classname", "")} {case.get("name", "")}')
+cases = list(tree.parse(sys.argv[1]).iter("testcase"))
+skipped = [f'{case.get("classname", "")} {case.get("name", "")}' for case in cases if case.find("skipped") is not None]
+for name in skipped:
+    print(f"skipped: {name}")
+if len(cases) < int(sys.argv[2]):
+    print(f"only {len(cases)} test cases, expected at least {sys.argv[2]}")
+print(f"ok {len(cases)}")
 PY
 )
-  if [ -n "$names" ]; then
-    echo "skipped in $report:" >&2
-    echo "$names" >&2
-    skipped=1
+  if grep -qv '^ok ' <<<"$summary"; then
+    echo "$report:" >&2
+    grep -v '^ok ' <<<"$summary" >&2
+    failed=1
+  else
+    echo "$report: ${summary#ok } test cases, none skipped"
   fi
 done
-[ $skipped -eq 0 ] && echo "no test skipped (${#reports[@]} reports)"
-exit $skipped
+exit $failed

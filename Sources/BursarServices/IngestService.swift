@@ -17,6 +17,20 @@ public final class IngestService: Sendable {
 
     public typealias Rejection = (index: Int, error: FieldError)
 
+    /// A request's events priced: the batch to store, each batch event's index in the
+    /// request, and the events rejected before storing.
+    public struct Priced: Sendable {
+        public var batch = IngestBatch()
+        public var requestIndexes: [Int] = []
+        public var rejected: [Rejection] = []
+
+        /// Rejections for the events the store refused (their sums would overflow a stored
+        /// counter), added to those rejected before, in request order.
+        public func rejections(adding refused: [IngestOutcome.Refusal]) -> [Rejection] {
+            (rejected + refused.map { (requestIndexes[$0.index], $0.overflow.fieldError) }).sorted { $0.index < $1.index }
+        }
+    }
+
     /// Counts since start, for `/metrics`.
     public struct Counts: Sendable {
         public var accepted: Int
@@ -47,28 +61,26 @@ public final class IngestService: Sendable {
 
     /// The valid events priced and summed as one batch, and the others with what is wrong
     /// (an event whose cost or sums would overflow is rejected alone).
-    public func price(_ results: [Result<UsageEvent, FieldError>]) -> (batch: IngestBatch, rejected: [Rejection]) {
+    public func price(_ results: [Result<UsageEvent, FieldError>]) -> Priced {
         let costing = prices.current
-        var batch = IngestBatch()
-        var rejections: [Rejection] = []
+        var priced = Priced()
         for (index, result) in results.enumerated() {
             do {
                 let event = try result.get()
-                try batch.append(PricedEvent(event: event, cost: try costing.cost(of: event)))
+                try priced.batch.append(PricedEvent(event: event, cost: try costing.cost(of: event)))
+                priced.requestIndexes.append(index)
             } catch let error as FieldError {
-                rejections.append((index, error))
+                priced.rejected.append((index, error))
             } catch let overflow as CounterOverflow {
-                rejections.append((index, overflow.fieldError))
+                priced.rejected.append((index, overflow.fieldError))
             } catch {
-                rejections.append((index, FieldError(code: "invalid_event", message: "\(error)")))
+                priced.rejected.append((index, FieldError(code: "invalid_event", message: "\(error)")))
             }
         }
-        rejected.add(rejections.count, ordering: .relaxed)
-        return (batch, rejections)
+        rejected.add(priced.rejected.count, ordering: .relaxed)
+        return priced
     }
 
-    /// Queues `batch`; `completion` runs once it is durable (or refused). Throws when it is
-    /// not even queued (the queue is full, or Bursar is stopping).
     public func store(_ batch: IngestBatch, completion: @escaping @Sendable (Stored) -> Void) throws(IngestRefusal) {
         do {
             try ingest.submit(batch) { [self] result in
@@ -76,6 +88,7 @@ public final class IngestService: Sendable {
                 case .success(let outcome):
                     accepted.add(outcome.accepted, ordering: .relaxed)
                     duplicates.add(outcome.duplicates, ordering: .relaxed)
+                    rejected.add(outcome.refused.count, ordering: .relaxed)
                     completion(.stored(outcome))
                 case .failure(let overflow as CounterOverflow):
                     refusedBatches.add(1, ordering: .relaxed)

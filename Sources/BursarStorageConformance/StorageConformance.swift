@@ -38,6 +38,9 @@ public protocol StorageBackend: Sendable {
     func openBackup(at path: String) throws -> any Storage
     /// A place for `backup(to:)` to write to.
     func backupPath() -> String
+    /// Drops the user rollups of `storage` and rebuilds them from the detail rollups, as the
+    /// migration that gave user rows their source does.
+    func rebuildUserRollups(_ storage: any Storage) throws
 }
 
 /// A store and its ingest writer, closed by the check that opened it.

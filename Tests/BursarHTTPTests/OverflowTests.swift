@@ -42,10 +42,12 @@ import Testing
         let error = try #require(rejected.first?["error"] as? [String: Any])
         #expect(error["field"] as? String == "cost" && error["code"] as? String == "counter_overflow")
 
-        // A later batch that fits alone but would overflow the stored rows: refused whole, 422.
-        let later = app.postEvents([dearest("late-1")])
-        #expect(later.status == 422, "\(later.bodyText)")
-        #expect(later.bodyText.contains("\"field\":\"cost\""))
+        // A later batch whose first event would overflow the stored rows: that event alone is
+        // refused (naming the counter), the rest of its batch is stored.
+        let later = try answer(app.postEvents([dearest("late-1"), EventJSON.event("late-cheap", time: Self.time)]))
+        #expect(later["accepted"] as? Int == 1, "\(later)")
+        let lateRejection = try #require((later["rejected"] as? [[String: Any]])?.first)
+        #expect(lateRejection["index"] as? Int == 0 && (lateRejection["error"] as? [String: Any])?["field"] as? String == "cost", "\(later)")
         // Other traffic is untouched.
         #expect(app.postEvents([EventJSON.event("cheap", time: Self.time)]).status == 200)
 
@@ -53,6 +55,23 @@ import Testing
         let total = try #require(spend["total"] as? [String: Any])
         let expected = Money(nanos: Int64(Self.fitting) * 1_000_000_000_000_000)
         #expect(total["cost_usd"] as? String == expected.decimalString, "exact, not wrapped")
+        #expect(try app.database.rollupDiscrepancies().isEmpty)
+    }
+
+    @Test func oneRouterCannotMakeAnothersEventsBeRefused() throws {
+        let app = try TestApp(catalog: Self.catalog)
+        let mallory = try app.database.createKey(name: "mallory", role: .router)
+        let victim = try app.database.createKey(name: "checkout-router", role: .router)
+        func shared(_ id: String) -> JSONValue {
+            EventJSON.event(id, time: Self.time, model: "dearest", provider: "luxury", tier: "frontier",
+                            input: UsageLimits.maximumTokens, output: 0, extra: [("user", .string("dana")), ("team", .string("checkout"))])
+        }
+        // Mallory fills every row it may write for Dana, as far as 64 bits go ...
+        #expect(try answer(app.postEvents((0..<Self.fitting).map { shared("m\($0)") }, key: mallory))["accepted"] as? Int == Self.fitting)
+        // ... and the checkout router's events for Dana, and every other event beside them, are stored.
+        let answered = app.postEvents([shared("c1"), EventJSON.event("c2", time: Self.time, extra: [("user", .string("dana"))])], key: victim)
+        #expect(answered.status == 200, "\(answered.bodyText)")
+        #expect(try answer(answered)["accepted"] as? Int == 2, "\(answered.bodyText)")
         #expect(try app.database.rollupDiscrepancies().isEmpty)
     }
 

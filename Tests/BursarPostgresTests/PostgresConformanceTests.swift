@@ -1,5 +1,5 @@
 import BursarCore
-import BursarPostgres
+@testable import BursarPostgres
 import BursarStorage
 import BursarStorageConformance
 import BursarTesting
@@ -18,6 +18,10 @@ struct PostgresBackend: StorageBackend {
 
     func openBackup(at path: String) throws -> any Storage {
         try PostgresDatabase(url: try cluster.restore(path))
+    }
+
+    func rebuildUserRollups(_ storage: any Storage) throws {
+        try (storage as! PostgresDatabase).write { connection in try PostgresUserRollupRebuild.rebuild(connection) }
     }
 
     func backupPath() -> String {

@@ -1,7 +1,7 @@
 import BursarCore
 import BursarStorage
 import BursarStorageConformance
-import BursarSQLite
+@testable import BursarSQLite
 import Foundation
 import Testing
 
@@ -21,6 +21,10 @@ struct SQLiteBackend: StorageBackend {
 
     func backupPath() -> String {
         directory + "/backup-\(UUID().uuidString).db"
+    }
+
+    func rebuildUserRollups(_ storage: any Storage) throws {
+        try (storage as! BursarDatabase).write { db in try UserRollupRebuild.rebuild(db) }
     }
 
     func remove() {

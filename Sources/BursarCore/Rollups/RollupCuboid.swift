@@ -1,12 +1,16 @@
 /// A family of rollup tables kept by one set of dimensions, at one or more time grains.
 ///
 /// Three are kept so that each query reads the smallest table that has its dimensions:
-/// traffic without users (dashboards, tier mix) by hour, day and month; users by tier and
-/// team (top spenders; tier first, so `tier=frontier` reads a key range) by day and month;
+/// traffic without users (dashboards, tier mix) by hour, day and month; users by tier, team
+/// and source (top spenders; tier first, so `tier=frontier` reads a key range) by day and month;
 /// the full detail for any other cut by day. Per-user tables have no hour grain: by hour
 /// they would be as large as the raw events and cost ingest a random page write per event,
 /// so a query by user is answered in whole UTC days. The detail has no month grain: it
 /// would be rewritten nearly whole by every commit.
+///
+/// Every cuboid keeps `source`, so no rollup row is shared by two sources: what one router
+/// sends can never fill a row another router adds to (a key writes only its own sources), and
+/// so can never make another router's events overflow and be refused.
 public struct RollupCuboid: Sendable, Hashable {
     public var name: String
     public var dimensions: [RollupDimension]
@@ -16,7 +20,11 @@ public struct RollupCuboid: Sendable, Hashable {
         name: "traffic",
         dimensions: [.source, .team, .feature, .tier, .provider, .model, .status, .reason],
         grains: [.hour, .day, .month])
-    public static let users = RollupCuboid(name: "users", dimensions: [.tier, .user, .team], grains: [.day, .month])
+    public static let users = RollupCuboid(name: "users", dimensions: [.tier, .user, .team, .source], grains: [.day, .month])
+    /// The users cuboid as the first schema made it, without its source (migrations only).
+    public static let usersWithoutSources = RollupCuboid(name: "users", dimensions: [.tier, .user, .team], grains: [.day, .month])
+    /// The cuboids of the first schema (migrations only: a released migration never changes).
+    public static let firstSchema: [RollupCuboid] = [.traffic, .usersWithoutSources, .detail]
     public static let detail = RollupCuboid(name: "detail", dimensions: RollupDimension.allCases, grains: [.day])
 
     /// Smallest first.

@@ -15,14 +15,15 @@ struct IngestSubmitter: Sendable {
     /// `answer` is called with the counts; when nothing is valid it is called at once
     /// (`nothingValid` lets a format pick its status for that, e.g. 422).
     func submit(_ results: [Result<UsageEvent, FieldError>], nothingValid: @escaping Answer, answer: @escaping Answer) throws -> Reply {
-        let (batch, rejected) = service.price(results)
+        let priced = service.price(results)
+        let (batch, rejected) = (priced.batch, priced.rejected)
         if batch.isEmpty { return .response(nothingValid(0, 0, rejected)) }
         let pending = PendingResponse()
         do {
             try service.store(batch) { stored in
                 switch stored {
                 case .stored(let outcome):
-                    pending.complete(answer(outcome.accepted, outcome.duplicates, rejected))
+                    pending.complete(answer(outcome.accepted, outcome.duplicates, priced.rejections(adding: outcome.refused)))
                 case .refused(let overflow):
                     pending.complete(HTTPError(422, overflow.fieldError).response)
                 case .failed:

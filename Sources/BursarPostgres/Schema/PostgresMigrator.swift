@@ -5,7 +5,8 @@
 public struct PostgresMigrator: Sendable {
     public struct Migration: Sendable {
         public let id: String
-        public let sql: String
+        /// Makes the change, inside the migration's transaction.
+        let apply: @Sendable (PostgresConnection) throws -> Void
     }
 
     /// Bursar's advisory lock for migrations ("bursarmg" as a 64-bit key).
@@ -17,8 +18,13 @@ public struct PostgresMigrator: Sendable {
 
     /// Adds a migration; ids are applied in the order registered. A released migration is never edited.
     public mutating func register(_ id: String, sql: String) {
+        register(id) { connection in try connection.execute(sql) }
+    }
+
+    /// Adds a migration made in Swift (one that reads what is stored to write it anew).
+    public mutating func register(_ id: String, apply: @escaping @Sendable (PostgresConnection) throws -> Void) {
         precondition(!migrations.contains { $0.id == id }, "migration \(id) registered twice")
-        migrations.append(Migration(id: id, sql: sql))
+        migrations.append(Migration(id: id, apply: apply))
     }
 
     /// Applies every migration not applied yet; returns the ids applied now.
@@ -35,7 +41,7 @@ public struct PostgresMigrator: Sendable {
         var appliedNow: [String] = []
         for migration in migrations where !applied.contains(migration.id) {
             try connection.transaction {
-                try connection.execute(migration.sql)
+                try migration.apply(connection)
                 try connection.execute("INSERT INTO bursar_migrations (id, applied_at) VALUES ($1, $2)", [.text(migration.id), .integer(now)])
             }
             appliedNow.append(migration.id)

@@ -8,6 +8,7 @@ enum PostgresSchema {
         var migrator = PostgresMigrator()
         migrator.register("v1 bursar", sql: v1)
         migrator.register("v2 bundle history", sql: v2)
+        migrator.register("v3 user rollups per source", apply: PostgresUserRollupRebuild.rebuild)
         return migrator
     }
 
@@ -61,7 +62,7 @@ enum PostgresSchema {
             UNIQUE (source, event_id)
         );
         CREATE INDEX events_by_time ON events (time);
-        \(RollupCuboid.all.flatMap { cuboid in cuboid.grains.map { rollupTableSQL(cuboid, $0) } }.joined(separator: "\n"))
+        \(RollupCuboid.firstSchema.flatMap { cuboid in cuboid.grains.map { rollupTableSQL(cuboid, $0) } }.joined(separator: "\n"))
         CREATE TABLE price_catalogs (
             version BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             created_at BIGINT NOT NULL,

@@ -45,7 +45,7 @@ enum Schema {
                 );
                 CREATE UNIQUE INDEX events_identity ON events(source, event_id);
                 """)
-            for cuboid in RollupCuboid.all {
+            for cuboid in RollupCuboid.firstSchema {
                 for grain in cuboid.grains {
                     try db.execute(sql: rollupTableSQL(cuboid, grain))
                 }
@@ -216,6 +216,11 @@ enum Schema {
                 );
                 CREATE INDEX bundle_history_by_revision ON bundle_history(revision);
                 """)
+        }
+        migrator.registerMigration("v11 user rollups per source") { db in
+            // No rollup row may be shared by two sources (see RollupCuboid): the user rollups
+            // gain the source, rebuilt exactly from the detail rollups, which keep it.
+            try UserRollupRebuild.rebuild(db)
         }
         return migrator
     }

@@ -118,9 +118,13 @@ public final class IngestWriter: EventIngest {
             results = try committer.storeTogether(batches).map { .success($0) }
         } catch {
             // One job's failure (an overflowing counter, a constraint) must not refuse the
-            // others: store each apart, refusing only those that fail alone.
+            // others: store each apart, refusing only those that fail alone; of a batch that
+            // would overflow a stored counter, only the events that cannot be stored.
             do {
-                results = try committer.storeApart(batches)
+                results = try zip(batches, committer.storeApart(batches)).map { batch, result in
+                    guard case .failure(let overflow as CounterOverflow) = result else { return result }
+                    return .success(try storeAllThatFit(batch, refusedWhole: overflow))
+                }
             } catch {
                 logger.error("ingest commit failed; \(jobs.count) batches refused", metadata: ["error": "\(error)"])
                 for job in jobs { job.completion(.failure(error)) }
@@ -130,11 +134,52 @@ public final class IngestWriter: EventIngest {
         for case .failure(let refusal) in results {
             logger.warning("ingest batch refused alone", metadata: ["error": "\(refusal)"])
         }
+        for case .success(let outcome) in results where !outcome.refused.isEmpty {
+            logger.warning("ingest events refused: a stored counter would overflow", metadata: [
+                "events": "\(outcome.refused.count)", "counter": "\(outcome.refused[0].overflow.counter)"])
+        }
         commitDurations.record(seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         let accepted = results.reduce(0) { $0 + ((try? $1.get().accepted) ?? 0) }
         commits.add(1, ordering: .relaxed)
         committedEvents.add(accepted, ordering: .relaxed)
         if accepted > 0 { for observer in commitObservers.withLock({ $0 }) { observer() } }
         for (job, result) in zip(jobs, results) { job.completion(result) }
+    }
+
+    /// Stores every event of `batch` that fits, halving the pieces that would overflow a
+    /// stored counter until each event that cannot be stored stands alone. Each round stores
+    /// all its pieces in one transaction (a savepoint each), so a batch of n events takes at
+    /// most log2(n) + 1 transactions, whatever number of its events overflow.
+    private func storeAllThatFit(_ batch: IngestBatch, refusedWhole overflow: CounterOverflow) throws -> IngestOutcome {
+        var outcome = IngestOutcome(accepted: 0, duplicates: 0)
+        guard batch.events.count > 1 else {
+            outcome.refused = [IngestOutcome.Refusal(index: 0, overflow: overflow)]
+            return outcome
+        }
+        var pieces: [Range<Int>] = [0..<batch.events.count]
+        while !pieces.isEmpty {
+            let halves = pieces.flatMap { piece -> [Range<Int>] in
+                let middle = piece.lowerBound + piece.count / 2
+                return [piece.lowerBound..<middle, middle..<piece.upperBound]
+            }
+            // A piece's own sums fit: they are parts of the batch's, which did.
+            let batches = try halves.map { try IngestBatch(Array(batch.events[$0])) }
+            pieces = []
+            for (half, result) in zip(halves, try committer.storeApart(batches)) {
+                switch result {
+                case .success(let stored):
+                    outcome.accepted += stored.accepted
+                    outcome.duplicates += stored.duplicates
+                case .failure(let overflow as CounterOverflow) where half.count == 1:
+                    outcome.refused.append(IngestOutcome.Refusal(index: half.lowerBound, overflow: overflow))
+                case .failure(is CounterOverflow):
+                    pieces.append(half)
+                case .failure(let error):
+                    throw error
+                }
+            }
+        }
+        outcome.refused.sort { $0.index < $1.index }
+        return outcome
     }
 }
