@@ -11,8 +11,10 @@ import Synchronization
 /// or when the oldest event has waited `maximumAgeSeconds`) as NDJSON. When Bursar cannot be
 /// reached the batch and everything queued after it go to a spool file on disk, in order,
 /// and are replayed from there when Bursar answers again; retries keep the events' ids, so
-/// Bursar counts each event once. Events are dropped (and counted) only when the memory queue
-/// is full, or when Bursar rejects them as invalid.
+/// Bursar counts each event once. A batch Bursar refuses whole for what is not every event's
+/// fault (too large; a stored counter one of its events would overflow) is sent again in
+/// halves, so that only the events that cannot be stored are refused. Events are dropped (and
+/// counted) only when the memory queue is full, or when Bursar rejects them as invalid.
 public final class EventShipper: Sendable {
     public struct Configuration: Sendable {
         public var endpoint: BursarEndpoint
@@ -231,7 +233,8 @@ public final class EventShipper: Sendable {
         }
     }
 
-    /// One POST of NDJSON lines; throws when it should be retried.
+    /// One POST of NDJSON lines; throws when it should be retried. A batch refused whole
+    /// through no fault of most of its events is sent again in halves.
     private func send(_ lines: [[UInt8]]) throws {
         guard !lines.isEmpty else { return }
         var body: [UInt8] = []
@@ -250,6 +253,10 @@ public final class EventShipper: Sendable {
                 queue.statistics.duplicates += Int(answer?[member: "duplicates"]?.integerValue ?? 0)
                 queue.statistics.rejected += answer?[member: "rejected"]?.arrayValue?.count ?? 0
             }
+        case 413 where lines.count > 1, 422 where lines.count > 1 && Self.isRefusedForOthers(reply.body):
+            let middle = lines.count / 2
+            try send(Array(lines[..<middle]))
+            try send(Array(lines[middle...]))
         case 400, 413, 415, 422:
             // Bursar will never take these as they are: count them, do not retry forever.
             queue.withLock {
@@ -259,5 +266,11 @@ public final class EventShipper: Sendable {
         default:
             throw WebClient.Failure.failed("POST /v1/events answered \(reply.status): \(BundleClient.errorMessage(reply))")
         }
+    }
+
+    /// Whether a whole batch was refused because some of its events would overflow a stored
+    /// counter (`counter_overflow`): the others may well be stored.
+    static func isRefusedForOthers(_ body: [UInt8]) -> Bool {
+        (try? JSONValue.parse(body))?[member: "error"]?[member: "code"]?.stringValue == "counter_overflow"
     }
 }

@@ -31,6 +31,20 @@ def test_events_arrive_in_batches(bursar):
     shipper.close()
 
 
+def test_a_batch_larger_than_the_server_takes_is_sent_in_halves_not_dropped(bursar):
+    # About 18 MB in one batch, past the server's 16 MiB body limit (413): sent again in halves.
+    batch = events("py-halves", 15_000)
+    for event in batch:
+        event["user"] = "u" * 1000
+    shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), batch_size=15_000, max_age=60)
+    for event in batch:
+        assert shipper.ship(event)
+    assert shipper.flush(60)
+    assert (shipper.statistics.accepted, shipper.statistics.rejected, shipper.statistics.dropped) == (15_000, 0, 0)
+    assert stored(bursar, "py-halves") == 15_000
+    shipper.close()
+
+
 def test_an_event_without_id_or_time_gets_them_when_shipped(bursar):
     shipper = EventShipper(Endpoint(bursar.url, bursar.keys["router"]), max_age=0.1)
     event = events("py-no-id", 1)[0]

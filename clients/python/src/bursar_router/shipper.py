@@ -4,8 +4,10 @@
 or when the oldest event has waited ``max_age`` seconds) as NDJSON. When Bursar cannot be
 reached the batch and everything queued after it go to a spool file on disk, in order, and
 are replayed from there when Bursar answers again; retries keep the events' ids, so Bursar
-counts each event once. Events are dropped (and counted) only when the memory queue is full,
-or when Bursar rejects them as invalid."""
+counts each event once. A batch Bursar refuses whole for what is not every event's fault (too
+large; a stored counter one of its events would overflow) is sent again in halves, so that only
+the events that cannot be stored are refused. Events are dropped (and counted) only when the
+memory queue is full, or when Bursar rejects them as invalid."""
 
 from __future__ import annotations
 
@@ -206,7 +208,8 @@ class EventShipper:
             self.statistics.last_error = f"cannot spool events: {error}"
 
     def _send(self, lines: List[bytes]) -> None:
-        """One POST of NDJSON lines; raises when it should be retried."""
+        """One POST of NDJSON lines; raises when it should be retried. A batch refused whole
+        through no fault of most of its events is sent again in halves."""
         if not lines:
             return
         body = b"\n".join(lines) + b"\n"
@@ -219,12 +222,25 @@ class EventShipper:
                 self.statistics.rejected += len(answer.get("rejected", []))
             except (ValueError, AttributeError, TypeError):
                 pass
+        elif len(lines) > 1 and (reply.status == 413 or (reply.status == 422 and _refused_for_others(reply))):
+            middle = len(lines) // 2
+            self._send(lines[:middle])
+            self._send(lines[middle:])
         elif reply.status in (400, 413, 415, 422):
             # Bursar will never take these as they are: count them, do not retry forever.
             self.statistics.rejected += len(lines)
             self.statistics.last_error = f"Bursar refused a batch ({reply.status}): {reply.error_message}"
         else:
             raise TransportError(f"POST /v1/events answered {reply.status}: {reply.error_message}")
+
+
+def _refused_for_others(reply) -> bool:
+    """Whether a whole batch was refused because some of its events would overflow a stored
+    counter (``counter_overflow``): the others may well be stored."""
+    try:
+        return reply.json()["error"]["code"] == "counter_overflow"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def _line(event: dict) -> bytes:

@@ -84,7 +84,13 @@ class Endpoint:
         all_headers.update(headers or {})
         connection = self._connection(self.timeout if timeout is None else timeout)
         try:
-            connection.request(method, self._prefix + path, body=body, headers=all_headers)
+            try:
+                connection.request(method, self._prefix + path, body=body, headers=all_headers)
+            except (BrokenPipeError, ConnectionResetError):
+                # Bursar answers a body it will not take (413 too large, 401) before reading
+                # it and closes: its answer is read rather than lost as a failure to reach it.
+                if connection.sock is None:
+                    raise
             response = connection.getresponse()
             data = response.read()
             reply = Reply(response.status, {name.lower(): value for name, value in response.getheaders()}, data)
