@@ -38,10 +38,16 @@ extension MicroHTTPDServer {
             let needed = state.body.count + bytes.count
             if needed > configuration.maximumBodyBytes {
                 state.bodyTooLarge = true
-            } else if needed > state.reserved, !reserve(needed - state.reserved) {
+            } else if needed > state.reserved, let grown = grow(state.reserved, toHold: needed) {
+                // A chunked body's buffer grows by what is reserved for it, never past it
+                // (left to itself, an array doubles its capacity beyond what it holds).
+                state.body.reserveCapacity(grown)
+                state.reserved = grown
+                state.body.append(contentsOf: bytes)
+                return 0
+            } else if needed > state.reserved {
                 state.overloaded = true
             } else {
-                state.reserved = max(state.reserved, needed)
                 state.body.append(contentsOf: bytes)
                 return 0
             }
@@ -60,6 +66,15 @@ extension MicroHTTPDServer {
         }
         memory.release(released)
         exchange.lease.returnAll()
+    }
+
+    /// A larger reservation for a body that needs `needed` bytes: twice what it had (at least
+    /// 64 KiB, at most the body limit), or just what it needs when the budget cannot spare
+    /// more; nil when it cannot have even that.
+    private func grow(_ reserved: Int, toHold needed: Int) -> Int? {
+        let generous = min(configuration.maximumBodyBytes, max(needed, reserved * 2, 64 * 1024))
+        if reserve(generous - reserved) { return generous }
+        return reserve(needed - reserved) ? needed : nil
     }
 
     private func reserve(_ bytes: Int) -> Bool {

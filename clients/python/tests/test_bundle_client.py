@@ -137,3 +137,64 @@ def test_a_refused_key_stops_polling_and_says_why(bursar):
 def test_reply_error_message_reads_bursar_errors():
     assert Reply(401, {}, b'{"error":{"code":"unauthorized","message":"no such key"}}').error_message == "no such key"
     assert Reply(502, {}, b"bad gateway").error_message == "bad gateway"
+
+
+def _hostile_server(answer):
+    """A one-connection server on loopback that reads a request and then runs ``answer(sock)``."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            try:
+                answer(connection)
+            except OSError:
+                pass
+        listener.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_a_reply_that_drips_for_ever_is_given_up_at_the_requests_deadline():
+    import threading
+
+    def drip(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+        for _ in range(600):  # a byte every 0.1 s: no single read ever times out
+            connection.sendall(b" ")
+            time.sleep(0.1)
+
+    endpoint = Endpoint(_hostile_server(drip), "bsr_test", timeout=1.0)
+    outcome = []
+
+    def fetch():
+        try:
+            endpoint.send("GET", "/v1/bundle")
+            outcome.append("answered")
+        except OSError as error:
+            outcome.append(str(error))
+
+    thread = threading.Thread(target=fetch, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert outcome and ("in time" in outcome[0] or "timed out" in outcome[0]), outcome
+
+
+def test_a_reply_larger_than_the_limit_is_refused_unread():
+    def huge(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1500000000\r\n\r\n{")
+        time.sleep(5)
+
+    endpoint = Endpoint(_hostile_server(huge), "bsr_test", timeout=10.0)
+    try:
+        endpoint.send("GET", "/v1/bundle")
+        raise AssertionError("a 1.5 GB reply was taken")
+    except OSError as error:
+        assert "larger than 67108864 bytes" in str(error), error

@@ -8,6 +8,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from typing import Dict, NamedTuple, Optional
 from urllib.parse import urlsplit
 
@@ -36,15 +37,19 @@ class TransportError(OSError):
 class Endpoint:
     """Where Bursar is and the key to use: ``https://host[:port]`` (or ``http://`` on a trusted
     network). ``ca_file`` pins the CA that Bursar's certificate must chain to; without it the
-    system's trust store is used. Certificates and host names are always verified."""
+    system's trust store is used. Certificates and host names are always verified. A request's
+    timeout bounds the whole exchange, however slowly a reply drips; a reply larger than
+    ``max_reply_bytes`` (64 MiB, as the Swift SDK) is refused, unread."""
 
-    def __init__(self, url: str, key: str, ca_file: Optional[str] = None, timeout: float = 15.0) -> None:
+    def __init__(self, url: str, key: str, ca_file: Optional[str] = None, timeout: float = 15.0,
+                 max_reply_bytes: int = 64 * 1024 * 1024) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"Bursar's URL must be http(s)://host[:port], not {url!r}")
         self.url = url.rstrip("/")
         self.key = key
         self.timeout = timeout
+        self.max_reply_bytes = max_reply_bytes
         self._secure = parts.scheme == "https"
         self._host = parts.hostname
         self._port = parts.port or (443 if self._secure else 80)
@@ -82,7 +87,9 @@ class Endpoint:
         """One request; raises ``TransportError`` when Bursar cannot be reached or answers garbage."""
         all_headers = {"Authorization": f"Bearer {self.key}", "User-Agent": "bursar-router-python"}
         all_headers.update(headers or {})
-        connection = self._connection(self.timeout if timeout is None else timeout)
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        connection = self._connection(limit)
         try:
             try:
                 connection.request(method, self._prefix + path, body=body, headers=all_headers)
@@ -92,7 +99,7 @@ class Endpoint:
                 if connection.sock is None:
                     raise
             response = connection.getresponse()
-            data = response.read()
+            data = self._read(connection, response, deadline, f"{method} {path}")
             reply = Reply(response.status, {name.lower(): value for name, value in response.getheaders()}, data)
             if response.will_close:
                 self._drop()
@@ -100,6 +107,28 @@ class Endpoint:
         except (OSError, http.client.HTTPException, ssl.SSLError) as error:
             self._drop()
             raise TransportError(f"{method} {path}: {error.__class__.__name__}: {error}") from None
+
+    def _read(self, connection: http.client.HTTPConnection, response: http.client.HTTPResponse, deadline: float,
+              what: str) -> bytes:
+        """The reply's body, read as it arrives until ``deadline``, at most ``max_reply_bytes``."""
+        declared = response.getheader("Content-Length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_reply_bytes:
+            raise TransportError(f"{what}: the reply is larger than {self.max_reply_bytes} bytes ({declared})")
+        chunks = []
+        size = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TransportError(f"{what}: the reply did not arrive whole in time")
+            if connection.sock is not None:
+                connection.sock.settimeout(remaining)
+            chunk = response.read1(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_reply_bytes:
+                raise TransportError(f"{what}: the reply is larger than {self.max_reply_bytes} bytes")
+            chunks.append(chunk)
 
     def interrupt(self) -> None:
         """Ends every request in flight (a long poll) at once, from any thread."""
