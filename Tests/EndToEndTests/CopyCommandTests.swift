@@ -72,7 +72,7 @@ import Testing
 
         // A replica on the copy answers the same spend, and ingest goes on from there.
         let replica = try ServerProcess(arguments: ["serve", "--database", url, "--listen", "127.0.0.1:0", "--quiet"])
-        defer { _ = replica.terminate() }
+        defer { #expect(replica.terminate() == 0, "the server stopped cleanly") }
         let reply = try replica.connection().send("GET", "/v1/spend?group_by=model,user&from=\(time.prefix(10))",
                                                   headers: ["Authorization": "Bearer \(app.viewerKey)"])
         #expect(reply.status == 200)

@@ -16,7 +16,7 @@ import Testing
         let admin = try ServerProcess.run(["keys", "create", "--database", url, "--role", "admin", "--name", "ops"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let replica = try ServerProcess(arguments: ["serve", "--database", url, "--listen", "127.0.0.1:0", "--quiet"])
-        defer { _ = replica.terminate() }
+        defer { #expect(replica.terminate() == 0, "the server stopped cleanly") }
         let headers = ["Authorization": "Bearer \(admin)", "Content-Type": "application/json"]
         let connection = replica.connection()
         var statuses: [Int: Int] = [:]

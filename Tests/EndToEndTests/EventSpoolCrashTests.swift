@@ -25,7 +25,7 @@ import Testing
         let directory = RouterSDKTests.temporaryDirectory()
         let keys = try RouterSDKTests.keys(directory + "/bursar.db")
         let server = try ServerProcess(database: directory + "/bursar.db")
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         let spool = directory + "/spool"
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         let partial = String(line("cut-1").prefix(25))
@@ -49,7 +49,7 @@ import Testing
         down.close(timeout: 1)
         #expect(FileManager.default.fileExists(atPath: spool + "/events.ndjson"))
         let server = try ServerProcess(database: directory + "/bursar.db")
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         let statistics = try shipAndCount(spool, [], server: server, key: keys.router)
         #expect(statistics.accepted == 2, "\(statistics)")
     }
@@ -61,7 +61,7 @@ import Testing
         let directory = RouterSDKTests.temporaryDirectory()
         let keys = try RouterSDKTests.keys(directory + "/bursar.db")
         let server = try ServerProcess(database: directory + "/bursar.db")
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         var configuration = EventShipper.Configuration(endpoint: try BursarEndpoint(url: "http://127.0.0.1:\(server.port)", key: keys.router))
         configuration.maximumAgeSeconds = 3600
         let shipper = try EventShipper(configuration: configuration)

@@ -36,7 +36,7 @@ import Glibc
         let database = directory + "/bursar.db"
         _ = try RouterSDKTests.keys(database)
         let server = try ServerProcess(database: database, extraArguments: ["--connection-timeout", "2", "--connection-limit", "40"])
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         // Sixty clients each send half a request line and then wait, as a slowloris would.
         let slow = (0..<60).map { _ in Self.dribble(port: server.port, "GET /healthz HT") }
         func closedBy(_ seconds: Int) -> Int {
@@ -60,7 +60,7 @@ import Glibc
         let database = directory + "/bursar.db"
         let keys = try RouterSDKTests.keys(database)
         let server = try ServerProcess(database: database, extraArguments: ["--queue-limit", "1000"])
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         let port = server.port
         let stop = Atomic<Bool>(false)
         let statuses = Locked<[Int: Int]>([:])

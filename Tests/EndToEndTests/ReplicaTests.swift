@@ -49,7 +49,7 @@ import Testing
         }
 
         func stop() {
-            for replica in replicas { _ = replica.terminate() }
+            for replica in replicas { #expect(replica.terminate() == 0, "the replica stopped cleanly") }
         }
     }
 

@@ -28,9 +28,11 @@ import Testing
             }
         }
 
-        deinit {
-            _ = demo.terminate()
-            _ = bursar.terminate()
+        /// Stops both processes and checks that each exited cleanly (a sanitizer's report at
+        /// shutdown makes the status non-zero).
+        func stop() {
+            #expect(demo.terminate() == 0, "the router demo stopped cleanly")
+            #expect(bursar.terminate() == 0, "the server stopped cleanly")
         }
 
         func chat(user: String, feature: String, intent: String, complexity: Double) throws -> (Int, JSONValue) {
@@ -58,6 +60,7 @@ import Testing
 
     @Test func anExceededBudgetFlipsNewRequestsToTheDowngradeTier() throws {
         let setup = try Setup()
+        defer { setup.stop() }
         let put = try setup.bursar.connection().send("PUT", "/v1/budgets/reviews", headers: [
             "Authorization": "Bearer \(setup.admin)", "Content-Type": "application/json",
         ], body: Array(#"{"scope":{"feature":"review"},"period":"day","limit_usd":"0.0001","action":"downgrade","downgrade_to":"fast"}"#.utf8))
@@ -81,6 +84,7 @@ import Testing
 
     @Test func aProviderOutageShowsAsFallbacksThenABreakerOpens() throws {
         let setup = try Setup()
+        defer { setup.stop() }
         try setup.provider("groq", errorRate: 1)
         for index in 0..<30 {
             let (status, answer) = try setup.chat(user: "u-\(index % 5)", feature: "support-chat", intent: "faq", complexity: 0.05)

@@ -36,7 +36,7 @@ import Testing
         let database = directory + "/bursar.db"
         let keys = try Self.keys(database)
         let server = try ServerProcess(database: database)
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         let client = try RouterClient(url: "http://127.0.0.1:\(server.port)", key: keys.router, instanceID: "edge-1",
                                       stateDirectory: directory + "/router")
         client.start()
@@ -85,7 +85,7 @@ import Testing
 
         deinit {
             client.close()
-            _ = server.terminate()
+            #expect(server.terminate() == 0, "the server stopped cleanly")
         }
 
         /// An override that changes the bundle (team legal: at least standard).
@@ -183,7 +183,7 @@ import Testing
 
         server = try ServerProcess(database: database)
         relay.relay(to: server.port)
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         #expect(second.events.flush(timeout: 30))
         let statistics = second.events.statistics
         #expect(statistics.accepted == 300 && statistics.duplicates == 20 && statistics.dropped == 0 && statistics.rejected == 0,
@@ -211,7 +211,7 @@ import Testing
         let database = directory + "/bursar.db"
         _ = try Self.keys(database)
         let server = try ServerProcess(database: database)
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         let client = try RouterClient(url: "http://127.0.0.1:\(server.port)", key: "bsr_not-a-key", instanceID: "edge-3", stateDirectory: nil)
         client.start()
         defer { client.close() }

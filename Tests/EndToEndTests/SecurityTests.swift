@@ -53,7 +53,7 @@ import Testing
         let database = directory + "/bursar.db"
         let keys = try RouterSDKTests.keys(database)
         let server = try ServerProcess(database: database, extraArguments: ["--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath])
-        defer { _ = server.terminate() }
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
         let url = "https://localhost:\(server.port)"
         // Pinned to the right CA: the bundle arrives and events are accepted.
         let client = try RouterClient(url: url, key: keys.router, instanceID: "tls-edge", stateDirectory: nil,

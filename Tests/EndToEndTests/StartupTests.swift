@@ -11,7 +11,7 @@ import Testing
         let database = directory + "/bursar.db"
         _ = try RouterSDKTests.keys(database)
         let first = try ServerProcess(database: database)
-        defer { _ = first.terminate() }
+        defer { #expect(first.terminate() == 0, "the server stopped cleanly") }
         let second = try ServerProcess.outcome(["serve", "--db", database, "--listen", "127.0.0.1:0"])
         #expect(second.status == 75)
         #expect(second.output.contains("in use by another bursar serve (pid \(first.process.processIdentifier))"), "\(second.output)")

@@ -92,8 +92,11 @@ class Bursar:
             self.log.append(line)
 
     def stop(self):
+        """Stops the server and fails unless it exited cleanly (status 0: every request drained,
+        nothing reported at shutdown)."""
         self.process.terminate()
-        self.process.wait(timeout=30)
+        status = self.process.wait(timeout=30)
+        assert status == 0, f"bursar serve exited {status}:\n" + "".join(self.log[-20:])
 
     # The API, as a client other than the browser sees it.
 
