@@ -97,7 +97,7 @@ class Probe:
         while time.time() < deadline:
             line = self.process.stdout.readline()
             if "listening on http://" in line:
-                self.port = int(line.strip().rstrip("/").rsplit(":", 1)[1])
+                self.port = int(line.split("listening on http://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
                 break
         else:
             raise SystemExit("the server did not start")

@@ -20,6 +20,8 @@ public final class ServerProcess {
 
     public let process = Process()
     public private(set) var port: UInt16 = 0
+    /// The line that said where it listens (and on which database).
+    public private(set) var startLine = ""
     private let output = Pipe()
 
     /// Runs `bursar ARGUMENTS` to completion; its exit status and everything it printed.
@@ -95,9 +97,12 @@ public final class ServerProcess {
             let data = output.fileHandleForReading.availableData
             if data.isEmpty { break }
             text += String(decoding: data, as: UTF8.self)
-            if let range = text.range(of: "://127.0.0.1:", range: (text.range(of: "listening on http")?.upperBound ?? text.endIndex)..<text.endIndex),
+            // The whole line: where it listens, then what it says of its database.
+            guard let start = text.range(of: "listening on http"), let end = text[start.upperBound...].firstIndex(of: "\n") else { continue }
+            if let range = text.range(of: "://127.0.0.1:", range: start.upperBound..<end),
                let port = UInt16(text[range.upperBound...].prefix { $0.isNumber }) {
                 self.port = port
+                startLine = String(text[start.lowerBound..<end])
                 return
             }
         }

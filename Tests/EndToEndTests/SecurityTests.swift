@@ -76,4 +76,21 @@ import Testing
             distrusting.close(timeout: 1)
         }
     }
+
+    @Test func theRouterSDKRefusesACertificateForAnotherNameEvenFromThePinnedCA() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        // Valid for localhost only, not for 127.0.0.1.
+        let certificate = try TestCertificate(in: directory, names: "DNS:localhost")
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let server = try ServerProcess(database: database, extraArguments: ["--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath])
+        defer { #expect(server.terminate() == 0, "the server stopped cleanly") }
+        for (host, trusted) in [("localhost", true), ("127.0.0.1", false)] {
+            let client = try RouterClient(url: "https://\(host):\(server.port)", key: keys.router, instanceID: "tls-\(host)", stateDirectory: nil,
+                                          caFile: certificate.certificatePath) { bundles, _ in bundles.waitSeconds = 1 }
+            client.start()
+            #expect(client.bundles.wait(timeout: trusted ? 15 : 2) { $0.origin == .server } == trusted, "\(host)")
+            client.close(timeout: 1)
+        }
+    }
 }

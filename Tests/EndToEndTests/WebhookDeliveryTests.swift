@@ -171,4 +171,23 @@ final class RecordingReceiver: Responder {
         delivery.wake()
         #expect(eventually { receiver.received.withLock { $0.count } == 1 })
     }
+
+    @Test func anHTTPSWebhookWhoseCertificateNamesAnotherHostIsRefused() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let certificate = try TestCertificate(in: directory, names: "DNS:localhost")
+        let receiver = RecordingReceiver()
+        let (server, port) = try receiver.serve(certificate: certificate)
+        defer { server.stop() }
+        let database = try BursarDatabase()
+        let url = "https://127.0.0.1:\(port)/hook"  // the certificate does not name 127.0.0.1
+        let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
+        delivery.start()
+        defer { delivery.stop() }
+        let budget = try Budget.parse(id: "b", .object([("period", "day"), ("limit_usd", "1")]), tiers: nil, now: 0)
+        _ = try database.recordStateChanges([BudgetStatus(budget: budget, periodStart: 0, periodEnd: 1, spent: Money(nanos: 2_000_000_000), now: 0)],
+                                            now: 0, webhooks: [url])
+        delivery.wake()
+        #expect(eventually { delivery.failedAttemptCount >= 1 }, "the attempt failed")
+        #expect(receiver.received.withLock { $0.isEmpty }, "nothing was delivered to a host the certificate does not name")
+    }
 }

@@ -112,6 +112,13 @@ public final class BursarDatabase: Storage {
         try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumBytes / pageSize))")
     }
 
+    /// SQLite's `synchronous` setting on the connection that commits (FULL: a commit survives
+    /// power loss; NORMAL: a crash), as the writer has it now.
+    public func commitSynchronous() throws -> String {
+        let level = try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } ?? -1
+        return ["OFF", "NORMAL", "FULL", "EXTRA"].indices.contains(level) ? ["OFF", "NORMAL", "FULL", "EXTRA"][level] : "unknown"
+    }
+
     public func checkWritable() throws {
         try writer.write { db in
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS readiness(x); DELETE FROM readiness")

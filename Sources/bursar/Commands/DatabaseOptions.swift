@@ -74,6 +74,14 @@ enum OpenedDatabase {
         case .postgres(let database): database.redactedURL
         }
     }
+
+    /// Where it is and how commits are made durable, as read from the store (for the start line).
+    var description: String {
+        switch self {
+        case .sqlite(let database): "SQLite \(database.path), synchronous=\((try? database.commitSynchronous()) ?? "unknown")"
+        case .postgres(let database): "PostgreSQL \(database.redactedURL)"
+        }
+    }
 }
 
 extension BursarDatabase.Durability: ExpressibleByArgument {}

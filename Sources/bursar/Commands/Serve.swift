@@ -157,8 +157,8 @@ extension Bursar {
             let shutdown = ShutdownSignal()
             let server = MicroHTTPDServer(configuration: configuration, responder: api)
             let bound = try server.start()
-            logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(opened.location))")
-            Output.line("listening on \(scheme)://\(host):\(bound)/")
+            logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(opened.description))")
+            Output.line("listening on \(scheme)://\(host):\(bound)/ (database \(opened.description))")
 
             let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays, clock: db.clock) : nil
             retention?.start()

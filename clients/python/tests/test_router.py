@@ -68,3 +68,25 @@ def test_https_is_verified_against_the_ca_given(tmp_path):
     finally:
         server.stop()
         shutil.rmtree(server.directory, ignore_errors=True)
+
+
+def test_a_certificate_for_another_name_is_refused_even_from_the_ca_given(tmp_path):
+    """The certificate names localhost only: trusted there, refused at 127.0.0.1 though its CA is given."""
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(certificate)],
+                   check=True, capture_output=True)
+    server = Bursar("--tls-cert", str(certificate), "--tls-key", str(key))
+    try:
+        port = server.url.rsplit(":", 1)[1]
+        trusted = Router(f"https://localhost:{port}", server.keys["router"], "py-tls-name", ca_file=str(certificate)).start()
+        assert trusted.bundles.wait(10)
+        trusted.close()
+        wrong = Router(f"https://127.0.0.1:{port}", server.keys["router"], "py-tls-ip", ca_file=str(certificate)).start()
+        assert not wrong.bundles.wait(2)
+        assert "CERTIFICATE_VERIFY_FAILED" in (wrong.bundles.last_error or ""), wrong.bundles.last_error
+        wrong.close(0.5)
+    finally:
+        server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
+

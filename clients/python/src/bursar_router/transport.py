@@ -124,6 +124,8 @@ class Endpoint:
                 connection.sock.settimeout(remaining)
             chunk = response.read1(65536)
             if not chunk:
+                # Read to its end, so that the connection takes its next request.
+                chunks.append(response.read())
                 return b"".join(chunks)
             size += len(chunk)
             if size > self.max_reply_bytes:
