@@ -319,7 +319,7 @@ class Probe:
             sock.close()
 
     def trickled_heads(self):
-        """A head sent a byte at a time; the server closes it at its deadline (15 s)."""
+        """A head sent a byte at a time; the server closes it at its deadline (--connection-timeout, 10 s here)."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
         started = time.time()
         try:

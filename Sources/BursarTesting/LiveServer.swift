@@ -12,7 +12,7 @@ public final class LiveServer: Sendable {
     public let port: UInt16
 
     public init(app: TestApp, maximumBodyBytes: Int = 16 * 1024 * 1024, maximumBodyBytesInFlight: Int = 256 * 1024 * 1024,
-                headDeadline: Duration = .seconds(15), connectionsPerClient: UInt32 = 1_000) throws {
+                headDeadline: Duration = .seconds(10), connectionsPerClient: UInt32 = 1_000) throws {
         self.app = app
         var configuration = MicroHTTPDServer.Configuration()
         configuration.port = 0

@@ -19,7 +19,7 @@ public final class MicroHTTPDServer: Sendable {
         public var connectionsPerClient: UInt32 = 1_000
         /// How long a connection may take to send a whole request head, from connecting or
         /// from its last answer, however slowly it trickles: past it, it is closed.
-        public var headDeadline: Duration = .seconds(15)
+        public var headDeadline: Duration = .seconds(30)
         public var maximumBodyBytes = 16 * 1024 * 1024
         /// All request bodies being received at once, across connections, and what they are
         /// inflated and decoded into; past it, 503.

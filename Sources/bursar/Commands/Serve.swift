@@ -37,7 +37,7 @@ extension Bursar {
         @Option(help: "Most memory held by request bodies being received at once, across all connections, in MiB (past it: 503).")
         var maxBodyMemoryMib = 256
 
-        @Option(help: "Seconds an idle connection is kept open.")
+        @Option(help: "Seconds an idle connection is kept open, and the most a request head may take to arrive whole.")
         var connectionTimeout: UInt32 = 30
 
         @Option(help: "Most connections open at once.")
@@ -146,6 +146,9 @@ extension Bursar {
             configuration.maximumBodyBytes = maxBodyMib * 1024 * 1024
             configuration.maximumBodyBytesInFlight = maxBodyMemoryMib * 1024 * 1024
             configuration.connectionTimeoutSeconds = connectionTimeout
+            // A whole head within the same time a connection may stay idle: a client that
+            // trickles one is closed then, one that idles between requests is not closed sooner.
+            configuration.headDeadline = .seconds(Int(connectionTimeout))
             configuration.connectionLimit = connectionLimit
             configuration.accessLog = !quiet
             if let tlsCert, let tlsKey {

@@ -34,6 +34,10 @@ class TransportError(OSError):
     """Bursar could not be reached, or its answer could not be read."""
 
 
+class _StaleConnection(Exception):
+    """The connection was closed before any byte of an answer (idle too long, or refused)."""
+
+
 class Endpoint:
     """Where Bursar is and the key to use: ``https://host[:port]`` (or ``http://`` on a trusted
     network). ``ca_file`` pins the CA that Bursar's certificate must chain to; without it the
@@ -84,7 +88,19 @@ class Endpoint:
 
     def send(self, method: str, path: str, body: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None,
              timeout: Optional[float] = None) -> Reply:
-        """One request; raises ``TransportError`` when Bursar cannot be reached or answers garbage."""
+        """One request; raises ``TransportError`` when Bursar cannot be reached or answers garbage.
+        A kept-alive connection that Bursar closed while it was idle is replaced and the request
+        sent once more on a new one (nothing reached Bursar on the old)."""
+        reused = getattr(self._local, "connection", None) is not None
+        try:
+            return self._send_once(method, path, body, headers, timeout)
+        except _StaleConnection:
+            if not reused:
+                raise TransportError(f"{method} {path}: Bursar closed the connection before answering") from None
+            return self._send_once(method, path, body, headers, timeout)
+
+    def _send_once(self, method: str, path: str, body: Optional[bytes], headers: Optional[Dict[str, str]],
+                   timeout: Optional[float]) -> Reply:
         all_headers = {"Authorization": f"Bearer {self.key}", "User-Agent": "bursar-router-python"}
         all_headers.update(headers or {})
         limit = self.timeout if timeout is None else timeout
@@ -98,7 +114,11 @@ class Endpoint:
                 # it and closes: its answer is read rather than lost as a failure to reach it.
                 if connection.sock is None:
                     raise
-            response = connection.getresponse()
+            try:
+                response = connection.getresponse()
+            except http.client.RemoteDisconnected:
+                self._drop()
+                raise _StaleConnection() from None
             data = self._read(connection, response, deadline, f"{method} {path}")
             reply = Reply(response.status, {name.lower(): value for name, value in response.getheaders()}, data)
             if response.will_close:
