@@ -22,7 +22,15 @@ func bursarAccessHandler(
         let path = url.map { String(cString: $0) } ?? "/"
         let exchange = Exchange(method: methodName, path: path, memory: server.memory)
         requestContext.pointee = Unmanaged.passRetained(exchange).toOpaque()
-        server.activeExchanges.add(1, ordering: .relaxed)
+        server.activeExchanges.add(1, ordering: .sequentiallyConsistent)
+        // Once the server drains, a request that starts on a kept-alive connection is answered
+        // at once and never suspended: libmicrohttpd aborts when stopped with a connection
+        // suspended, and the drain may already have seen nothing in flight.
+        if server.draining.load(ordering: .sequentiallyConsistent) {
+            exchange.state.withLock { $0.dispatched = true }
+            return queue(HTTPError.unavailable("Bursar is shutting down; send this request again shortly", retryAfter: 2).response,
+                         on: connection, exchange, server: server)
+        }
         let header: (String) -> String? = { name in
             MHD_lookup_connection_value(connection, .HEADER_KIND, name).map { String(cString: $0) }
         }

@@ -104,10 +104,10 @@ public final class MicroHTTPDServer: Sendable {
     /// Stops accepting, lets every request in flight (and every suspended one) finish, then stops.
     public func drain(timeout: Duration = .seconds(30)) {
         guard let handle = daemon.withLock({ $0 }) else { return }
-        draining.store(true, ordering: .relaxed)
+        draining.store(true, ordering: .sequentiallyConsistent)
         let listener = MHD_quiesce_daemon(handle.pointer)
         let deadline = ContinuousClock.now + timeout
-        while activeExchanges.load(ordering: .acquiring) > 0, ContinuousClock.now < deadline {
+        while activeExchanges.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.005)
         }
         stop()

@@ -6,6 +6,33 @@ import Testing
 
 /// Long polls over a real socket: held without threads, answered on change.
 @Suite struct LongPollTests {
+    @Test func whileTheServerDrainsANewRequestOnAKeptAliveConnectionIsAnsweredNotHeld() throws {
+        let live = try LiveServer(app: TestApp())
+        let key = live.app.routerKey
+        let kept = live.connection()
+        let first = try kept.send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(key)"])
+        let etag = try #require(first.headers["etag"])
+        // One poll held keeps the drain waiting ...
+        let poll = live.connection()
+        try poll.begin("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(key)", "If-None-Match": etag, "Prefer": "wait=30"])
+        #expect(eventually { live.app.api.publisher.heldRequests == 1 })
+        let drained = DispatchSemaphore(value: 0)
+        let server = live.server
+        Thread.detachNewThread {
+            server.drain(timeout: .seconds(20))
+            drained.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        // ... and a request that starts now on a kept-alive connection is answered at once:
+        // suspended, it could outlast the drain (libmicrohttpd aborts when stopped with one).
+        let late = try kept.send("POST", "/v1/events", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
+                                 body: JSONValue.array([EventJSON.event("late")]).serialized())
+        #expect(late.status == 503 && late.text.contains("shutting down"), "\(late.status) \(late.text)")
+        live.app.api.closeLongPolls()
+        #expect(drained.wait(timeout: .now() + 20) == .success, "the drain ended once the held poll was answered")
+        #expect(try poll.receive().status == 304)
+    }
+
     @Test func fiveHundredHeldLongPollsDoNotSlowOtherRequests() throws {
         let live = try LiveServer(app: TestApp())
         let key = live.app.routerKey

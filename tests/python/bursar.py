@@ -96,7 +96,8 @@ class Bursar:
         nothing reported at shutdown)."""
         self.process.terminate()
         status = self.process.wait(timeout=30)
-        assert status == 0, f"bursar serve exited {status}:\n" + "".join(self.log[-20:])
+        crash = next((index for index, line in enumerate(self.log) if "Fatal error" in line or "Crash" in line or "💣" in line), None)
+        assert status == 0, f"bursar serve exited {status}:\n" + "".join(self.log[crash:crash + 60] if crash is not None else self.log[-40:])
 
     # The API, as a client other than the browser sees it.
 
