@@ -364,7 +364,8 @@ def test_activating_a_policy_asks_first_shows_what_changes_and_keeps_the_reason(
         browser.find_element(By.ID, "activation-confirm").click()
         assert text(browser, "#activation-dialog [data-error-for=reason]") == "Say why, for the audit log."
         browser.find_element(By.ID, "activation-cancel").click()
-        assert not browser.find_elements(By.ID, "activation-dialog")
+        # The dialog is removed once the click is handled (under load, after this line runs).
+        wait(browser, lambda d: not d.find_elements(By.ID, "activation-dialog"))
         assert next(p for p in bursar.json("/v1/policies")["policies"] if p["active"])["revision"] == active["revision"]
 
         browser.find_element(By.ID, "policy-activate-saved").click()
