@@ -165,11 +165,16 @@ final class RecordingReceiver: Responder {
         let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
         delivery.start()
         defer { delivery.stop() }
+        try Self.recordCrossing(in: database, for: url)
+        delivery.wake()
+        #expect(eventually { receiver.received.withLock { $0.count } == 1 })
+    }
+
+    /// A budget's crossing recorded with a delivery to `url`, as the monitor records one.
+    static func recordCrossing(in database: BursarDatabase, for url: String) throws {
         let budget = try Budget.parse(id: "b", .object([("period", "day"), ("limit_usd", "1")]), tiers: nil, now: 0)
         _ = try database.recordStateChanges([BudgetStatus(budget: budget, periodStart: 0, periodEnd: 1, spent: Money(nanos: 2_000_000_000), now: 0)],
                                             now: 0, webhooks: [url])
-        delivery.wake()
-        #expect(eventually { receiver.received.withLock { $0.count } == 1 })
     }
 
     @Test func anHTTPSWebhookWhoseCertificateNamesAnotherHostIsRefused() throws {
@@ -183,9 +188,7 @@ final class RecordingReceiver: Responder {
         let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
         delivery.start()
         defer { delivery.stop() }
-        let budget = try Budget.parse(id: "b", .object([("period", "day"), ("limit_usd", "1")]), tiers: nil, now: 0)
-        _ = try database.recordStateChanges([BudgetStatus(budget: budget, periodStart: 0, periodEnd: 1, spent: Money(nanos: 2_000_000_000), now: 0)],
-                                            now: 0, webhooks: [url])
+        try Self.recordCrossing(in: database, for: url)
         delivery.wake()
         #expect(eventually { delivery.failedAttemptCount >= 1 }, "the attempt failed")
         #expect(receiver.received.withLock { $0.isEmpty }, "nothing was delivered to a host the certificate does not name")

@@ -49,13 +49,18 @@ def test_the_router_in_asyncio(bursar, state):
     assert bursar.json("/v1/spend?feature=py-async", "viewer")["total"]["requests"] == 1
 
 
-def test_https_is_verified_against_the_ca_given(tmp_path):
-    """A Bursar serving HTTPS with its own CA: trusted with ``ca_file``, refused without it."""
+def _https_bursar(tmp_path, names):
+    """A Bursar serving HTTPS with a self-signed certificate for ``names``; (certificate path, server)."""
     certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+                    "-addext", f"subjectAltName={names}", "-keyout", str(key), "-out", str(certificate)],
                    check=True, capture_output=True)
-    server = Bursar("--tls-cert", str(certificate), "--tls-key", str(key))
+    return certificate, Bursar("--tls-cert", str(certificate), "--tls-key", str(key))
+
+
+def test_https_is_verified_against_the_ca_given(tmp_path):
+    """A Bursar serving HTTPS with its own CA: trusted with ``ca_file``, refused without it."""
+    certificate, server = _https_bursar(tmp_path, "DNS:localhost,IP:127.0.0.1")
     try:
         assert server.url.startswith("https://")
         trusted = Router(server.url, server.keys["router"], "py-https", ca_file=str(certificate)).start()
@@ -72,11 +77,7 @@ def test_https_is_verified_against_the_ca_given(tmp_path):
 
 def test_a_certificate_for_another_name_is_refused_even_from_the_ca_given(tmp_path):
     """The certificate names localhost only: trusted there, refused at 127.0.0.1 though its CA is given."""
-    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(certificate)],
-                   check=True, capture_output=True)
-    server = Bursar("--tls-cert", str(certificate), "--tls-key", str(key))
+    certificate, server = _https_bursar(tmp_path, "DNS:localhost")
     try:
         port = server.url.rsplit(":", 1)[1]
         trusted = Router(f"https://localhost:{port}", server.keys["router"], "py-tls-name", ca_file=str(certificate)).start()
