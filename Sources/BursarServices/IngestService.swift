@@ -9,8 +9,6 @@ public final class IngestService: Sendable {
     /// What became of a queued batch.
     public enum Stored: Sendable {
         case stored(IngestOutcome)
-        /// Adding it to a stored rollup would overflow a counter: nothing of it was kept.
-        case refused(CounterOverflow)
         /// The commit failed: nothing of it was kept; it may be sent again.
         case failed
     }
@@ -90,9 +88,6 @@ public final class IngestService: Sendable {
                     duplicates.add(outcome.duplicates, ordering: .relaxed)
                     rejected.add(outcome.refused.count, ordering: .relaxed)
                     completion(.stored(outcome))
-                case .failure(let overflow as CounterOverflow):
-                    refusedBatches.add(1, ordering: .relaxed)
-                    completion(.refused(overflow))
                 case .failure:
                     refusedBatches.add(1, ordering: .relaxed)
                     completion(.failed)

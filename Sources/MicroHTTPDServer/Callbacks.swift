@@ -229,19 +229,22 @@ private func collectNamed(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind
 }
 
 /// The first of `names` (compared without case) that a head's headers give more than once,
-/// in one pass over them.
-func repeatedHeader(_ connection: OpaquePointer, among names: [String]) -> String? {
-    var found: (names: [String], counts: [Int]) = (names, Array(repeating: 0, count: names.count))
+/// in one pass over them, comparing C strings as they are (this runs for every request).
+func repeatedHeader(_ connection: OpaquePointer, among names: [StaticString]) -> String? {
+    var found: (names: [StaticString], counts: [Int]) = (names, Array(repeating: 0, count: names.count))
     withUnsafeMutablePointer(to: &found) { pointer in
         _ = MHD_get_connection_values(connection, .HEADER_KIND, countNamed, pointer)
     }
-    return zip(names, found.counts).first { $0.1 > 1 }?.0
+    return zip(names, found.counts).first { $0.1 > 1 }.map { "\($0.0)" }
 }
 
 private func countNamed(context: UnsafeMutableRawPointer?, kind: MHD_ValueKind, key: UnsafePointer<CChar>?, value: UnsafePointer<CChar>?) -> MHD_Result {
     guard let context, let key else { return .YES }
-    let found = context.assumingMemoryBound(to: (names: [String], counts: [Int]).self)
-    for (index, name) in found.pointee.names.enumerated() where strcasecmp(key, name) == 0 { found.pointee.counts[index] += 1 }
+    let found = context.assumingMemoryBound(to: (names: [StaticString], counts: [Int]).self)
+    for (index, name) in found.pointee.names.enumerated()
+    where strcasecmp(key, UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)) == 0 {
+        found.pointee.counts[index] += 1
+    }
     return .YES
 }
 

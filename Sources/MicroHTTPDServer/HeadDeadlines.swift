@@ -42,18 +42,14 @@ final class HeadDeadlines: Sendable {
         connections.withLock { _ = $0.removeValue(forKey: Int(bitPattern: connection)) }
     }
 
-    /// Shuts down every connection whose head is overdue; returns how many.
-    @discardableResult
-    func sweep(now: ContinuousClock.Instant = .now) -> Int {
+    /// Shuts down every connection whose head is overdue.
+    func sweep(now: ContinuousClock.Instant = .now) {
         connections.withLock { connections in
-            var overdue = 0
             for (key, connection) in connections {
                 guard let since = connection.owedSince, now - since > deadline else { continue }
                 shutdown(connection.socket, Int32(SHUT_RDWR))
                 connections[key]?.owedSince = nil
-                overdue += 1
             }
-            return overdue
         }
     }
 

@@ -51,7 +51,7 @@ extension MicroHTTPDServer {
     /// the second).
     /// Headers a request may send once only (Content-Length and Transfer-Encoding are the
     /// framing check's).
-    static let singleHeaders = ["Authorization", "Content-Type", "Content-Encoding", "Prefer", "If-None-Match"]
+    static let singleHeaders: [StaticString] = ["Authorization", "Content-Type", "Content-Encoding", "Prefer", "If-None-Match"]
 
     func repeatedHeadProblem(_ connection: OpaquePointer) -> Response? {
         if let name = repeatedHeader(connection, among: Self.singleHeaders) {

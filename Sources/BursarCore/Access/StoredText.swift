@@ -1,14 +1,15 @@
 /// Text that Bursar stores and both backends must keep alike: limits in UTF-8 bytes (what
 /// storage and the wire hold, never Characters, of which one can be kilobytes), and no
 /// U+0000, which PostgreSQL's text cannot hold. A name must also be free of the other
-/// control characters: it is shown in the dashboard and written into logs.
+/// control characters (Unicode's Cc, and the line and paragraph separators): it is shown in
+/// the dashboard and written into logs.
 public enum StoredText {
     /// What is wrong with `text` as a stored value of at most `maximumBytes` bytes, or nil.
     public static func problem(_ text: String, maximumBytes: Int, isName: Bool = false) -> String? {
         if text.isEmpty { return "must not be empty" }
         if text.utf8.count > maximumBytes { return "must be at most \(maximumBytes) bytes of UTF-8" }
         if text.utf8.contains(0) { return "must not contain the NUL character (U+0000)" }
-        if isName, text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if isName, text.unicodeScalars.contains(where: { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) }) {
             return "must not contain control characters"
         }
         return nil

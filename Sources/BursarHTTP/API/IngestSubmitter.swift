@@ -24,8 +24,6 @@ struct IngestSubmitter: Sendable {
                 switch stored {
                 case .stored(let outcome):
                     pending.complete(answer(outcome.accepted, outcome.duplicates, priced.rejections(adding: outcome.refused)))
-                case .refused(let overflow):
-                    pending.complete(HTTPError(422, overflow.fieldError).response)
                 case .failed:
                     pending.complete(HTTPError.unavailable("the events could not be stored; nothing from this batch was kept, send it again", retryAfter: 2).response)
                 }
@@ -40,12 +38,6 @@ struct IngestSubmitter: Sendable {
 
     /// Events another format (LiteLLM logs, OTLP spans) was converted to, read and checked
     /// like any batch of the sender's: 413 past the batch limit.
-    func decode(converted events: [JSONValue], context: APIContext) throws -> [Result<UsageEvent, FieldError>] {
-        var batch = ConvertedEvents()
-        for event in events { batch.append(event) }
-        return try decode(converted: batch, context: context)
-    }
-
     func decode(converted batch: ConvertedEvents, context: APIContext) throws -> [Result<UsageEvent, FieldError>] {
         guard batch.count <= EventBatchDecoder.maximumEventsPerBatch else {
             throw HTTPError(413, code: "batch_too_large", message: "more than \(EventBatchDecoder.maximumEventsPerBatch) events in one request; send smaller batches")

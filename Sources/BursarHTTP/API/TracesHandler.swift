@@ -43,7 +43,9 @@ struct TracesHandler: Sendable {
         let genAI = spans.filter(GenAISpanMapper.isGenAI)
         let answer: IngestSubmitter.Answer = { _, _, rejected in Self.answer(rejected, of: genAI, protobuf: protobuf) }
         guard !genAI.isEmpty else { return .response(answer(0, 0, [])) }
-        let results = try submitter.decode(converted: genAI.map(mapper.event), context: context)
+        var converted = ConvertedEvents()
+        for span in genAI { converted.append(mapper.event(span)) }
+        let results = try submitter.decode(converted: converted, context: context)
         return try submitter.submit(results, nothingValid: answer, answer: answer)
     }
 

@@ -115,8 +115,9 @@ public final class BursarDatabase: Storage {
     /// SQLite's `synchronous` setting on the connection that commits (FULL: a commit survives
     /// power loss; NORMAL: a crash), as the writer has it now.
     public func commitSynchronous() throws -> String {
+        let levels = ["OFF", "NORMAL", "FULL", "EXTRA"]
         let level = try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } ?? -1
-        return ["OFF", "NORMAL", "FULL", "EXTRA"].indices.contains(level) ? ["OFF", "NORMAL", "FULL", "EXTRA"][level] : "unknown"
+        return levels.indices.contains(level) ? levels[level] : "unknown"
     }
 
     public func checkWritable() throws {

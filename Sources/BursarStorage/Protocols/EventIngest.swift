@@ -1,12 +1,13 @@
 import BursarCore
 
 /// Where events go: batches queued, committed together (group commit), and acknowledged only
-/// once durable. Duplicates (same source and id) are counted, never stored twice; a batch whose
-/// sums would overflow a stored counter is refused alone.
+/// once durable. Duplicates (same source and id) are counted, never stored twice; of a batch
+/// whose sums would overflow a stored counter, only the events that cannot be stored are
+/// refused (`IngestOutcome.refused`), the rest stored.
 public protocol EventIngest: Sendable {
     typealias Completion = @Sendable (Result<IngestOutcome, any Error>) -> Void
 
-    /// Queues a batch; `completion` runs once it is committed, or refused (`CounterOverflow`).
+    /// Queues a batch; `completion` runs once it is committed, or could not be.
     func submit(_ batch: IngestBatch, completion: @escaping Completion) throws(IngestRefusal)
     /// Calls `observer` after each commit that stored new events.
     func observeCommits(_ observer: @escaping @Sendable () -> Void)

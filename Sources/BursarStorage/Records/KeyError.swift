@@ -15,9 +15,7 @@ public enum KeyError: Error, CustomStringConvertible, Sendable {
     /// character (C0, DEL, C1, line and paragraph separators): a key's name is written into
     /// the access log and shown in the dashboard.
     public static func check(name: String) throws(KeyError) {
-        guard !name.isEmpty, name.utf8.count <= maximumNameBytes,
-              !name.unicodeScalars.contains(where: { [.control, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory) })
-        else { throw .invalidName }
+        guard StoredText.problem(name, maximumBytes: maximumNameBytes, isName: true) == nil else { throw .invalidName }
     }
 
     public var description: String {
