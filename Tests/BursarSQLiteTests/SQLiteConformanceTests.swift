@@ -40,3 +40,12 @@ struct SQLiteBackend: StorageBackend {
         try check.run(on: backend)
     }
 }
+
+@Suite struct ConformanceCountTests {
+    /// The README says how many checks both backends pass: the number it states is the suite's.
+    @Test func theReadmeStatesHowManyChecksThereAre() throws {
+        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("passes the same \(StorageConformance.checks.count) conformance checks as SQLite"))
+    }
+}

@@ -128,6 +128,16 @@ import Testing
         #expect(try live.connection().send("GET", "/v1/spend?group_by=user,team", headers: ["Authorization": "Bearer \(viewer)"]).status == 200)
     }
 
+    @Test func whatABodyInflatesIntoIsHeldInTheSharedBudget() throws {
+        // Bodies in flight may hold 1 MiB in all; this one is 2 KB on the wire and 2 MiB inflated.
+        let live = try LiveServer(app: TestApp(), maximumBodyBytes: 512 * 1024, maximumBodyBytesInFlight: 1024 * 1024)
+        let body = try DecodedSizeTests.gzip([UInt8](repeating: UInt8(ascii: " "), count: 2 * 1024 * 1024))
+        let reply = try live.connection().send("POST", "/v1/events", headers: [
+            "Authorization": "Bearer \(live.app.routerKey)", "Content-Type": "application/json", "Content-Encoding": "gzip"], body: body)
+        #expect(reply.status == 503 && reply.text.contains("inflated bodies"), "\(reply.status) \(reply.text)")
+        #expect(live.server.bodyBytesReserved == 0, "given back once answered")
+    }
+
     @Test func aNulInThePathIsNotCutShort() throws {
         let live = try LiveServer(app: TestApp())
         let reply = try live.connection().send("PUT", "/v1/budgets/zz%00evil", headers: [
