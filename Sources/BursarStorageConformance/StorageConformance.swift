@@ -41,6 +41,13 @@ public protocol StorageBackend: Sendable {
     /// Drops the user rollups of `storage` and rebuilds them from the detail rollups, as the
     /// migration that gave user rows their source does.
     func rebuildUserRollups(_ storage: any Storage) throws
+    /// The most one rollup counter of one row holds when one writer writes it (PostgreSQL's
+    /// replicas keep room for each other's shards: `PostgresDatabase.counterCeiling`).
+    var counterCeiling: Int64 { get }
+}
+
+extension StorageBackend {
+    public var counterCeiling: Int64 { .max }
 }
 
 /// A store and its ingest writer, closed by the check that opened it.

@@ -24,6 +24,8 @@ struct PostgresBackend: StorageBackend {
         try (storage as! PostgresDatabase).write { connection in try PostgresUserRollupRebuild.rebuild(connection) }
     }
 
+    var counterCeiling: Int64 { PostgresDatabase.counterCeiling }
+
     func backupPath() -> String {
         cluster.directory + "/backup-\(UUID().uuidString).dump"
     }

@@ -17,7 +17,10 @@ public final class PostgresDatabase: Storage {
     /// rollup shard it holds.
     private let writerSession = Locked<(connection: PostgresConnection, shard: Int32)?>(nil)
     /// Replicas writing at once, at most (each holds a shard).
-    static let maximumShards: Int32 = 1_024
+    static let maximumShards: Int32 = 64
+    /// The most one rollup counter of one row holds when one replica writes it: the rest is
+    /// room kept for the other replicas' shards (`ShardHeadroom`).
+    public static let counterCeiling = ShardHeadroom.ceiling
     /// The advisory-lock space of shard leases ("brsr").
     static let shardLockSpace: Int32 = 0x6272_7372
 

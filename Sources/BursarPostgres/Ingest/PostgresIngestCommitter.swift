@@ -148,10 +148,11 @@ struct PostgresIngestCommitter: IngestCommitter {
         ]
     }
 
-    /// Adds `rollups` to this replica's shard: the stored rows of the touched keys are read
-    /// (every shard's: what a read will add up must fit too), summed in Swift (an overflow
-    /// throws `CounterOverflow` naming the counter) and this shard's written back. Only this
-    /// writer writes its shard (it holds the shard's lease), so the rows need no lock.
+    /// Adds `rollups` to this replica's shard: the stored rows of the touched keys are read,
+    /// summed in Swift (an overflow throws `CounterOverflow` naming the counter) and written
+    /// back. Only this writer writes its shard (it holds the shard's lease), so its rows need
+    /// no lock, except a row whose shard value passes `ShardHeadroom.unguarded`: that one is
+    /// written under the row's lock once every shard's sum is known to fit.
     private func write(_ rollups: RollupAccumulator, shard: Int32, _ connection: PostgresConnection) throws {
         // The touched keys are few next to a table's rows: look each up in the primary key.
         // Left to itself the planner scans and sorts or hashes the whole table (a staging
@@ -167,33 +168,15 @@ struct PostgresIngestCommitter: IngestCommitter {
             try connection.prepareTemporaryTable(keys, as: "SELECT \(keyColumns.joined(separator: ", ")) FROM \(name) WITH NO DATA")
             try connection.prepareTemporaryTable(merged, like: name)
             let entries = Array(rows)
-            try connection.copy(into: keys, columns: keyColumns, rows: entries.map { key, _ in
-                [.integer(key.bucket)] + key.values.map { .text($0) }
-            })
-            let join = keyColumns.map { "k.\($0) = t.\($0)" }.joined(separator: " AND ")
-            var stored: [RollupKey: RollupMetrics] = [:]
-            var others: [RollupKey: RollupMetrics] = [:]
-            let width = keyColumns.count
-            try connection.forEachRow(binary: """
-                SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.sums, t.latency, t.shard = $1
-                FROM \(keys) k JOIN \(name) t ON \(join)
-                """, [.integer(Int64(shard))]) { row in
-                let key = RollupKey(bucket: try row.integer(0), values: (1..<width).map { String(decoding: row.bytes($0), as: UTF8.self) })
-                let sums = RollupSums.decode(row.bytes(width))
-                if row.bytes(width + 2).first == 1 {
-                    stored[key] = try RollupSums.metrics(sums: sums, latency: LatencyHistogram(encoded: row.bytes(width + 1)))
-                } else {
-                    try others[key, default: RollupMetrics()].add(counts: try RollupSums.metrics(sums: sums, latency: LatencyHistogram()))
-                }
+            var added: [RollupKey: RollupMetrics] = [:]
+            try read(shard: shard, of: entries.map(\.key), table: name, keyColumns: keyColumns, through: keys, connection) { key, row in
+                added[key] = try RollupSums.metrics(sums: RollupSums.decode(row.sums), latency: LatencyHistogram(encoded: row.latency))
             }
-            try connection.copy(into: merged, columns: columns, rows: try entries.map { key, delta in
-                var metrics = stored[key] ?? RollupMetrics()
-                try metrics.merge(delta)
-                if let other = others[key] {
-                    var everywhere = metrics
-                    try everywhere.add(counts: other)
-                }
-                return [.integer(key.bucket)] + key.values.map { .text($0) }
+            for (key, delta) in entries { try added[key, default: RollupMetrics()].merge(delta) }
+            try checkLargeRows(added.filter { ShardHeadroom.needsLock($0.value) }, shard: shard, table: name,
+                               keyColumns: keyColumns, through: keys, connection)
+            try connection.copy(into: merged, columns: columns, rows: added.map { key, metrics in
+                [.integer(key.bucket)] + key.values.map { .text($0) }
                     + [.integer(Int64(shard)), .bytes(RollupSums.encode(metrics)), .bytes(metrics.latency.encoded)]
             })
             let all = columns.joined(separator: ", ")
@@ -202,6 +185,47 @@ struct PostgresIngestCommitter: IngestCommitter {
                 ON CONFLICT (\((keyColumns + ["shard"]).joined(separator: ", "))) DO UPDATE SET sums = excluded.sums, latency = excluded.latency
                 """)
         }
+    }
+
+    /// One stored shard row of a rollup table.
+    private struct ShardRow {
+        var shard: Int32
+        var sums: UnsafeRawBufferPointer
+        var latency: UnsafeRawBufferPointer
+    }
+
+    /// Reads the stored rows of `keys` in `table` (through the staging table `staging`): this
+    /// replica's shard's when `shard` is set, every other shard's when `others`.
+    private func read(shard: Int32, others: Bool = false, of keys: [RollupKey], table: String, keyColumns: [String],
+                      through staging: String, _ connection: PostgresConnection,
+                      _ body: (RollupKey, ShardRow) throws -> Void) throws {
+        try connection.execute("DELETE FROM \(staging)")
+        try connection.copy(into: staging, columns: keyColumns, rows: keys.map { key in [.integer(key.bucket)] + key.values.map { .text($0) } })
+        let join = keyColumns.map { "k.\($0) = t.\($0)" }.joined(separator: " AND ")
+        let width = keyColumns.count
+        try connection.forEachRow(binary: """
+            SELECT \(keyColumns.map { "t.\($0)" }.joined(separator: ", ")), t.shard::BIGINT, t.sums, t.latency
+            FROM \(staging) k JOIN \(table) t ON \(join) AND t.shard \(others ? "<>" : "=") $1
+            """, [.integer(Int64(shard))]) { row in
+            let key = RollupKey(bucket: try row.integer(0), values: (1..<width).map { String(decoding: row.bytes($0), as: UTF8.self) })
+            try body(key, ShardRow(shard: Int32(try row.integer(width)), sums: row.bytes(width + 1), latency: row.bytes(width + 2)))
+        }
+    }
+
+    /// Takes the locks of rows whose new shard value is past `ShardHeadroom.unguarded` (in
+    /// one order, so that two writers never wait on each other), then reads every other
+    /// shard of them and throws `CounterOverflow` unless the sum fits (`ShardHeadroom.check`).
+    private func checkLargeRows(_ large: [RollupKey: RollupMetrics], shard: Int32, table: String, keyColumns: [String],
+                                through staging: String, _ connection: PostgresConnection) throws {
+        guard !large.isEmpty else { return }
+        for lock in Set(large.keys.map { ShardHeadroom.lockKey(table: table, key: $0) }).sorted() {
+            try connection.execute("SELECT pg_advisory_xact_lock($1)", [.integer(lock)])
+        }
+        var others: [RollupKey: [Int32: [Int64]]] = [:]
+        try read(shard: shard, others: true, of: Array(large.keys), table: table, keyColumns: keyColumns, through: staging, connection) { key, row in
+            others[key, default: [:]][row.shard] = RollupSums.decode(row.sums)
+        }
+        for (key, metrics) in large { try ShardHeadroom.check(own: metrics, shard: shard, others: others[key] ?? [:]) }
     }
 }
 
