@@ -14,9 +14,97 @@ import Testing
         let server = try ServerProcess(database: directory + "/bursar.db")
         #expect(server.startLine.contains("synchronous=FULL"), "\(server.startLine)")
         #expect(server.terminate() == 0)
+        #expect(server.startLine.hasSuffix("; raw events kept 90 days)"), "the default retention: \(server.startLine)")
         let normal = try ServerProcess(database: directory + "/bursar.db", extraArguments: ["--durability", "normal"])
         #expect(normal.startLine.contains("synchronous=NORMAL"), "\(normal.startLine)")
         #expect(normal.terminate() == 0)
+    }
+
+    /// `--retain-raw-days 0` keeps raw events for ever: the server says so when it starts
+    /// (the signal a later pass cannot give), a 400-day-old event is still found, and a
+    /// simulation reaches back to it.
+    @Test func retainRawDaysZeroKeepsRawEventsForEver() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        try LifecycleCommandTests.seed(database, prefix: "ancient", count: 3, daysAgo: 400)
+        let server = try ServerProcess(database: database, extraArguments: ["--retain-raw-days", "0"])
+        #expect(server.startLine.hasSuffix("; raw events kept for ever)"), "\(server.startLine)")
+        let admin = ["Authorization": "Bearer \(keys.admin)", "Content-Type": "application/json"]
+        let from = Timestamp.format((WallClock.system() - 401 * LifecycleCommandTests.day) / 3_600_000 * 3_600_000)
+        let found = try JSONValue.parse(server.connection().send("GET", "/v1/events?from=\(from)&limit=10", headers: admin).body)
+        #expect(found[member: "events"]?.arrayValue?.count == 3, "the old events are kept")
+        let to = Timestamp.format((WallClock.system() + 3_600_000) / 3_600_000 * 3_600_000)
+        let policy = Array(try String(contentsOfFile: ServerProcess.packageRoot.path + "/policies/default.yaml", encoding: .utf8).utf8)
+        let created = try server.connection().send("POST", "/v1/policies?activate=true", headers: admin.merging(["Content-Type": "application/yaml"]) { $1 },
+                                                   body: policy)
+        #expect(created.status == 201 || created.status == 200, "\(created.text.prefix(300))")
+        let revision = try #require(try JSONValue.parse(created.body)[member: "revision"]?.stringValue)
+        let simulated = try server.connection().send("POST", "/v1/policies/simulate?from=\(from)&to=\(to)&revision=\(revision)", headers: admin)
+        #expect(simulated.status == 200, "\(simulated.text.prefix(300))")
+        let answer = try JSONValue.parse(simulated.body)
+        #expect(answer[member: "raw_events_kept_from"] == .null, "\(simulated.text.prefix(300))")
+        #expect(answer[member: "from"]?.stringValue == from, "the replay starts where asked")
+        #expect(server.terminate() == 0)
+    }
+
+    /// A key revoked from the command line (so the server is not told) is refused within the
+    /// second its cache keeps a key: asked 1.2 s after the revocation returned, never later.
+    @Test func aKeyRevokedElsewhereIsRefusedWithinASecond() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let server = try ServerProcess(database: database)
+        func status() throws -> Int {
+            try server.connection().send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(keys.router)"]).status
+        }
+        #expect(try status() == 200, "the key works, and is now cached")
+        _ = try ServerProcess.run(["keys", "revoke", "--db", database, "sdk-router"])
+        let revoked = ContinuousClock.now
+        Thread.sleep(forTimeInterval: ((revoked + .milliseconds(1_200)) - ContinuousClock.now) / .seconds(1))
+        #expect(try status() == 401, "refused 1.2 s after it was revoked")
+        #expect(server.terminate() == 0)
+    }
+
+    /// A budget crossed by a batch that comes right after another commit (the case a debounce
+    /// delays) reaches a held long poll within a second: the fastest of three trials, so one
+    /// slow moment of a loaded machine does not fail it, while a debounce of a second or more
+    /// fails every trial.
+    @Test func aBudgetCrossingReachesALongPollWithinASecond() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let server = try ServerProcess(database: database)
+        let router = ["Authorization": "Bearer \(keys.router)", "Content-Type": "application/json"]
+        let admin = ["Authorization": "Bearer \(keys.admin)", "Content-Type": "application/json"]
+        func batch(_ id: String, feature: String) -> [UInt8] {
+            let now = Timestamp.format(WallClock.system())
+            return Array(#"[{"id":"\#(id)","time":"\#(now)","model":"gpt-4o","provider":"openai","tier":"frontier","input_tokens":100000,"output_tokens":1000,"feature":"\#(feature)"}]"#.utf8)
+        }
+        var fastest = Duration.seconds(60)
+        for trial in 0..<3 {
+            let created = try server.connection().send("PUT", "/v1/budgets/b\(trial)", headers: admin, body: Array(
+                #"{"scope":{"feature":"f\#(trial)"},"period":"day","limit_usd":"0.0001","action":"block"}"#.utf8))
+            #expect(created.status == 201, "\(created.text.prefix(200))")
+            var etag = try #require(try server.connection().send("GET", "/v1/bundle", headers: router).headers["etag"])
+            #expect(try server.connection().send("POST", "/v1/events", headers: router, body: batch("other-\(trial)", feature: "other")).status == 200)
+            #expect(try server.connection().send("POST", "/v1/events", headers: router, body: batch("cross-\(trial)", feature: "f\(trial)")).status == 200)
+            let acknowledged = ContinuousClock.now
+            var crossed = false
+            while !crossed, ContinuousClock.now - acknowledged < .seconds(10) {
+                let poll = try server.connection().send("GET", "/v1/bundle", headers: router.merging(["If-None-Match": etag, "Prefer": "wait=10"]) { $1 })
+                if poll.status == 200 {
+                    etag = poll.headers["etag"] ?? etag
+                    let budgets = try JSONValue.parse(poll.body)[member: "budgets"]?.arrayValue ?? []
+                    crossed = budgets.contains { $0[member: "id"]?.stringValue == "b\(trial)" && $0[member: "state"]?.stringValue == "exceeded" }
+                }
+            }
+            #expect(crossed, "trial \(trial): the crossing reached the long poll")
+            fastest = min(fastest, ContinuousClock.now - acknowledged)
+        }
+        print("a budget crossing reached a held long poll in \(fastest) (fastest of three)")
+        #expect(fastest < .seconds(1), "a crossing reaches routers within a second: \(fastest)")
+        #expect(server.terminate() == 0)
     }
 
     @Test func theSigningKeyIsKeptAcrossRestartsReadableByItsOwnerOnly() throws {

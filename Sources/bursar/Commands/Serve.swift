@@ -160,8 +160,9 @@ extension Bursar {
             let shutdown = ShutdownSignal()
             let server = MicroHTTPDServer(configuration: configuration, responder: api)
             let bound = try server.start()
-            logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(opened.description))")
-            Output.line("listening on \(scheme)://\(host):\(bound)/ (database \(opened.description))")
+            let kept = retainRawDays > 0 ? "raw events kept \(retainRawDays) days" : "raw events kept for ever"
+            logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(opened.description); \(kept))")
+            Output.line("listening on \(scheme)://\(host):\(bound)/ (database \(opened.description); \(kept))")
 
             let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays, clock: db.clock) : nil
             retention?.start()
