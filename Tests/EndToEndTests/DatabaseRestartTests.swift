@@ -26,6 +26,8 @@ import Testing
         let stopped = Date().addingTimeInterval(1)
         var restarted = false
         var outage: ClosedRange<Date>?
+        var readinessDuringOutage: [Int] = []
+        var readinessTellsNoError = true
         while !restarted || acknowledged < 40 {
             if !restarted, Date() > stopped {
                 // A read just before, so that the key is cached and the reads below reach the handlers.
@@ -34,6 +36,9 @@ import Testing
                 let down = Date()
                 // Reads and writes while the database is down.
                 for _ in 0..<5 {
+                    let ready = try connection.send("GET", "/readyz")
+                    readinessDuringOutage.append(ready.status)
+                    if ready.text.contains("PostgreSQL") || ready.text.contains("socket") { readinessTellsNoError = false }
                     let read = try connection.send("GET", "/v1/spend/summary", headers: headers)
                     statuses[read.status, default: 0] += 1
                     if read.status == 503, read.headers["retry-after"] == nil { retryAfterOn503 = false }
@@ -61,6 +66,9 @@ import Testing
         #expect(statuses[503, default: 0] > 0, "the outage was answered with 503: \(statuses)")
         #expect(Set(statuses.keys).isSubset(of: [200, 503]), "only 200 and 503: \(statuses)")
         #expect(retryAfterOn503, "every 503 says when to retry")
+        #expect(readinessDuringOutage.count == 5 && readinessDuringOutage.allSatisfy { $0 == 503 }, "not ready while the database is down: \(readinessDuringOutage)")
+        #expect(readinessTellsNoError, "the unauthenticated /readyz carries no raw error text")
+        #expect(try eventually { try connection.send("GET", "/readyz").status == 200 }, "ready again once it is back")
         let database = try PostgresDatabase(url: url)
         #expect(try database.eventCount() == acknowledged * 25)
         #expect(try database.rollupDiscrepancies() == [])

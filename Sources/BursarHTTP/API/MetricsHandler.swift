@@ -59,6 +59,9 @@ struct MetricsHandler: Sendable {
         out.family("bursar_webhook_failed_attempts_total", "counter", "Webhook delivery attempts that failed since start (each is logged).")
         out.sample("bursar_webhook_failed_attempts_total", alerts.failedAttemptCount)
 
+        out.family("bursar_singleton_lease_held", "gauge", "1 on the replica that holds the lease (it delivers webhooks, records budget states, deletes old raw events).")
+        out.sample("bursar_singleton_lease_held", database.heldSingletonLease ? 1 : 0)
+
         let room = try database.room()
         out.family("bursar_database_bytes", "gauge", "Bytes the database's data takes (free pages and the write-ahead log not counted).")
         out.sample("bursar_database_bytes", Double(room.usedBytes))

@@ -58,6 +58,7 @@ public final class PostgresDatabase: Storage {
     }
 
     public func holdsSingletonLease() -> Bool { lease.isHeld() }
+    public var heldSingletonLease: Bool { lease.wasHeld }
 
     public func observeOtherWriters(_ observer: @escaping @Sendable (StoreChange) -> Void) {
         changes.observe(observer)

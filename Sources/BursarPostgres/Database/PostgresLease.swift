@@ -15,6 +15,9 @@ final class PostgresLease: Sendable {
         self.url = url
     }
 
+    /// Whether this replica held the lease when it last asked.
+    var wasHeld: Bool { session.withLock { $0.holds } }
+
     /// Whether this replica holds the lease (taking it when free); checks that the holding
     /// session is alive, so a lost connection is not mistaken for a lease still held.
     func isHeld() -> Bool {

@@ -132,6 +132,7 @@ public final class BursarDatabase: Storage {
 
     /// Always: the one process that opens the file runs every job.
     public func holdsSingletonLease() -> Bool { true }
+    public var heldSingletonLease: Bool { true }
 
     /// Runs `body` with the writer connection, outside any transaction.
     func withWriter<T>(_ body: (Database) throws -> T) throws -> T {
