@@ -88,6 +88,7 @@ let package = Package(
         .target(name: "BursarClient", dependencies: [
             "BursarCore", "BursarHTTPClient",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarPostgres", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient", "Locking",

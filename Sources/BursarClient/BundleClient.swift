@@ -3,6 +3,7 @@ import BursarCore
 import BursarHTTPClient
 import Dispatch
 import Foundation
+import Logging
 import Synchronization
 
 /// Keeps a router's bundle current: long polls Bursar with its ETag, verifies each new
@@ -61,6 +62,8 @@ public final class BundleClient: Sendable {
         var lastError: String?
         var rejected = 0
         var applied = 0
+        /// The alarm for a stale bundle was raised (and not yet cleared by a fresh one).
+        var staleAlarm = false
     }
 
     public let configuration: Configuration
@@ -73,6 +76,7 @@ public final class BundleClient: Sendable {
     private let cancellation = WebClient.Cancellation()
     private let cache: BundleCache?
     private let trustedKey = Locked<String?>(nil)
+    private let logger = Logger(label: "bursar.bundle-client")
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -91,6 +95,14 @@ public final class BundleClient: Sendable {
 
     /// The last error met (kept after recovery, for logs).
     public var lastError: String? { state.withLock { $0.lastError } }
+
+    /// Whether the bundle in use is past its signed `stale_after`: Bursar issues a fresh one
+    /// well before, so this router has not heard from Bursar (it is down, or something in
+    /// between answers for it) and may be missing budgets and overrides. It keeps routing by
+    /// the bundle; raise an alarm (the client logs an error when it turns stale).
+    public var isStale: Bool {
+        snapshot?.bundle.isStale(at: Int64(Date().timeIntervalSince1970 * 1000)) ?? false
+    }
 
     /// Bundles refused because their signature did not verify or they could not be read.
     public var rejectedCount: Int { state.withLock { $0.rejected } }
@@ -133,11 +145,19 @@ public final class BundleClient: Sendable {
         // running from its cached bundle reports to Bursar as soon as it is back.
         var contacted = false
         while !stopping.load(ordering: .relaxed) {
+            defer { checkFreshness() }
             do {
                 try ensureKey()
+                let asked = ContinuousClock.now
+                let waited = contacted && snapshot != nil
                 let changed = try pollOnce(wait: contacted)
                 contacted = true
                 backoff.reset()
+                // A poll told to wait but answered "not modified" at once (a proxy answering
+                // for Bursar, or a server draining) is not asked again at once: no tight loop.
+                if waited, !changed, ContinuousClock.now - asked < .seconds(1) {
+                    _ = wake.wait(timeout: .now() + 1)
+                }
                 if changed {
                     lastStatus = Date()
                 } else if Date().timeIntervalSince(lastStatus) >= Double(configuration.statusIntervalSeconds) {
@@ -185,7 +205,8 @@ public final class BundleClient: Sendable {
     /// Verifies, reads and applies a new bundle, or refuses it; either way reports status.
     private func receive(_ reply: WebClient.Reply) throws {
         let etag = reply.headers["etag"] ?? ""
-        let revision = etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        // The content's revision, then its issue's serial.
+        let revision = String(etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).prefix { $0 != "-" })
         let signature = reply.headers["bursar-signature"] ?? ""
         let key = trustedKey.withLock { $0 } ?? ""
         guard BundleVerifier.verify(header: signature, body: reply.body, publicKeyBase64: key) else {
@@ -215,10 +236,27 @@ public final class BundleClient: Sendable {
         report(applied: bundle.revision, attempted: nil, error: nil)
     }
 
-    /// Whether `bundle` was issued before `held`: issues are ordered by time, then serial (a
-    /// database restored from a backup issues lower serials, but at a later time).
+    /// Whether `bundle` was issued before `held` (`RoutingBundle.isIssued(before:)`).
     public static func isOlder(_ bundle: RoutingBundle, than held: RoutingBundle) -> Bool {
-        bundle.revision != held.revision && (bundle.issuedAt, bundle.serial) <= (held.issuedAt, held.serial)
+        bundle.isIssued(before: held)
+    }
+
+    /// Raises the alarm once when the bundle in use turns stale, and clears it when a fresh
+    /// one arrives.
+    private func checkFreshness() {
+        let stale = isStale
+        guard let bundle = snapshot?.bundle, state.withLock({ state in
+            defer { state.staleAlarm = stale }
+            return state.staleAlarm != stale
+        }) else { return }
+        let since = bundle.staleAfter.map(Timestamp.format) ?? "?"
+        if stale {
+            logger.error("the bundle in use is stale: Bursar has not issued a fresh one since \(Timestamp.format(bundle.issuedAt)) (stale after \(since)); routing goes on by it, but budgets and overrides may be out of date",
+                         metadata: ["revision": "\(bundle.revision)", "last_error": "\(lastError ?? "none")"])
+            state.withLock { $0.lastError = "the bundle in use is stale (stale after \(since))" }
+        } else {
+            logger.notice("a fresh bundle is in use again", metadata: ["revision": "\(bundle.revision)"])
+        }
     }
 
     private func apply(_ snapshot: Snapshot) {

@@ -51,6 +51,10 @@ public final class RouterClient: Sendable {
     /// The policy engine of the bundle in use; nil before any bundle (none cached, Bursar not reached yet).
     public var engine: PolicyEngine? { bundles.snapshot?.engine }
 
+    /// Whether the bundle in use is past its signed `stale_after` (see `BundleClient.isStale`):
+    /// decisions go on, but this router has not heard from Bursar; alarm on it.
+    public var bundleIsStale: Bool { bundles.isStale }
+
     /// Where a request goes under the current bundle, with open circuits avoided; nil
     /// before any bundle is known.
     public func decide(_ request: RoutingRequest, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> RoutingDecision? {

@@ -23,6 +23,7 @@ public final class BudgetMonitor: Sendable {
     private let publisher: BundlePublisher
     private let alerts: AlertDelivery?
     private let clock: WallClock
+    private let freshness: BundleFreshness
     private let logger = Logger(label: "bursar.budgets")
     private let service = BackgroundService(name: "bursar-budget-monitor")
     /// New spend was committed since the last evaluation.
@@ -35,7 +36,8 @@ public final class BudgetMonitor: Sendable {
     private let failingSince = Locked<Int64?>(nil)
 
     public init(database: any Storage, prices: PriceBook, publisher: BundlePublisher, alerts: AlertDelivery?,
-                clock: WallClock) {
+                clock: WallClock, freshness: BundleFreshness = .standard) {
+        self.freshness = freshness
         self.database = database
         self.prices = prices
         self.publisher = publisher
@@ -101,7 +103,7 @@ public final class BudgetMonitor: Sendable {
 
     private func evaluateNow() throws {
         let now = clock()
-        let bundle = try database.routerBundle(now: now, catalog: prices.current.catalog)
+        let bundle = try database.routerBundle(now: now, catalog: prices.current.catalog, freshness: freshness)
         let routing = try RoutingBundle.parse(bundle.body)
         let published = BundlePublisher.Published(bundle: bundle, signature: try publisher.signer.signatureHeader(for: bundle.body),
                                                   routing: routing, engine: PolicyEngine(bundle: routing))

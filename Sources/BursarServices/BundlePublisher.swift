@@ -13,7 +13,9 @@ public final class BundlePublisher: Sendable {
         /// The bundle as routing reads it, and its engine (nil without an active policy).
         public var routing: RoutingBundle
         public var engine: PolicyEngine?
-        public var etag: String { "\"\(bundle.revision)\"" }
+        /// The content's revision and its issue's serial: the same content issued again (fresher)
+        /// is a new ETag, so that routers fetch its new `stale_after`.
+        public var etag: String { "\"\(bundle.revision)-\(bundle.issue.serial)\"" }
     }
 
     /// What a waiting router is told: the bundle as of now, and whether it differs from the

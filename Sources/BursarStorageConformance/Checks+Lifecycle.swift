@@ -80,6 +80,11 @@ extension StorageConformance {
                 try expectEqual(second, BundleIssue(revision: "r2", serial: 2, issuedAt: Fixtures.start), "a clock set back issues no earlier")
                 let back = try store.storage.bundleIssue(for: "r1", now: Fixtures.start + 10_000)
                 try expectEqual(back.serial, 3, "returning to an older content is a new issue")
+                let fresh = try store.storage.bundleIssue(for: "r1", policy: nil, now: back.issuedAt + 59_999, reissueAfter: 60_000)
+                try expectEqual(fresh, back, "the same content, within its reissue time")
+                let reissued = try store.storage.bundleIssue(for: "r1", policy: nil, now: back.issuedAt + 60_000, reissueAfter: 60_000)
+                try expectEqual(reissued, BundleIssue(revision: "r1", serial: 4, issuedAt: back.issuedAt + 60_000),
+                                "the same content issued again once its reissue time has passed: a fresh bundle")
             }
         },
         Check("bundle history: each issued revision with the policy it carried and when the next replaced it") { backend in

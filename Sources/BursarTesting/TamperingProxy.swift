@@ -12,7 +12,8 @@ import Synchronization
 /// A man in the middle for SDK tests: forwards every request to Bursar and, while `tamper` is
 /// on, changes one byte of each bundle body on the way back (keeping its signature header);
 /// while `replay` is on, answers every bundle poll with the first bundle it ever passed on
-/// (genuine and correctly signed, but old).
+/// (genuine and correctly signed, but old); while `answerNotModified` is on, answers every
+/// bundle poll that names an ETag with 304, whatever Bursar has published since.
 public final class TamperingProxy: Sendable {
     final class Switch: Sendable {
         let on = Atomic<Bool>(false)
@@ -22,11 +23,15 @@ public final class TamperingProxy: Sendable {
         let upstreamPort: UInt16
         let tamper: Switch
         let replay = Switch()
+        let notModified = Switch()
         let first = Locked<Response?>(nil)
 
         func respond(to request: Request) -> Reply {
             if request.path == "/v1/bundle", replay.on.load(ordering: .relaxed), let old = first.withLock({ $0 }) {
                 return .response(old)
+            }
+            if request.path == "/v1/bundle", notModified.on.load(ordering: .relaxed), let etag = request.headers["if-none-match"] {
+                return .response(Response(status: 304, headers: [("etag", etag)]))
             }
             let connection = HTTPConnection(host: "127.0.0.1", port: upstreamPort)
             var target = request.path
@@ -73,5 +78,9 @@ public final class TamperingProxy: Sendable {
 
     public func replay(_ on: Bool) {
         forwarder.replay.on.store(on, ordering: .relaxed)
+    }
+
+    public func answerNotModified(_ on: Bool) {
+        forwarder.notModified.on.store(on, ordering: .relaxed)
     }
 }

@@ -25,7 +25,7 @@ import Testing
         #expect(first.status == 200)
         let etag = try #require(first.header("ETag"))
         let body = try JSONSupport.object(first.body)
-        #expect(etag == "\"\(body["revision"] as? String ?? "")\"")
+        #expect(etag == "\"\(body["revision"] as? String ?? "")-\(body["serial"] as? Int ?? -1)\"", "the revision and its serial")
         #expect((body["policy"] as? [String: Any])?["name"] as? String == "small")
         #expect(bundle(app, etag: etag).status == 304)
         #expect(bundle(app, etag: etag).header("ETag") == etag)
@@ -51,7 +51,10 @@ import Testing
         let second = bundle(app)
         #expect(second.header("ETag") != first.header("ETag"))
         _ = app.send("DELETE", "/v1/overrides/ceo", key: app.adminKey)
-        #expect(bundle(app).header("ETag") == first.header("ETag"), "the same content is the same revision")
+        let third = bundle(app)
+        #expect(try JSONSupport.object(third.body)["revision"] as? String == (try JSONSupport.object(first.body)["revision"] as? String),
+                "the same content is the same revision")
+        #expect(third.header("ETag") != first.header("ETag"), "issued again (a new serial): a new ETag")
     }
 
     @Test func aLongPollEndsWithAChangeNotItsWait() throws {

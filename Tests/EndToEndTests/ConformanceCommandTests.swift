@@ -1,3 +1,4 @@
+import BursarCore
 import BursarTesting
 import Foundation
 import Testing
@@ -11,6 +12,15 @@ import Testing
         #expect(made.contains("300 cases in 2 files"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: output).sorted() == ["seed-7-0001.json", "seed-7-0002.json"])
         #expect(try ServerProcess.run(["conformance", "check", output]).hasSuffix("300 cases passed, 0 failed\n"))
+    }
+
+    /// `bursar conformance check` (its default folder, `conformance`): every case file; the
+    /// manifest beside them is not one.
+    @Test func theWholeCorpusIsChecked() throws {
+        let root = ServerProcess.packageRoot.path + "/conformance"
+        let manifest = try JSONValue.parse(Array(try Data(contentsOf: URL(fileURLWithPath: root + "/manifest.json"))))
+        let total = (manifest[member: "files"]?.objectMembers ?? []).reduce(0) { $0 + ($1.1.integerValue ?? 0) }
+        #expect(try ServerProcess.run(["conformance", "check", root]).hasSuffix("\(total) cases passed, 0 failed\n"))
     }
 
     @Test func aCaseThatDiffersFailsTheCheck() throws {

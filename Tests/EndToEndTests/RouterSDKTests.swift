@@ -71,11 +71,11 @@ import Testing
         let keys: (admin: String, router: String)
         let instance: String
 
-        init(instance: String) throws {
+        init(instance: String, serverArguments: [String] = []) throws {
             let directory = RouterSDKTests.temporaryDirectory()
             let database = directory + "/bursar.db"
             keys = try RouterSDKTests.keys(database)
-            server = try ServerProcess(database: database)
+            server = try ServerProcess(database: database, extraArguments: serverArguments)
             proxy = try TamperingProxy(upstreamPort: server.port)
             self.instance = instance
             client = try RouterClient(url: "http://127.0.0.1:\(proxy.port)", key: keys.router, instanceID: instance,
@@ -123,6 +123,32 @@ import Testing
         setup.proxy.tamper(false)
         #expect(client.bundles.wait(timeout: 15) { $0.bundle.revision != genuine })
         #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "standard")
+    }
+
+    /// A proxy answering every bundle poll with 304 hides whatever Bursar publishes; the
+    /// bundle carries a signed `stale_after`, and the router notices once it passes. A router
+    /// that reaches Bursar never holds a stale bundle: the same content is issued again before.
+    @Test func aBundlePastItsSignedMaximumAgeIsStaleSoAProxyAnswering304CannotHideChanges() throws {
+        let setup = try ProxiedRouter(instance: "edge-stale", serverArguments: ["--bundle-max-age", "4"])
+        let client = setup.client
+        #expect(client.bundles.wait(timeout: 10) { $0.origin == .server })
+        let first = try #require(client.bundles.snapshot?.bundle)
+        #expect(first.staleAfter == first.issuedAt + 4_000, "signed in the bundle: issued at plus the maximum age")
+        #expect(client.bundles.wait(timeout: 10) { $0.bundle.serial > first.serial }, "issued again within a quarter of the age")
+        #expect(client.bundles.snapshot?.bundle.revision == first.revision, "the same content, fresh")
+        #expect(!client.bundleIsStale)
+
+        setup.proxy.answerNotModified(true)
+        Thread.sleep(forTimeInterval: 2.5)  // a poll already on its way to Bursar (a 2 s wait) has come back
+        #expect(try setup.changeTheBundle() == 201, "a change the proxy hides")
+        #expect(eventually(within: 15) { client.bundleIsStale }, "the router knows its bundle is stale")
+        #expect(eventually { client.bundles.lastError?.contains("stale") == true }, "\(client.bundles.lastError ?? "")")
+        #expect(client.bundles.snapshot?.bundle.revision == first.revision, "the change was hidden")
+        #expect(client.decide(RoutingRequest(team: "legal"))?.tier == "fast", "and the router keeps routing by what it holds")
+
+        setup.proxy.answerNotModified(false)
+        #expect(client.bundles.wait(timeout: 15) { $0.bundle.revision != first.revision }, "the hidden change arrives")
+        #expect(eventually { !client.bundleIsStale }, "fresh again")
     }
 
     @Test func anOlderBundleReplayedByAManInTheMiddleIsRefused() throws {

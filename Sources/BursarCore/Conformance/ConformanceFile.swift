@@ -1,15 +1,17 @@
 /// One file of the conformance corpus (`conformance/`): the cases that define how a router
 /// decides, for every engine (Swift here, Python in `clients/python`) to pass.
 ///
-/// A file is one of three kinds:
+/// A file is one of four kinds:
 /// - `decisions`: a bundle (policy, overrides, budgets), a time, and cases, each a routing
 ///   request with optional runtime state (open circuits, an attempt's outcome) and the
 ///   expected decision, shadow model and runtime move. A case may bring its own overrides or
 ///   budgets in place of the file's.
 /// - `breakers`: circuit breaker settings and a timeline of outcomes and checks.
 /// - `samples`: request ids and models with the exact shadow-sampling fraction of each.
+/// - `bundles`: a bundle held, one received and a time: whether the received one is refused as
+///   older, and whether it is stale.
 public struct ConformanceFile: Sendable {
-    public enum Kind: String, Sendable { case decisions, breakers, samples }
+    public enum Kind: String, Sendable { case decisions, breakers, samples, bundles }
 
     public let name: String
     public let kind: Kind
@@ -23,7 +25,7 @@ public struct ConformanceFile: Sendable {
             throw FieldError(code: "invalid_corpus", message: "\(name) is not JSON: \(error)")
         }
         guard let kindName = document[member: "kind"]?.stringValue, let kind = Kind(rawValue: kindName) else {
-            throw .invalid("kind", "must be decisions, breakers or samples")
+            throw .invalid("kind", "must be decisions, breakers, samples or bundles")
         }
         self.kind = kind
     }
@@ -38,6 +40,8 @@ public struct ConformanceFile: Sendable {
             return try items("breakers").map { (item) throws(FieldError) in try BreakerScenario(item).run() }
         case .samples:
             return try items("samples").map { (item) throws(FieldError) in try SampleCase(item).run() }
+        case .bundles:
+            return try items("cases").map { (item) throws(FieldError) in try BundleOrderCase(item).run() }
         }
     }
 

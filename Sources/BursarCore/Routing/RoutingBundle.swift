@@ -23,16 +23,21 @@ public struct RoutingBundle: Sendable {
     public var serial: Int64
     /// When Bursar first published this revision (epoch milliseconds; 0 when absent).
     public var issuedAt: Int64
+    /// Past this time (epoch milliseconds) the bundle is stale: Bursar issues a fresh one well
+    /// before, so a router still holding it has not heard from Bursar and raises an alarm.
+    /// Nil in a bundle that has none.
+    public var staleAfter: Int64?
     public var policyRevision: String
     public var policy: Policy?
     public var overrides: [Override]
     public var budgets: [BudgetState]
 
-    public init(revision: String, serial: Int64 = 0, issuedAt: Int64 = 0, policyRevision: String = "", policy: Policy?,
-                overrides: [Override] = [], budgets: [BudgetState] = []) {
+    public init(revision: String, serial: Int64 = 0, issuedAt: Int64 = 0, staleAfter: Int64? = nil, policyRevision: String = "",
+                policy: Policy?, overrides: [Override] = [], budgets: [BudgetState] = []) {
         self.revision = revision
         self.serial = serial
         self.issuedAt = issuedAt
+        self.staleAfter = staleAfter
         self.policyRevision = policyRevision
         self.policy = policy
         self.overrides = overrides
@@ -62,7 +67,8 @@ public struct RoutingBundle: Sendable {
         }
         let serial = json[member: "serial"]?.integerValue ?? 0
         let issuedAt = json[member: "issued_at"]?.stringValue.flatMap { Timestamp.parse($0) } ?? 0
-        return RoutingBundle(revision: revision, serial: serial, issuedAt: issuedAt, policyRevision: policyRevision, policy: policy,
+        let staleAfter = json[member: "stale_after"]?.stringValue.flatMap { Timestamp.parse($0) }
+        return RoutingBundle(revision: revision, serial: serial, issuedAt: issuedAt, staleAfter: staleAfter, policyRevision: policyRevision, policy: policy,
                              overrides: overrides, budgets: budgets)
     }
 

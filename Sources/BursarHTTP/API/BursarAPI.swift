@@ -34,7 +34,7 @@ public struct BursarAPI: Responder {
 
     public init(database: any Storage, writer: any EventIngest, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
                 alertWebhooks: [String] = [], webhookCAFile: String? = nil, rawEventRetentionDays: Int? = nil,
-                clock: WallClock = .system) {
+                bundleFreshness: BundleFreshness = .standard, clock: WallClock = .system) {
         self.database = database
         self.writer = writer
         self.prices = prices
@@ -43,7 +43,8 @@ public struct BursarAPI: Responder {
         let publisher = BundlePublisher(signer: signer)
         self.publisher = publisher
         // Budgets move with ingest: they are evaluated (at most every 100 ms) after commits.
-        let monitor = BudgetMonitor(database: database, prices: prices, publisher: publisher, alerts: alerts, clock: clock)
+        let monitor = BudgetMonitor(database: database, prices: prices, publisher: publisher, alerts: alerts, clock: clock,
+                                    freshness: bundleFreshness)
         self.monitor = monitor
         writer.observeCommits { monitor.storeChanged() }
         monitor.start()

@@ -5,12 +5,12 @@ import BursarStorage
 extension PostgresDatabase {
     /// The issue of `revision`: the stored one when it is still the latest, else the next
     /// serial; kept in the history with the policy it carries.
-    public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64) throws -> BundleIssue {
+    public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue {
         try write { connection in
             try connection.execute("INSERT INTO settings (name, value) VALUES ('bundle_issue', '') ON CONFLICT (name) DO NOTHING")
             let stored = try connection.execute("SELECT value FROM settings WHERE name = 'bundle_issue' FOR UPDATE").first?.string(0)
                 .flatMap(BundleIssue.init(stored:))
-            let issue = BundleIssue.next(after: stored, revision: revision, now: now)
+            let issue = BundleIssue.next(after: stored, revision: revision, now: now, reissueAfter: reissueAfter)
             try connection.execute("""
                 INSERT INTO bundle_history (serial, revision, issued_at, policy_revision, policy_name) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (serial) DO \(issue == stored ? "NOTHING" : """

@@ -5,11 +5,11 @@ import GRDB
 extension BursarDatabase {
     /// The issue of `revision`: the stored one when it is still the latest, else the next
     /// serial, issued `now`; kept in the history with the policy it carries.
-    public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64) throws -> BundleIssue {
+    public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue {
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'bundle_issue'")
                 .flatMap(BundleIssue.init(stored:))
-            let issue = BundleIssue.next(after: stored, revision: revision, now: now)
+            let issue = BundleIssue.next(after: stored, revision: revision, now: now, reissueAfter: reissueAfter)
             // The latest issue goes into the history once (also the one a database made
             // before the history was kept already holds).
             try db.execute(sql: """

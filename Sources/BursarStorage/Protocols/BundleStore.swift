@@ -3,17 +3,17 @@ import BursarCore
 /// The serials and issue times of bundle revisions (they grow across restarts), and the
 /// history of what each revision carried (for the fleet: which policy an instance runs).
 public protocol BundleStore: Sendable {
-    /// The issue of `revision`: the stored one when it is still the latest, else the next
-    /// serial, issued `now` (issue times never go back). Records it in the history with the
-    /// policy it carries.
-    func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64) throws -> BundleIssue
+    /// The issue of `revision`: the stored one when it is still the latest and was issued less
+    /// than `reissueAfter` ms ago, else the next serial, issued `now` (issue times never go
+    /// back). Records it in the history with the policy it carries.
+    func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue
     /// The latest issue of each of `revisions` found in the history.
     func issuedBundles(revisions: Set<String>) throws -> [String: IssuedBundle]
 }
 
 extension BundleStore {
-    public func bundleIssue(for revision: String, now: Int64) throws -> BundleIssue {
-        try bundleIssue(for: revision, policy: nil, now: now)
+    public func bundleIssue(for revision: String, policy: PolicyVersion? = nil, now: Int64) throws -> BundleIssue {
+        try bundleIssue(for: revision, policy: policy, now: now, reissueAfter: BundleFreshness.standard.reissueAfterMillis)
     }
 }
 

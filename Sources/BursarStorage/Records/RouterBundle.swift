@@ -17,7 +17,7 @@ public struct RouterBundle: Sendable {
 
     /// `issue` gives the serial and issue time of the content's revision.
     public init(policy: PolicyVersion?, overrides: [Override], budgets: [BudgetStatus], catalog: PriceCatalog, now: Int64,
-                issue: (String) throws -> BundleIssue) rethrows {
+                freshness: BundleFreshness = .standard, issue: (String) throws -> BundleIssue) rethrows {
         self.budgets = budgets
         let content: [(String, JSONValue)] = [
             ("policy", policy.map { .object([("revision", .string($0.revision))] + $0.policy.json.objectMembers) } ?? .null),
@@ -39,8 +39,11 @@ public struct RouterBundle: Sendable {
         body = JSONValue.object(content + [
             ("revision", .string(revision)), ("serial", .integer(self.issue.serial)),
             ("issued_at", .string(Timestamp.format(self.issue.issuedAt))),
+            ("stale_after", .string(Timestamp.format(self.issue.issuedAt + freshness.maximumAgeMillis))),
         ]).serialized(canonical: true)
-        // Content changes by itself when an override expires or a budget period ends.
-        validUntil = (overrides.compactMap(\.expiresAt) + budgets.map(\.periodEnd)).filter { $0 > now }.min()
+        // Content changes by itself when an override expires or a budget period ends; the
+        // same content is issued again once a quarter of its freshness has passed.
+        validUntil = (overrides.compactMap(\.expiresAt) + budgets.map(\.periodEnd) + [self.issue.issuedAt + freshness.reissueAfterMillis])
+            .filter { $0 > now }.min()
     }
 }

@@ -60,13 +60,14 @@ extension Bursar {
                 if failed > 0 { throw ExitCode(1) }
             }
 
-            /// The corpus files under some folders, in a stable order.
+            /// The corpus files under some folders, in a stable order (`manifest.json`, the list
+            /// of files and their case counts, is not one).
             static func files(under folders: [String]) throws -> [String] {
                 var paths: [String] = []
                 for folder in folders {
                     guard let walker = FileManager.default.enumerator(atPath: folder) else { throw ValidationError("cannot read \(folder)") }
                     while let relative = walker.nextObject() as? String {
-                        if relative.hasSuffix(".json") { paths.append(folder + "/" + relative) }
+                        if relative.hasSuffix(".json"), relative != "manifest.json" { paths.append(folder + "/" + relative) }
                     }
                 }
                 return paths.sorted()

@@ -52,6 +52,9 @@ extension Bursar {
         @Option(help: "Trust only this CA (PEM file) for alert webhooks' certificates (default: the system's trust store).")
         var webhookCa: String?
 
+        @Option(help: "Seconds a bundle stays fresh (signed in it as stale_after); routers holding an older one raise an alarm. The same content is issued again every quarter of it.")
+        var bundleMaxAge = 3_600
+
         @Option(help: "Delete raw events older than this many days (rollups are kept); 0 keeps them forever.")
         var retainRawDays = 90
 
@@ -75,6 +78,7 @@ extension Bursar {
             guard ModelKey(baselineModel) != nil else { throw ValidationError("--baseline-model takes provider/model") }
             guard maxBodyMib > 0 else { throw ValidationError("--max-body-mib must be positive") }
             guard maxBodyMemoryMib >= maxBodyMib else { throw ValidationError("--max-body-memory-mib must be at least --max-body-mib") }
+            guard (4...(7 * 86_400)).contains(bundleMaxAge) else { throw ValidationError("--bundle-max-age must be 4 to 604800 seconds") }
             guard retainRawDays >= 0 else { throw ValidationError("--retain-raw-days must be 0 or more") }
             guard maxDbMib == 0 || (4...(1 << 40)).contains(maxDbMib) else { throw ValidationError("--max-db-mib must be 0 (no cap) or at least 4") }
             guard maxDbMib == 0 || database.postgresURL == nil else { throw ValidationError("--max-db-mib caps a SQLite file; PostgreSQL manages its own space") }
@@ -136,7 +140,8 @@ extension Bursar {
             let signer = try bundleSigner(opened)
             let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web),
                                 alertWebhooks: alertWebhook, webhookCAFile: webhookCa,
-                                rawEventRetentionDays: retainRawDays > 0 ? retainRawDays : nil, clock: db.clock)
+                                rawEventRetentionDays: retainRawDays > 0 ? retainRawDays : nil,
+                                bundleFreshness: BundleFreshness(maximumAgeMillis: Int64(bundleMaxAge) * 1_000), clock: db.clock)
 
             let (host, port) = Self.split(listen)!
             var configuration = MicroHTTPDServer.Configuration()

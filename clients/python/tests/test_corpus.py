@@ -58,3 +58,10 @@ def test_a_changed_expectation_is_caught(tmp_path):
 def test_the_command_line_says_how_many_passed(capsys):
     assert conformance.main([os.path.join(CORPUS, "cases")]) == 0
     assert capsys.readouterr().out.strip().endswith("cases passed, 0 failed")
+
+
+def test_the_command_the_readme_gives_checks_the_whole_corpus(capsys):
+    """``python -m bursar_router.conformance conformance/``: the manifest beside the files is not a case file."""
+    assert conformance.main([CORPUS]) == 0
+    total = sum(json.load(open(os.path.join(CORPUS, "manifest.json")))["files"].values())
+    assert capsys.readouterr().out.strip().endswith(f"{total} cases passed, 0 failed")

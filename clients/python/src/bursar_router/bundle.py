@@ -46,6 +46,21 @@ class Bundle(NamedTuple):
     policy: Optional[Policy]
     overrides: tuple
     budgets: tuple
+    #: Past this time (epoch ms) the bundle is stale: Bursar issues a fresh one well before, so a
+    #: router still holding it has not heard from Bursar. None in a bundle that has none.
+    stale_after: Optional[int] = None
+
+    def issued_before(self, held: "Bundle") -> bool:
+        """Whether this bundle was issued before ``held``, so that a router holding ``held`` refuses
+        it: by issue time, then serial (a database restored from a backup issues lower serials, but
+        at later times). The same content issued earlier is older too (it would bring back an
+        earlier ``stale_after``); the same issue again is not."""
+        issue, held_issue = (self.issued_at, self.serial), (held.issued_at, held.serial)
+        return issue < held_issue if self.revision == held.revision else issue <= held_issue
+
+    def is_stale(self, now: int) -> bool:
+        """Whether the bundle is past its signed ``stale_after`` at ``now`` (never, without one)."""
+        return self.stale_after is not None and now > self.stale_after
 
     @classmethod
     def parse(cls, source: Union[bytes, str, dict]) -> "Bundle":
@@ -69,6 +84,7 @@ class Bundle(NamedTuple):
         overrides = values.member(document, "overrides")
         budgets = values.member(document, "budgets")
         issued = values.member(document, "issued_at")
+        stale_after = values.member(document, "stale_after")
         return cls(
             revision=revision,
             serial=values.integer(values.member(document, "serial")) or 0,
@@ -77,6 +93,7 @@ class Bundle(NamedTuple):
             policy=policy,
             overrides=tuple(_override(item, f"overrides[{index}]") for index, item in enumerate(overrides if isinstance(overrides, list) else [])),
             budgets=tuple(_budget(item, f"budgets[{index}]") for index, item in enumerate(budgets if isinstance(budgets, list) else [])),
+            stale_after=timestamps.parse(stale_after) if isinstance(stale_after, str) else None,
         )
 
 

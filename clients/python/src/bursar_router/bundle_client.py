@@ -9,6 +9,7 @@ someone, not retry forever. Other errors are retried with jittered backoff."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from typing import Callable, NamedTuple, Optional
@@ -21,6 +22,8 @@ from .engine import PolicyEngine
 from .errors import FieldError
 from .transport import Endpoint, Reply, TransportError
 from .verifier import verify
+
+logger = logging.getLogger("bursar_router.bundle_client")
 
 
 class Snapshot(NamedTuple):
@@ -62,12 +65,22 @@ class BundleClient:
         self._stopping = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._changed = threading.Condition()
+        self._stale_alarm = False
         self._load_cached()
 
     @property
     def engine(self) -> Optional[PolicyEngine]:
         snapshot = self.snapshot
         return snapshot.engine if snapshot else None
+
+    @property
+    def stale(self) -> bool:
+        """Whether the bundle in use is past its signed ``stale_after``: Bursar issues a fresh one
+        well before, so this router has not heard from Bursar (it is down, or something in between
+        answers for it) and may be missing budgets and overrides. Routing goes on by the bundle;
+        raise an alarm (the client logs an error when it turns stale)."""
+        snapshot = self.snapshot
+        return snapshot is not None and snapshot.bundle.is_stale(int(time.time() * 1000))
 
     def start(self) -> None:
         """Starts polling on a daemon thread of its own."""
@@ -101,11 +114,18 @@ class BundleClient:
         last_status = 0.0
         contacted = False  # the first poll after a start or an error asks at once
         while not self._stopping.is_set():
+            self._check_freshness()
             try:
                 self._ensure_key()
+                asked = time.monotonic()
+                waited = contacted and self.snapshot is not None
                 changed = self._poll(wait=contacted)
                 contacted = True
                 self.backoff.reset()
+                # A poll told to wait but answered "not modified" at once (a proxy answering for
+                # Bursar, or a server draining) is not asked again at once: no tight loop.
+                if waited and not changed and time.monotonic() - asked < 1:
+                    self._stopping.wait(1)
                 if changed:
                     last_status = time.monotonic()
                 elif time.monotonic() - last_status >= self.status_interval:
@@ -122,6 +142,22 @@ class BundleClient:
                 last_status = 0.0
                 self.last_error = str(error)
                 self._stopping.wait(self.backoff.next_delay())
+
+    def _check_freshness(self) -> None:
+        """Raises the alarm once when the bundle in use turns stale; clears it when a fresh one arrives."""
+        stale = self.stale
+        if stale == self._stale_alarm or self.snapshot is None:
+            return
+        self._stale_alarm = stale
+        bundle = self.snapshot.bundle
+        if stale:
+            since = timestamps.format(bundle.stale_after) if bundle.stale_after is not None else "?"
+            logger.error("the bundle in use is stale: Bursar has not issued a fresh one since %s (stale after %s); routing goes on "
+                         "by it, but budgets and overrides may be out of date (last error: %s)",
+                         timestamps.format(bundle.issued_at), since, self.last_error)
+            self.last_error = f"the bundle in use is stale (stale after {since})"
+        else:
+            logger.warning("a fresh bundle is in use again (revision %s)", bundle.revision)
 
     def _poll(self, wait: bool) -> bool:
         headers = {}
@@ -142,7 +178,7 @@ class BundleClient:
 
     def _receive(self, reply: Reply) -> None:
         etag = reply.headers.get("etag", "")
-        revision = etag.strip('"')
+        revision = etag.strip('"').split("-")[0]  # the content's revision, then its issue's serial
         signature = reply.headers.get("bursar-signature", "")
         key = self._trusted or ""
         if not verify(signature, reply.body, key):
@@ -230,5 +266,6 @@ class BundleClient:
 
 def is_older(bundle: Bundle, held: Bundle) -> bool:
     """Whether ``bundle`` was issued before ``held``: by time, then serial (a database restored
-    from a backup issues lower serials, but at a later time)."""
-    return bundle.revision != held.revision and (bundle.issued_at, bundle.serial) <= (held.issued_at, held.serial)
+    from a backup issues lower serials, but at a later time). The same content issued earlier is
+    older too (it would bring back an earlier ``stale_after``)."""
+    return bundle.issued_before(held)

@@ -47,11 +47,13 @@ def _normalise(value: Any) -> Any:
 
 
 def files(*folders: str) -> List[str]:
-    """The corpus files under the folders, in a stable order."""
+    """The corpus files under the folders, in a stable order (``manifest.json``, the list of files
+    and their case counts, is not one)."""
     found = []
     for folder in folders:
         for root, _, names in os.walk(folder):
-            found.extend(os.path.join(root, name) for name in names if name.endswith(".json"))
+            found.extend(os.path.join(root, name) for name in names
+                         if name.endswith(".json") and not (name == "manifest.json" and os.path.samefile(root, folder)))
     return sorted(found)
 
 
@@ -69,8 +71,21 @@ def run_file(path: str) -> Iterator[Result]:
             model = ModelKey.read(item["model"], "samples[].model")
             actual = {"request_id": item["request_id"], "model": model.to_json(), "hash53": shadow_hash53(item["request_id"], model)}
             yield Result(path, f"sample {item['request_id']}", item, actual)
+    elif kind == "bundles":
+        for item in document["cases"]:
+            held, received = _bundle(item["held"]), _bundle(item["received"])
+            actual = {"older": received.issued_before(held), "stale": received.is_stale(_time(item["now"], "cases[].now"))}
+            yield Result(path, item.get("name", "(unnamed)"), item["expect"], actual)
     else:
-        raise FieldError("kind", "must be decisions, breakers or samples")
+        raise FieldError("kind", "must be decisions, breakers, samples or bundles")
+
+
+def _bundle(document: dict) -> Bundle:
+    """A bundle's issue as a ``bundles`` case names it (revision, serial, issued_at, stale_after)."""
+    stale_after = document.get("stale_after")
+    return Bundle(revision=document["revision"], serial=document["serial"], issued_at=_time(document["issued_at"], "issued_at"),
+                  policy_revision="", policy=None, overrides=(), budgets=(),
+                  stale_after=_time(stale_after, "stale_after") if stale_after is not None else None)
 
 
 def _decisions(path: str, document: dict) -> Iterator[Result]:

@@ -60,6 +60,12 @@ class Router:
         """The policy engine of the bundle in use; None before any bundle (none cached, Bursar not reached yet)."""
         return self.bundles.engine
 
+    @property
+    def bundle_is_stale(self) -> bool:
+        """Whether the bundle in use is past its signed ``stale_after`` (see ``BundleClient.stale``):
+        decisions go on, but this router has not heard from Bursar; alarm on it."""
+        return self.bundles.stale
+
     def decide(self, request: Union[RoutingRequest, Mapping[str, Any]], now: Optional[int] = None) -> Optional[Decision]:
         """Where a request goes under the current bundle, with open circuits avoided; None before
         any bundle is known. ``request`` is a ``RoutingRequest`` or a dict shaped like ``/v1/decide``'s body."""
