@@ -72,6 +72,7 @@ public final class BundleClient: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
+    private let polling = Atomic<Bool>(false)
     /// Ends the poll in flight when the client stops.
     private let cancellation = WebClient.Cancellation()
     private let cache: BundleCache?
@@ -110,13 +111,19 @@ public final class BundleClient: Sendable {
     /// Starts polling on a thread of its own.
     public func start() {
         guard !started.exchange(true, ordering: .relaxed) else { return }
+        polling.store(true, ordering: .relaxed)
         let thread = Thread { [self] in
             run()
+            polling.store(false, ordering: .relaxed)
             finished.signal()
         }
         thread.name = "bursar-bundle-client"
         thread.start()
     }
+
+    /// Whether the client still polls: false before `start`, after `stop`, and once Bursar
+    /// refused the key (`failure`).
+    public var isPolling: Bool { polling.load(ordering: .relaxed) }
 
     /// Stops polling and waits for the poll thread to end.
     public func stop() {

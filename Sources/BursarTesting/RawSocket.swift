@@ -62,6 +62,22 @@ public final class RawSocket {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// What arrives until the server closes the connection, and whether it closed it within
+    /// `seconds`.
+    public func receiveUntilClosed(within seconds: Double) -> (text: String, closed: Bool) {
+        var received: [UInt8] = []
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while Date() < deadline {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, Int32(max(1, deadline.timeIntervalSinceNow * 1000))) > 0 else { continue }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { return (String(decoding: received, as: UTF8.self), true) }
+            received += buffer[..<count]
+        }
+        return (String(decoding: received, as: UTF8.self), false)
+    }
+
     /// Whether the server closed the connection within `seconds` (what it sent first is read
     /// and dropped).
     public func closedByServer(within seconds: Double) -> Bool {

@@ -23,6 +23,9 @@ public final class WorkPool: Sendable {
         self.maximumWaiting = maximumWaiting
     }
 
+    /// How many items run now.
+    public var running: Int { state.withLock { $0.running } }
+
     /// Queues `work`; false when `maximumWaiting` items already wait (the caller answers 503).
     public func submit(_ work: @escaping @Sendable () -> Void) -> Bool {
         let start: Bool? = state.withLock { state in

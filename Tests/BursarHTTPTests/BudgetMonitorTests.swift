@@ -53,6 +53,8 @@ import Testing
         overspend(app, at: Self.morning)
         #expect(try eventually { try budgetState(app, "daily") == "exceeded" }, "evaluated after the commit, with no read asking")
         #expect(try eventually { try app.database.alerts().count == 1 })
+        app.api.monitor.evaluate()
+        #expect(try app.database.alerts().count == 1, "one crossing, one alert, however often it is evaluated")
     }
 
     @Test func aPeriodRollingOverWakesTheRoutersWaitingForAChange() throws {

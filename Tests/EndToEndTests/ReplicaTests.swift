@@ -214,6 +214,11 @@ import Testing
             let events = Self.batch(budget, size: 1, extra: [("feature", .string(budget))])
             #expect(try deployment.send(replica, "POST", "/v1/events", key: deployment.router, body: events).status == 200)
         }
+        let database = try PostgresDatabase(url: deployment.url)
+        func tallies() throws -> (pending: Int, delivered: Int) {
+            let tally = try database.webhookTallies().first
+            return (tally?.pending ?? -1, tally?.delivered ?? -1)
+        }
         func deliveries(_ budget: String) -> Int {
             receiver.received.withLock { bodies in
                 bodies.count { (try? JSONSupport.object(Array($0.utf8)))?["budget"] as? String == budget }
@@ -223,11 +228,11 @@ import Testing
         #expect(eventually(within: 20) { deliveries("first") >= 1 }, "the alert is delivered")
         let holders = try deployment.leaseHolders()
         #expect(holders.count == 1, "one replica holds the lease: \(holders)")
-        // A second alert, delivered after the first by the same loop; then two more rounds of
-        // every replica's delivery loop (each asks for the lease every 2 s): nothing twice.
+        // A second alert; once the database marks both delivered (none pending), no replica
+        // has anything to deliver again: a second copy could only have come before.
         try cross("second", via: 2)
         #expect(eventually(within: 20) { deliveries("second") >= 1 })
-        Thread.sleep(forTimeInterval: 4.5)
+        #expect(try eventually { try tallies() == (pending: 0, delivered: 2) }, "both marked delivered")
         #expect(deliveries("first") == 1 && deliveries("second") == 1, "each alert delivered once: \(receiver.received.withLock { $0 })")
 
         let holder = try #require(holders.first)
@@ -237,10 +242,11 @@ import Testing
         try cross("third", via: survivor)
         #expect(eventually(within: 20) { deliveries("third") >= 1 }, "another replica delivers once the holder is killed")
         print("the lease moved and the next alert was delivered \(ContinuousClock.now - killed) after its holder was SIGKILLed")
+        #expect(try eventually { try tallies() == (pending: 0, delivered: 3) }, "marked delivered")
+        #expect(deliveries("third") == 1, "delivered once")
         try deployment.restart(holder)
         let after = try deployment.leaseHolders()
         #expect(after.count == 1 && after != [holder], "one survivor holds it, not the restarted replica: \(after)")
-        #expect(deliveries("third") == 1)
     }
 
     /// Routers send at once through all three replicas into the same rollup rows; one replica

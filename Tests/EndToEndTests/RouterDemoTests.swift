@@ -26,6 +26,7 @@ import Testing
                 if state[member: "bundle"]?[member: "origin"]?.stringValue == "server" { return }
                 Thread.sleep(forTimeInterval: 0.02)
             }
+            Issue.record("the router demo never held a bundle from Bursar")
         }
 
         /// Stops both processes and checks that each exited cleanly (a sanitizer's report at

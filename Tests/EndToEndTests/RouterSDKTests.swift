@@ -44,7 +44,11 @@ import Testing
         #expect(client.bundles.wait(timeout: 10) { $0.origin == .server })
         let first = try #require(client.bundles.snapshot)
         #expect(client.decide(RoutingRequest(intent: "faq"))?.tier == "fast")
-        Thread.sleep(forTimeInterval: 0.3)  // the client is now holding a long poll
+        let holding = try eventually {
+            try server.connection().send("GET", "/metrics", headers: ["Authorization": "Bearer \(keys.admin)"]).text
+                .contains("\nbursar_bundle_long_polls_held 1\n")
+        }
+        #expect(holding, "the client holds a long poll")
 
         let changed = Date()
         #expect(try put(server, keys.admin, "/v1/overrides/ceo", #"{"match":{"user":"ceo"},"effect":"force_tier","tier":"frontier"}"#) == 201)
@@ -251,6 +255,7 @@ import Testing
             return
         }
         #expect(status == 401)
+        #expect(eventually { !client.bundles.isPolling }, "polling stopped")
         #expect(client.decide(RoutingRequest()) == nil)
     }
 }

@@ -39,7 +39,7 @@ import Testing
             }
         }
         diffs.forEach { $0.start() }
-        Thread.sleep(forTimeInterval: 0.1)
+        #expect(eventually { live.app.api.lanes.reports.running >= 1 }, "the diffs are running when the probes ask")
         let probe = live.connection()
         #expect(try probe.send("GET", "/healthz").status == 200)
         #expect(try probe.send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(live.app.routerKey)"]).status == 200)

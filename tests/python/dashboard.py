@@ -23,13 +23,16 @@ def sign_in(driver, bursar, role):
 
 def open_view(driver, bursar, view, query=""):
     driver.get(f"{bursar.url}/#/{view}{'?' + query if query else ''}")
-    settle(driver)
+    settle(driver, view)
 
 
-def settle(driver):
-    """Waits until the view has loaded its data."""
+def settle(driver, view=None):
+    """Waits until the view (``view``, when named: not the one shown before a new URL is
+    rendered) has loaded its data."""
     wait(driver, lambda d: d.execute_script(
-        "const body = document.querySelector('.view-body'); return body && body.getAttribute('aria-busy') === 'false';"))
+        "const body = document.querySelector('.view-body');"
+        " return body !== null && body.getAttribute('aria-busy') === 'false' && (arguments[0] === null || body.dataset.view === arguments[0]);",
+        view))
 
 
 def text(driver, selector):

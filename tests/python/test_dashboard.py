@@ -445,6 +445,7 @@ def test_a_provider_outage_in_the_router_demo_shows_in_the_fallback_rate(browser
             with urllib.request.urlopen(demo + "/demo/state", timeout=5) as response:
                 state = json.loads(response.read())
             time.sleep(0.05)
+        assert state.get("bundle", {}).get("origin") == "server", "the router demo holds a bundle from Bursar"
         before = bursar.json("/v1/spend?group_by=reason&feature=outage-demo", "viewer")["rows"]
         assert before == []
         for index in range(25):

@@ -32,7 +32,8 @@ def test_the_client_follows_the_bundle_and_reports_itself(bursar, state):
         revision = bundles.snapshot.bundle.revision
         assert bundles.snapshot.origin == "server"
         assert fleet_entry(bursar, "py-edge-1")["applied_revision"] == revision
-        # A change reaches the router through the long poll.
+        # A change reaches the router through the long poll it holds.
+        assert wait_until(lambda: "\nbursar_bundle_long_polls_held 1\n" in bursar.request("GET", "/metrics", "viewer")[1].decode())
         status, _ = bursar.request("PUT", "/v1/overrides/py-alice", "admin",
                                    {"match": {"user": "alice"}, "effect": "force_tier", "tier": "frontier", "reason": "test"})
         assert status in (200, 201)

@@ -55,6 +55,8 @@ def test_overrides_and_budgets_in_the_bundle_are_honoured(bursar):
         if any(budget["id"] == "bob-blocked" and budget["state"] == "exceeded" for budget in body["budgets"]):
             break
         time.sleep(0.05)
+    else:
+        raise AssertionError("bob's budget never crossed")
     for request in ({"user": "alice"}, {"user": "bob"}, {"user": "carol"}):
         _, answer = bursar.request("POST", "/v1/decide", "router", request)
         server = json.loads(answer)

@@ -192,8 +192,12 @@ def test_waiting_for_a_first_bundle_does_not_block_the_event_loop(state, loop):
         tick = asyncio.ensure_future(ticker())
         with pytest.raises(plugin_module.BursarUnavailable):
             await handler.async_pre_call_hook(None, None, {"model": "bursar", "messages": []}, "completion")
+        during.append(len(ticks))
         await tick
+    during = []
     loop.run_until_complete(both())
+    # The hook waited its 1 s; a blocked loop would have let the ticker run once at most meanwhile.
+    assert during[0] >= 7, f"the event loop ran {during[0]} ticks while the hook waited"
     assert len(ticks) == 8
     handler.close(timeout=0.5)
 
