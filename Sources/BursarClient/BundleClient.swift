@@ -152,7 +152,6 @@ public final class BundleClient: Sendable {
         // running from its cached bundle reports to Bursar as soon as it is back.
         var contacted = false
         while !stopping.load(ordering: .relaxed) {
-            defer { checkFreshness() }
             do {
                 try ensureKey()
                 let asked = ContinuousClock.now
@@ -160,6 +159,7 @@ public final class BundleClient: Sendable {
                 let changed = try pollOnce(wait: contacted)
                 contacted = true
                 backoff.reset()
+                checkFreshness()
                 // A poll told to wait but answered "not modified" at once (a proxy answering
                 // for Bursar, or a server draining) is not asked again at once: no tight loop.
                 if waited, !changed, ContinuousClock.now - asked < .seconds(1) {
@@ -182,6 +182,7 @@ public final class BundleClient: Sendable {
                 contacted = false
                 lastStatus = .distantPast
                 state.withLock { $0.lastError = "\(error)" }
+                checkFreshness()
                 _ = wake.wait(timeout: .now() + backoff.nextDelay())
             }
         }
@@ -200,7 +201,7 @@ public final class BundleClient: Sendable {
         case 200:
             try receive(reply)
             return true
-        case 304:
+        case 304 where snapshot != nil:
             return false
         case 401, 403:
             throw Failure.refused(status: reply.status, message: Self.errorMessage(reply))
@@ -212,7 +213,7 @@ public final class BundleClient: Sendable {
     /// Verifies, reads and applies a new bundle, or refuses it; either way reports status.
     private func receive(_ reply: WebClient.Reply) throws {
         let etag = reply.headers["etag"] ?? ""
-        // The content's revision, then its issue's serial.
+        // The content's revision, then its issue's serial and time.
         let revision = String(etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).prefix { $0 != "-" })
         let signature = reply.headers["bursar-signature"] ?? ""
         let key = trustedKey.withLock { $0 } ?? ""

@@ -17,6 +17,8 @@ import Locking
 public final class BudgetMonitor: Sendable {
     /// A stream of commits costs at most one evaluation per this many milliseconds.
     public static let minimumIntervalMillis: Int64 = 100
+    /// While evaluations fail (the database is down), they are retried this often at most.
+    public static let retryIntervalMillis: Int64 = 1_000
 
     private let database: any Storage
     private let prices: PriceBook
@@ -32,6 +34,8 @@ public final class BudgetMonitor: Sendable {
     private let retryNeeded = Atomic<Bool>(false)
     /// Evaluations one at a time, and when the last one ended (monotonic).
     private let evaluation = Locked<ContinuousClock.Instant?>(nil)
+    /// Evaluations that failed since start.
+    private let failures = Atomic<Int>(0)
     /// Since when evaluations have failed (wall-clock milliseconds), nil while the last succeeded.
     private let failingSince = Locked<Int64?>(nil)
 
@@ -67,6 +71,7 @@ public final class BudgetMonitor: Sendable {
                 failingSince.withLock { $0 = nil }
             } catch {
                 retryNeeded.store(true, ordering: .releasing)
+                failures.add(1, ordering: .relaxed)
                 let now = clock()
                 failingSince.withLock { $0 = $0 ?? now }
                 logger.error("budget evaluation failed; routers keep the last bundle until it is retried",
@@ -84,11 +89,15 @@ public final class BudgetMonitor: Sendable {
     /// while the last one succeeded: readiness reports it.
     public var failingSinceMillis: Int64? { failingSince.withLock { $0 } }
 
+    /// Evaluations that failed since start (each is logged; retried at most once a second).
+    public var failedEvaluationCount: Int { failures.load(ordering: .relaxed) }
+
     /// Evaluates when spend changed or the bundle ran out; returns the pause until the next
     /// boundary (at most a second, so a clock moved by a test is noticed).
     private func pass() -> Int64 {
         if let ended = evaluation.withLock({ $0 }) {
-            let wait = Duration.milliseconds(Self.minimumIntervalMillis) - (ContinuousClock.now - ended)
+            let interval = failingSinceMillis == nil ? Self.minimumIntervalMillis : Self.retryIntervalMillis
+            let wait = Duration.milliseconds(interval) - (ContinuousClock.now - ended)
             if wait > .zero { Thread.sleep(forTimeInterval: wait / .seconds(1)) }
         }
         let current = try? publisher.current()

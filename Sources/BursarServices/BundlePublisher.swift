@@ -13,9 +13,22 @@ public final class BundlePublisher: Sendable {
         /// The bundle as routing reads it, and its engine (nil without an active policy).
         public var routing: RoutingBundle
         public var engine: PolicyEngine?
-        /// The content's revision and its issue's serial: the same content issued again (fresher)
-        /// is a new ETag, so that routers fetch its new `stale_after`.
-        public var etag: String { "\"\(bundle.revision)-\(bundle.issue.serial)\"" }
+        /// The content's revision, its issue's serial and time (epoch ms): one ETag per body
+        /// served; the same content issued again (fresher) is a new one, so that routers fetch
+        /// its new `stale_after`.
+        public var etag: String { "\"\(bundle.revision)-\(bundle.issue.serial)-\(bundle.issue.issuedAt)\"" }
+
+        /// Whether a router holding the bundle of `etag` holds this one, or the same content
+        /// issued since: another replica may have issued it again before this one has heard,
+        /// and must not hand the router its older issue (the router would refuse it).
+        public func isHeld(byETag etag: String) -> Bool {
+            if etag == self.etag || etag == "*" { return true }
+            let text = etag.utf8.first == UInt8(ascii: "\"") && etag.utf8.last == UInt8(ascii: "\"") && etag.utf8.count >= 2
+                ? etag.dropFirst().dropLast() : Substring(etag)
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, let serial = Int64(parts[1]), let issuedAt = Int64(parts[2]) else { return false }
+            return parts[0] == bundle.revision && (issuedAt, serial) >= (bundle.issue.issuedAt, bundle.issue.serial)
+        }
     }
 
     /// What a waiting router is told: the bundle as of now, and whether it differs from the
@@ -61,14 +74,15 @@ public final class BundlePublisher: Sendable {
         return published
     }
 
-    /// Makes `published` current and tells the routers waiting on another revision.
+    /// Makes `published` current and tells the routers waiting on another bundle (another
+    /// revision, or an earlier issue of this one).
     func publish(_ published: Published) {
         let woken: [Waiter] = state.withLock { state in
-            let changed = state.published?.bundle.revision != published.bundle.revision
+            let changed = state.published?.etag != published.etag
             state.published = published
             guard changed else { return [] }
-            let woken = state.waiters.filter { $0.etag != published.etag }
-            state.waiters.removeAll { $0.etag != published.etag }
+            let woken = state.waiters.filter { !published.isHeld(byETag: $0.etag) }
+            state.waiters.removeAll { !published.isHeld(byETag: $0.etag) }
             return woken
         }
         for waiter in woken { waiter.notify(published, true) }
@@ -80,7 +94,7 @@ public final class BundlePublisher: Sendable {
         let deadline = ContinuousClock.now + .seconds(seconds)
         let (published, answer) = state.withLock { state -> (Published?, Bool?) in
             if state.closed { return (state.published, false) }
-            if let published = state.published, published.etag != etag { return (published, true) }
+            if let published = state.published, !published.isHeld(byETag: etag) { return (published, true) }
             state.waiters.append(Waiter(etag: etag, deadline: deadline, notify: notify))
             return (state.published, nil)
         }

@@ -19,11 +19,16 @@ public final class TamperingProxy: Sendable {
         let on = Atomic<Bool>(false)
     }
 
+    final class Counter: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
     struct Forwarder: Responder {
         let upstreamPort: UInt16
         let tamper: Switch
         let replay = Switch()
         let notModified = Switch()
+        let answeredNotModified = Counter()
         let first = Locked<Response?>(nil)
 
         func respond(to request: Request) -> Reply {
@@ -31,6 +36,7 @@ public final class TamperingProxy: Sendable {
                 return .response(old)
             }
             if request.path == "/v1/bundle", notModified.on.load(ordering: .relaxed), let etag = request.headers["if-none-match"] {
+                answeredNotModified.count.add(1, ordering: .relaxed)
                 return .response(Response(status: 304, headers: [("etag", etag)]))
             }
             let connection = HTTPConnection(host: "127.0.0.1", port: upstreamPort)
@@ -83,4 +89,7 @@ public final class TamperingProxy: Sendable {
     public func answerNotModified(_ on: Bool) {
         forwarder.notModified.on.store(on, ordering: .relaxed)
     }
+
+    /// Bundle polls the proxy answered 304 itself (none reached Bursar).
+    public var answeredNotModified: Int { forwarder.answeredNotModified.count.load(ordering: .relaxed) }
 }

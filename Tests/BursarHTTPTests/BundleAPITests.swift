@@ -25,7 +25,8 @@ import Testing
         #expect(first.status == 200)
         let etag = try #require(first.header("ETag"))
         let body = try JSONSupport.object(first.body)
-        #expect(etag == "\"\(body["revision"] as? String ?? "")-\(body["serial"] as? Int ?? -1)\"", "the revision and its serial")
+        let issuedAt = (body["issued_at"] as? String).flatMap { Timestamp.parse($0) } ?? -1
+        #expect(etag == "\"\(body["revision"] as? String ?? "")-\(body["serial"] as? Int ?? -1)-\(issuedAt)\"", "the revision and its issue")
         #expect((body["policy"] as? [String: Any])?["name"] as? String == "small")
         #expect(bundle(app, etag: etag).status == 304)
         #expect(bundle(app, etag: etag).header("ETag") == etag)
@@ -38,6 +39,28 @@ import Testing
         var tampered = first.body
         tampered[tampered.count / 2] ^= 1
         #expect(!BundleVerifier.verify(header: signature, body: tampered, publicKeyBase64: publicKey))
+    }
+
+    /// Behind a load balancer a router may hold a newer issue of the same content (another
+    /// replica issued it again) than the replica it asks: that replica answers 304 with the
+    /// router's ETag (the router would refuse its older issue), and 200 to an older issue.
+    @Test func aRouterHoldingANewerIssueOfTheSameContentIsAnswered304() throws {
+        let app = try TestApp()
+        let first = bundle(app)
+        let body = try JSONSupport.object(first.body)
+        let revision = try #require(body["revision"] as? String)
+        let serial = try #require(body["serial"] as? Int)
+        let issuedAt = try #require((body["issued_at"] as? String).flatMap { Timestamp.parse($0) })
+        let newer = "\"\(revision)-\(serial)-\(issuedAt + 900_000)\""
+        for wait in [nil, 1] as [Int?] {
+            let answer = bundle(app, etag: newer, wait: wait)
+            #expect(answer.status == 304 && answer.header("ETag") == newer, "wait \(String(describing: wait)): \(answer.status)")
+        }
+        #expect(bundle(app, etag: "\"\(revision)-\(serial)-\(issuedAt - 1)\"").status == 200, "an older issue gets this one")
+        #expect(bundle(app, etag: "\"\(revision)-\(serial - 1)-\(issuedAt)\"").status == 200, "so does a lower serial at the same time")
+        #expect(bundle(app, etag: "\"other-\(serial)-\(issuedAt + 900_000)\"").status == 200, "and another revision")
+        #expect(app.api.quickResponse(method: "GET", path: "/v1/bundle", header: { name in
+            ["If-None-Match": newer, "Authorization": "Bearer \(app.routerKey)"][name] })?.status == 304, "the 304 fast path too")
     }
 
     @Test func theBundleIsCanonicalAndItsRevisionFollowsContent() throws {

@@ -53,7 +53,10 @@ import Testing
             }
         }
         let bothWaiting = try eventually(within: 20) {
-            try holder.execute("SELECT count(*)::BIGINT FROM pg_locks WHERE NOT granted").first?.integer(0) == 2
+            try holder.execute("""
+                SELECT count(*)::BIGINT FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE NOT l.granted AND a.datname = current_database()
+                """).first?.integer(0) == 2
         }
         #expect(bothWaiting, "both writers wait, each having read the row")
         try holder.execute("COMMIT")

@@ -41,6 +41,23 @@ import Testing
         #expect(eventually { (try? app.database.alerts().map(\.toState)) == ["exceeded"] })
     }
 
+    /// While every evaluation fails (a table gone), with the bundle due again (its issue older
+    /// than the re-issue time), the monitor retries once a second, not ten times.
+    @Test func failingEvaluationsAreRetriedOnceASecond() throws {
+        let path = path()
+        let app = try TestApp(path: path, runningFrom: TestClock.midPeriod)
+        try rename(path, "overrides", "overrides_away")
+        app.clock.advance(seconds: 16 * 60)  // past the bundle's re-issue time: it is due on every pass
+        app.api.monitor.evaluate()
+        #expect(app.api.monitor.failingSinceMillis != nil)
+        let before = app.api.monitor.failedEvaluationCount
+        Thread.sleep(forTimeInterval: 3)
+        let failed = app.api.monitor.failedEvaluationCount - before
+        #expect((1...5).contains(failed), "\(failed) failed evaluations in 3 s")
+        try rename(path, "overrides_away", "overrides")
+        #expect(eventually { app.api.monitor.failingSinceMillis == nil }, "recovered by itself")
+    }
+
     @Test func untilAFirstBundleExistsRoutesThatNeedOneAnswer503ThenRecover() throws {
         let path = path()
         do {

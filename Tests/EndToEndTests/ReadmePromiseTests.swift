@@ -1,6 +1,7 @@
 import BursarCore
 import BursarHTTPClient
 import BursarOTLP
+import BursarSQLite
 import BursarTesting
 import Foundation
 import HTTPToolkit
@@ -48,6 +49,26 @@ import Testing
         #expect(server.terminate() == 0)
     }
 
+    /// The same content issued again (fresher) ends a held long poll, so a router that reaches
+    /// Bursar gets each new issue at once, not when its wait runs out.
+    @Test func theSameContentIssuedAgainEndsAHeldLongPoll() throws {
+        let directory = RouterSDKTests.temporaryDirectory()
+        let database = directory + "/bursar.db"
+        let keys = try RouterSDKTests.keys(database)
+        let server = try ServerProcess(database: database, extraArguments: ["--bundle-max-age", "8"])
+        let router = ["Authorization": "Bearer \(keys.router)"]
+        let first = try server.connection().send("GET", "/v1/bundle", headers: router)
+        let etag = try #require(first.headers["etag"])
+        let poll = server.connection()
+        poll.timeoutSeconds = 20  // a wait of 60 s: only the new issue answers in time
+        let answer = try poll.send("GET", "/v1/bundle", headers: router.merging(["If-None-Match": etag, "Prefer": "wait=60"]) { $1 })
+        #expect(answer.status == 200, "answered by the new issue")
+        let (before, after) = (try JSONValue.parse(first.body), try JSONValue.parse(answer.body))
+        #expect(after[member: "revision"] == before[member: "revision"] && after[member: "serial"] == before[member: "serial"], "the same content and serial")
+        #expect(after[member: "issued_at"] != before[member: "issued_at"] && answer.headers["etag"] != etag, "issued again")
+        #expect(server.terminate() == 0)
+    }
+
     /// A key revoked from the command line (so the server is not told) is refused within the
     /// second its cache keeps a key: asked 1.2 s after the revocation returned, never later.
     @Test func aKeyRevokedElsewhereIsRefusedWithinASecond() throws {
@@ -59,7 +80,7 @@ import Testing
             try server.connection().send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(keys.router)"]).status
         }
         #expect(try status() == 200, "the key works, and is now cached")
-        _ = try ServerProcess.run(["keys", "revoke", "--db", database, "sdk-router"])
+        try BursarDatabase(path: database).revokeKey(name: "sdk-router")  // in this process: it takes milliseconds
         let revoked = ContinuousClock.now
         Thread.sleep(forTimeInterval: ((revoked + .milliseconds(1_200)) - ContinuousClock.now) / .seconds(1))
         #expect(try status() == 401, "refused 1.2 s after it was revoked")

@@ -20,14 +20,14 @@ struct BundleHandler: Sendable {
             let pending = PendingResponse()
             publisher.wait(ifNoneMatch: etag, seconds: wait) { latest, changed in
                 let latest = latest ?? published
-                pending.complete(changed ? Self.response(latest, waited: wait) : Self.notModified(latest, waited: wait))
+                pending.complete(changed ? Self.response(latest, waited: wait) : Self.notModified(latest, asked: etag, waited: wait))
             }
             return .pending(pending)
         }
         let published = try publisher.current()
-        let current = etag == published.etag || etag == "*"
+        let current = published.isHeld(byETag: etag)
         if current { APIMetrics.add(metrics.bundleNotModified) } else { APIMetrics.add(metrics.bundleFull) }
-        return .response(current ? Self.notModified(published, waited: nil) : Self.response(published, waited: nil))
+        return .response(current ? Self.notModified(published, asked: etag, waited: nil) : Self.response(published, waited: nil))
     }
 
     static func response(_ published: BundlePublisher.Published, waited: Int?) -> Response {
@@ -39,8 +39,10 @@ struct BundleHandler: Sendable {
         return Response(status: 200, headers: headers, body: published.bundle.body)
     }
 
-    static func notModified(_ published: BundlePublisher.Published, waited: Int?) -> Response {
-        var headers: [(String, String)] = [("ETag", published.etag), ("Cache-Control", "no-cache")]
+    /// 304 for a router holding `asked`: that ETag again (it may be a fresher issue of the same
+    /// content than this replica's), so that no cache pairs one issue's ETag with another's body.
+    static func notModified(_ published: BundlePublisher.Published, asked: String, waited: Int?) -> Response {
+        var headers: [(String, String)] = [("ETag", asked == "*" ? published.etag : asked), ("Cache-Control", "no-cache")]
         if let waited { headers.append(("Preference-Applied", "wait=\(waited)")) }
         return Response(status: 304, headers: headers)
     }

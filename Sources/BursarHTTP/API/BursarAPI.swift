@@ -180,9 +180,9 @@ public struct BursarAPI: Responder {
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {
         guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),
               let key = try? gatekeeper.identify(authorization: header("Authorization"), allowing: [.router, .viewer, .admin]),
-              let published = try? publisher.current(), published.etag == etag else { return nil }
+              let published = try? publisher.current(), published.isHeld(byETag: etag) else { return nil }
         APIMetrics.add(metrics.bundleNotModified)
-        var response = BundleHandler.notModified(published, waited: nil)
+        var response = BundleHandler.notModified(published, asked: etag, waited: nil)
         response.caller = key.name
         return response
     }

@@ -13,7 +13,7 @@ extension PostgresDatabase {
             let issue = BundleIssue.next(after: stored, revision: revision, now: now, reissueAfter: reissueAfter)
             try connection.execute("""
                 INSERT INTO bundle_history (serial, revision, issued_at, policy_revision, policy_name) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (serial) DO \(issue == stored ? "NOTHING" : """
+                ON CONFLICT (serial) DO \(issue.serial == stored?.serial ? "NOTHING" : """
                     UPDATE SET revision = excluded.revision, issued_at = excluded.issued_at,
                     policy_revision = excluded.policy_revision, policy_name = excluded.policy_name
                     """)
@@ -21,6 +21,8 @@ extension PostgresDatabase {
                       policy.map { .text($0.revision) } ?? .null, policy.map { .text($0.policy.name) } ?? .null])
             if issue != stored {
                 try connection.execute("UPDATE settings SET value = $1 WHERE name = 'bundle_issue'", [.text(issue.stored)])
+                // The same content issued again: the other replicas evaluate and serve it too.
+                if issue.serial == stored?.serial { try changes.announce(.spend, on: connection) }
             }
             return issue
         }

@@ -11,9 +11,10 @@ extension BursarDatabase {
                 .flatMap(BundleIssue.init(stored:))
             let issue = BundleIssue.next(after: stored, revision: revision, now: now, reissueAfter: reissueAfter)
             // The latest issue goes into the history once (also the one a database made
-            // before the history was kept already holds).
+            // before the history was kept already holds), with the time it was first issued
+            // (issued again, the same content keeps its row).
             try db.execute(sql: """
-                INSERT \(issue == stored ? "OR IGNORE" : "OR REPLACE") INTO bundle_history
+                INSERT \(issue.serial == stored?.serial ? "OR IGNORE" : "OR REPLACE") INTO bundle_history
                     (serial, revision, issued_at, policy_revision, policy_name) VALUES (?, ?, ?, ?, ?)
                 """, arguments: [issue.serial, issue.revision, issue.issuedAt, policy?.revision, policy?.policy.name])
             if issue == stored { return issue }

@@ -50,11 +50,14 @@ extension BundleIssue {
     }
 
     /// What follows `stored` (the latest issue, if any) for `revision` at `now`: itself when
-    /// the revision is the same and was issued less than `reissueAfter` ms ago, else the next
-    /// serial (the same content issued again keeps routers' bundles fresh); issue times never
-    /// go back, even when the clock does.
+    /// the revision is the same and was issued less than `reissueAfter` ms ago; the same
+    /// serial issued now when it is older (the same content issued again keeps routers'
+    /// bundles fresh); else the next serial. Issue times never go back, even when the clock does.
     package static func next(after stored: BundleIssue?, revision: String, now: Int64, reissueAfter: Int64) -> BundleIssue {
-        if let stored, stored.revision == revision, now - stored.issuedAt < reissueAfter { return stored }
+        if let stored, stored.revision == revision {
+            if now - stored.issuedAt < reissueAfter { return stored }
+            return BundleIssue(revision: revision, serial: stored.serial, issuedAt: max(now, stored.issuedAt))
+        }
         return BundleIssue(revision: revision, serial: (stored?.serial ?? 0) + 1, issuedAt: max(now, stored?.issuedAt ?? now))
     }
 }

@@ -26,6 +26,7 @@ class NotModifiedProxy:
 
         proxy = self
         self.not_modified = False
+        self.answered_not_modified = 0
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -35,6 +36,7 @@ class NotModifiedProxy:
 
             def _relay(self):
                 if self.path.startswith("/v1/bundle") and proxy.not_modified and self.headers.get("If-None-Match"):
+                    proxy.answered_not_modified += 1
                     self.send_response(304)
                     self.send_header("ETag", self.headers["If-None-Match"])
                     self.send_header("Content-Length", "0")

@@ -114,7 +114,6 @@ class BundleClient:
         last_status = 0.0
         contacted = False  # the first poll after a start or an error asks at once
         while not self._stopping.is_set():
-            self._check_freshness()
             try:
                 self._ensure_key()
                 asked = time.monotonic()
@@ -122,6 +121,7 @@ class BundleClient:
                 changed = self._poll(wait=contacted)
                 contacted = True
                 self.backoff.reset()
+                self._check_freshness()
                 # A poll told to wait but answered "not modified" at once (a proxy answering for
                 # Bursar, or a server draining) is not asked again at once: no tight loop.
                 if waited and not changed and time.monotonic() - asked < 1:
@@ -141,6 +141,7 @@ class BundleClient:
                 contacted = False
                 last_status = 0.0
                 self.last_error = str(error)
+                self._check_freshness()
                 self._stopping.wait(self.backoff.next_delay())
 
     def _check_freshness(self) -> None:
@@ -170,7 +171,7 @@ class BundleClient:
         if reply.status == 200:
             self._receive(reply)
             return True
-        if reply.status == 304:
+        if reply.status == 304 and current is not None:
             return False
         if reply.status in (401, 403):
             raise KeyRefused(reply.status, reply.error_message)
@@ -178,7 +179,7 @@ class BundleClient:
 
     def _receive(self, reply: Reply) -> None:
         etag = reply.headers.get("etag", "")
-        revision = etag.strip('"').split("-")[0]  # the content's revision, then its issue's serial
+        revision = etag.strip('"').split("-")[0]  # the content's revision, then its issue's serial and time
         signature = reply.headers.get("bursar-signature", "")
         key = self._trusted or ""
         if not verify(signature, reply.body, key):
