@@ -57,6 +57,14 @@ import Testing
             #expect(answer.status == 304 && answer.header("ETag") == newer, "wait \(String(describing: wait)): \(answer.status)")
         }
         #expect(bundle(app, etag: "\"\(revision)-\(serial)-\(issuedAt - 1)\"").status == 200, "an older issue gets this one")
+        // `*` matches any bundle: answered 304 at once, also when asked to wait (nothing could change it).
+        let reply = app.api.respond(to: Request(method: "GET", target: "/v1/bundle", headers: [
+            "Authorization": "Bearer \(app.routerKey)", "If-None-Match": "*", "Prefer": "wait=44"]))
+        guard case .response(let any) = reply else {
+            Issue.record("If-None-Match: * was held for a change that cannot come")
+            return
+        }
+        #expect(any.status == 304 && any.header("ETag") == first.header("ETag"))
         #expect(bundle(app, etag: "\"\(revision)-\(serial - 1)-\(issuedAt)\"").status == 200, "so does a lower serial at the same time")
         #expect(bundle(app, etag: "\"other-\(serial)-\(issuedAt + 900_000)\"").status == 200, "and another revision")
         #expect(app.api.quickResponse(method: "GET", path: "/v1/bundle", header: { name in

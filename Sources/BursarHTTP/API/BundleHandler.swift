@@ -14,7 +14,8 @@ struct BundleHandler: Sendable {
             APIMetrics.add(metrics.bundleFull)
             return .response(Self.response(try publisher.current(), waited: nil))
         }
-        if let wait {
+        // `*` matches whatever is published: there is no change to wait for, so it is answered at once.
+        if let wait, etag != "*" {
             APIMetrics.add(metrics.bundleLongPolls)
             let published = try publisher.current()
             let pending = PendingResponse()
