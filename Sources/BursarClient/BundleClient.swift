@@ -253,10 +253,11 @@ public final class BundleClient: Sendable {
     /// one arrives.
     private func checkFreshness() {
         let stale = isStale
-        guard let bundle = snapshot?.bundle, state.withLock({ state in
+        let turned = state.withLock { state in
             defer { state.staleAlarm = stale }
             return state.staleAlarm != stale
-        }) else { return }
+        }
+        guard turned, let bundle = snapshot?.bundle else { return }
         let since = bundle.staleAfter.map(Timestamp.format) ?? "?"
         if stale {
             logger.error("the bundle in use is stale: Bursar has not issued a fresh one since \(Timestamp.format(bundle.issuedAt)) (stale after \(since)); routing goes on by it, but budgets and overrides may be out of date",

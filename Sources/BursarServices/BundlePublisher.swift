@@ -8,15 +8,23 @@ import BursarStorage
 /// runs out.
 public final class BundlePublisher: Sendable {
     public struct Published: Sendable {
-        public var bundle: RouterBundle
-        public var signature: String
+        public let bundle: RouterBundle
+        public let signature: String
         /// The bundle as routing reads it, and its engine (nil without an active policy).
-        public var routing: RoutingBundle
-        public var engine: PolicyEngine?
+        public let routing: RoutingBundle
+        public let engine: PolicyEngine?
         /// The content's revision, its issue's serial and time (epoch ms): one ETag per body
         /// served; the same content issued again (fresher) is a new one, so that routers fetch
-        /// its new `stale_after`.
-        public var etag: String { "\"\(bundle.revision)-\(bundle.issue.serial)-\(bundle.issue.issuedAt)\"" }
+        /// its new `stale_after`. Made once: every poll compares it.
+        public let etag: String
+
+        public init(bundle: RouterBundle, signature: String, routing: RoutingBundle, engine: PolicyEngine?) {
+            self.bundle = bundle
+            self.signature = signature
+            self.routing = routing
+            self.engine = engine
+            etag = "\"\(bundle.revision)-\(bundle.issue.serial)-\(bundle.issue.issuedAt)\""
+        }
 
         /// Whether a router holding the bundle of `etag` holds this one, or the same content
         /// issued since: another replica may have issued it again before this one has heard,

@@ -21,7 +21,8 @@ public struct RoutingBundle: Sendable {
     public var revision: String
     /// Grows by one with every new revision Bursar publishes (0 in a bundle that has none).
     public var serial: Int64
-    /// When Bursar first published this revision (epoch milliseconds; 0 when absent).
+    /// When Bursar issued this bundle (epoch milliseconds; 0 when absent): the same content
+    /// is issued again, with its serial, as its `staleAfter` nears.
     public var issuedAt: Int64
     /// Past this time (epoch milliseconds) the bundle is stale: Bursar issues a fresh one well
     /// before, so a router still holding it has not heard from Bursar and raises an alarm.

@@ -45,7 +45,7 @@ struct FleetHandler: Sendable {
         let history = try database.issuedBundles(revisions: revisions)
         let instances: [JSONValue] = page.map { status in
             let applied = status.appliedRevision.flatMap { history[$0] }
-            let behind = applied.map { $0.revision == current.revision ? 0 : max(0, current.issue.serial - $0.serial) }
+            let behind = applied.map { max(0, current.issue.serial - $0.serial) }
             var members: [(String, JSONValue)] = [
                 ("instance_id", .string(status.instanceID)),
                 ("source", .string(status.source)),

@@ -194,12 +194,11 @@ struct PostgresIngestCommitter: IngestCommitter {
         var latency: UnsafeRawBufferPointer
     }
 
-    /// Reads the stored rows of `keys` in `table` (through the staging table `staging`): this
-    /// replica's shard's when `shard` is set, every other shard's when `others`.
+    /// Reads the stored rows of `keys` in `table` through the empty staging table `staging`:
+    /// this replica's shard's, or every other shard's when `others`.
     private func read(shard: Int32, others: Bool = false, of keys: [RollupKey], table: String, keyColumns: [String],
                       through staging: String, _ connection: PostgresConnection,
                       _ body: (RollupKey, ShardRow) throws -> Void) throws {
-        try connection.execute("DELETE FROM \(staging)")
         try connection.copy(into: staging, columns: keyColumns, rows: keys.map { key in [.integer(key.bucket)] + key.values.map { .text($0) } })
         let join = keyColumns.map { "k.\($0) = t.\($0)" }.joined(separator: " AND ")
         let width = keyColumns.count
@@ -226,6 +225,7 @@ struct PostgresIngestCommitter: IngestCommitter {
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.integer(lock)])
         }
         var others: [RollupKey: [Int32: [Int64]]] = [:]
+        try connection.execute("DELETE FROM \(staging)")
         try read(shard: shard, others: true, of: Array(large.keys), table: table, keyColumns: keyColumns, through: staging, connection) { key, row in
             others[key, default: [:]][row.shard] = RollupSums.decode(row.sums)
         }

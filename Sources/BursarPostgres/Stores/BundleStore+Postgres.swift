@@ -3,8 +3,8 @@ import BursarStorage
 
 /// Bundle issues, shared by every replica (the row locked while one decides).
 extension PostgresDatabase {
-    /// The issue of `revision`: the stored one when it is still the latest, else the next
-    /// serial; kept in the history with the policy it carries.
+    /// The issue of `revision` (`BundleStore.bundleIssue`): the stored one, the same issued
+    /// again, or the next serial; kept in the history with the policy it carries.
     public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue {
         try write { connection in
             try connection.execute("INSERT INTO settings (name, value) VALUES ('bundle_issue', '') ON CONFLICT (name) DO NOTHING")

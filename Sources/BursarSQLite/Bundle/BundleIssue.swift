@@ -3,8 +3,8 @@ import BursarStorage
 import GRDB
 
 extension BursarDatabase {
-    /// The issue of `revision`: the stored one when it is still the latest, else the next
-    /// serial, issued `now`; kept in the history with the policy it carries.
+    /// The issue of `revision` (`BundleStore.bundleIssue`): the stored one, the same issued
+    /// again, or the next serial, issued `now`; kept in the history with the policy it carries.
     public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue {
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = 'bundle_issue'")

@@ -4,8 +4,9 @@ import BursarCore
 /// history of what each revision carried (for the fleet: which policy an instance runs).
 public protocol BundleStore: Sendable {
     /// The issue of `revision`: the stored one when it is still the latest and was issued less
-    /// than `reissueAfter` ms ago, else the next serial, issued `now` (issue times never go
-    /// back). Records it in the history with the policy it carries.
+    /// than `reissueAfter` ms ago; its serial issued `now` when it is older; else the next
+    /// serial, issued `now` (issue times never go back). Records a new serial in the history
+    /// with the policy it carries (the history keeps when a serial was first issued).
     func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue
     /// The latest issue of each of `revisions` found in the history.
     func issuedBundles(revisions: Set<String>) throws -> [String: IssuedBundle]

@@ -1,6 +1,6 @@
 /// How long a router may trust a bundle without hearing from Bursar. Each bundle carries,
 /// signed, `stale_after`: its issue time plus `maximumAgeMillis`. Bursar issues the same
-/// content again (a new serial and issue time) once a quarter of that has passed, so a router
+/// content again (its serial, a new issue time) once a quarter of that has passed, so a router
 /// that reaches Bursar always holds a fresh bundle; one that holds a stale bundle keeps
 /// routing by it and raises an alarm: Bursar, or something between (a proxy answering 304
 /// for ever), has kept newer budgets and overrides from it.
