@@ -58,6 +58,14 @@ import Testing
         #expect(counts == expected, "files or case counts differ from conformance/manifest.json")
     }
 
+    /// The README's count of the corpus's cases is the manifest's.
+    @Test func theREADMECountsEveryCase() throws {
+        let total = try Self.manifest().values.reduce(0, +)
+        let readme = try String(contentsOf: Self.root.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        let written = total.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US")))
+        #expect(readme.contains("all \(written) cases alike") && readme.contains("its \(written) single-threaded decisions"), "\(written)")
+    }
+
     /// Every generated file is what today's generator makes from seed 1, byte for byte.
     @Test func theGeneratedFilesAreWhatTheirSeedMakes() throws {
         let stored = try Self.files("generated")

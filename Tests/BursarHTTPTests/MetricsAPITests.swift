@@ -72,6 +72,7 @@ import Testing
         let room = try #require(Self.value(of: "bursar_database_room_bytes", in: text))
         let used = try #require(Self.value(of: "bursar_database_bytes", in: text))
         #expect(used > 0 && room > 0 && used + room == Double(64 << 20), "used \(used), room \(room)")
+        #expect(Self.value(of: "bursar_singleton_lease_held", in: text) == 1, "always 1 on SQLite")
     }
 
     static func value(of sample: String, in text: String) -> Double? {

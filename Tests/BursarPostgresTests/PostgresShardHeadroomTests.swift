@@ -80,6 +80,23 @@ import Testing
         #expect(try Self.store([Self.event("full", cost: PostgresDatabase.counterCeiling)], writer).get().accepted == 1)
         let over = try Self.store([Self.event("one-more", cost: 1)], writer).get()
         #expect(over.refused.map(\.overflow) == [CounterOverflow(counter: "cost")], "\(over)")
-        #expect(PostgresDatabase.counterCeiling > Int64.max / 2, "half the range at least: \(PostgresDatabase.counterCeiling)")
+        #expect(PostgresDatabase.counterCeiling == Int64.max - 63 << 56, "about $4.68 billion: \(PostgresDatabase.counterCeiling)")
+    }
+
+    /// At most 64 replicas write at once: with every shard's lease held, a writer's commit is
+    /// refused (and names why), never given a 65th shard.
+    @Test func atMost64ReplicasWriteAtOnce() throws {
+        let url = try PostgresCluster.started().createDatabase()
+        let database = try PostgresDatabase(url: url)
+        let holder = try PostgresConnection(url: url)
+        for shard in 0..<64 {
+            try holder.execute("SELECT pg_advisory_lock($1::INTEGER, $2::INTEGER)", [.integer(0x6272_7372), .integer(Int64(shard))])
+        }
+        let writer = IngestWriter(database: database)
+        defer { writer.close() }
+        let result = try Self.store([Self.event("sixty-fifth", cost: 1)], writer)
+        #expect(throws: (any Error).self) { try result.get() }
+        if case .failure(let error) = result { #expect("\(error)".contains("all 64 rollup shards are held"), "\(error)") }
+        #expect(database.shard == nil)
     }
 }

@@ -14,6 +14,7 @@ import Testing
         let directory = RouterSDKTests.temporaryDirectory()
         let server = try ServerProcess(database: directory + "/bursar.db")
         #expect(server.startLine.contains("synchronous=FULL"), "\(server.startLine)")
+        #expect(server.startLine.contains("(database SQLite \(directory)/bursar.db, "), "the database in use: \(server.startLine)")
         #expect(server.terminate() == 0)
         #expect(server.startLine.hasSuffix("; raw events kept 90 days)"), "the default retention: \(server.startLine)")
         let normal = try ServerProcess(database: directory + "/bursar.db", extraArguments: ["--durability", "normal"])
