@@ -22,10 +22,9 @@ public final class RawSocket {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
-            close(descriptor)
-            throw Failure(description: "cannot connect to \(host):\(port)")
-        }
+        // Not closed here: once every property is set, a throwing initializer still runs
+        // `deinit`, and a second close would shut whatever descriptor the process opened since.
+        guard connected == 0 else { throw Failure(description: "cannot connect to \(host):\(port)") }
     }
 
     deinit { close(descriptor) }

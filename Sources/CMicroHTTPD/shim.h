@@ -26,7 +26,8 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
     MHD_AccessHandlerCallback handler, void *handler_context,
     MHD_RequestCompletedCallback completed, void *completed_context,
     void *(*uri_logger)(void *context, const char *uri, struct MHD_Connection *connection),
-    MHD_NotifyConnectionCallback connections)
+    MHD_NotifyConnectionCallback connections,
+    MHD_AcceptPolicyCallback accept_policy)
 {
     struct MHD_OptionItem options[] = {
         { MHD_OPTION_SOCK_ADDR, 0, (void *)settings->address },
@@ -41,7 +42,7 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
         { MHD_OPTION_END, 0, NULL },
     };
     unsigned int flags = settings->flags | (settings->tls_key_pem ? MHD_USE_TLS : 0);
-    return MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_context,
+    return MHD_start_daemon(flags, 0, accept_policy, handler_context, handler, handler_context,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
                             MHD_OPTION_URI_LOG_CALLBACK, uri_logger, handler_context,
                             MHD_OPTION_NOTIFY_CONNECTION, connections, handler_context,

@@ -186,6 +186,14 @@ func bursarConnectionNotice(context: UnsafeMutableRawPointer?, connection: Opaqu
     }
 }
 
+/// Whether a new connection is taken: not once the server drains (closed as accepted, so a
+/// load balancer moves on at once).
+func bursarAcceptPolicy(context: UnsafeMutableRawPointer?, address: UnsafePointer<sockaddr>?, length: socklen_t) -> MHD_Result {
+    guard let context else { return .NO }
+    let server = Unmanaged<MicroHTTPDServer>.fromOpaque(context).takeUnretainedValue()
+    return server.draining.load(ordering: .sequentiallyConsistent) ? .NO : .YES
+}
+
 private func queue(_ response: Response, on connection: OpaquePointer, _ exchange: Exchange, server: MicroHTTPDServer) -> MHD_Result {
     if server.configuration.accessLog { server.logAccess(exchange, response) }
     var body = response.body

@@ -16,6 +16,7 @@ final class HeadDeadlines: Sendable {
     let deadline: Duration
     private let connections = Locked<[Int: Connection]>([:])
     private let running = Locked(false)
+    private let wake = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
 
     init(deadline: Duration) {
@@ -53,13 +54,12 @@ final class HeadDeadlines: Sendable {
         }
     }
 
-    /// Sweeps four times per deadline on a thread of its own until `stop`.
+    /// Sweeps four times per deadline on a thread of its own until `stop`, which wakes it.
     func start() {
         running.withLock { $0 = true }
         let pause = max(0.05, min(1, deadline / .seconds(4)))
         Thread.detachNewThread { [self] in
-            while running.withLock({ $0 }) {
-                Thread.sleep(forTimeInterval: pause)
+            while wake.wait(timeout: .now() + pause) == .timedOut {
                 sweep()
             }
             stopped.signal()
@@ -68,6 +68,7 @@ final class HeadDeadlines: Sendable {
 
     func stop() {
         guard running.withLock({ running in defer { running = false }; return running }) else { return }
+        wake.signal()
         stopped.wait()
     }
 }
