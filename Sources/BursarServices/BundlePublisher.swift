@@ -53,6 +53,8 @@ public final class BundlePublisher: Sendable {
     struct State {
         var published: Published?
         var waiters: [Waiter] = []
+        /// When the expiry service next looks (the earliest deadline it saw), nil when none waits.
+        var nextExpiry: ContinuousClock.Instant?
         var closed = false
     }
 
@@ -67,10 +69,11 @@ public final class BundlePublisher: Sendable {
 
     public init(signer: BundleSigner) {
         self.signer = signer
-        expiry.start { [self] in
-            endWaitsRunOut()
-            return 100
-        }
+    }
+
+    /// Starts answering waits that run out, each at its deadline.
+    public func start() {
+        expiry.start { [self] in endWaitsRunOut() }
     }
 
     /// Requests waiting for a change.
@@ -100,13 +103,18 @@ public final class BundlePublisher: Sendable {
     /// `changed: false` after `seconds` or when the server stops.
     public func wait(ifNoneMatch etag: String, seconds: Int, notify: @escaping Notify) {
         let deadline = ContinuousClock.now + .seconds(seconds)
-        let (published, answer) = state.withLock { state -> (Published?, Bool?) in
-            if state.closed { return (state.published, false) }
-            if let published = state.published, !published.isHeld(byETag: etag) { return (published, true) }
+        let (published, answer, soonest) = state.withLock { state -> (Published?, Bool?, Bool) in
+            if state.closed { return (state.published, false, false) }
+            if let published = state.published, !published.isHeld(byETag: etag) { return (published, true, false) }
             state.waiters.append(Waiter(etag: etag, deadline: deadline, notify: notify))
-            return (state.published, nil)
+            // The expiry service sleeps until the earliest deadline it knows: only a wait
+            // that ends sooner wakes it (polls of one length never do).
+            let soonest = state.nextExpiry.map { deadline < $0 } ?? true
+            if soonest { state.nextExpiry = deadline }
+            return (state.published, nil, soonest)
         }
         if let answer { notify(published, answer) }
+        if soonest { expiry.wake() }
     }
 
     /// Answers every waiting request (unchanged) and stops taking waits; for shutdown.
@@ -119,14 +127,19 @@ public final class BundlePublisher: Sendable {
         for waiter in waiters { waiter.notify(published, false) }
     }
 
-    /// Waits that ran out are answered (unchanged).
-    private func endWaitsRunOut() {
+    /// Waits that ran out are answered (unchanged); returns the milliseconds until the next
+    /// one runs out (an hour when none waits: a new wait that ends sooner wakes the service).
+    private func endWaitsRunOut() -> Int64 {
         let now = ContinuousClock.now
-        let (expired, published) = state.withLock { state -> ([Waiter], Published?) in
+        let (expired, published, next) = state.withLock { state -> ([Waiter], Published?, ContinuousClock.Instant?) in
             let expired = state.waiters.filter { $0.deadline <= now }
             state.waiters.removeAll { $0.deadline <= now }
-            return (expired, state.published)
+            state.nextExpiry = state.waiters.map(\.deadline).min()
+            return (expired, state.published, state.nextExpiry)
         }
         for waiter in expired { waiter.notify(published, false) }
+        guard let next else { return 3_600_000 }
+        let (seconds, attoseconds) = (next - now).components
+        return seconds * 1_000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
     }
 }

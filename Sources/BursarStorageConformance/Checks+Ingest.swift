@@ -110,6 +110,7 @@ extension StorageConformance {
         },
         Check("a full queue refuses instead of growing") { backend in
             let store = try backend.open(clock: .fixed(Fixtures.start), maximumQueuedEvents: 100)
+            store.ingest.start()
             let gate = DispatchSemaphore(value: 0)
             let held = DispatchSemaphore(value: 0)
             try store.ingest.submit([Fixtures.priced("gate")]) { _ in
@@ -130,6 +131,7 @@ extension StorageConformance {
         },
         Check("closing commits what was queued and refuses more") { backend in
             let store = try backend.open(clock: .fixed(Fixtures.start), maximumQueuedEvents: 200_000)
+            store.ingest.start()
             let acknowledged = Locked(0)
             for batch in 0..<20 {
                 try store.ingest.submit((0..<50).map { Fixtures.priced("c\(batch)-\($0)") }) { result in

@@ -66,6 +66,7 @@ extension StorageBackend {
     func withStore<T>(now: Int64 = Fixtures.start, maximumQueuedEvents: Int = 200_000,
                       _ body: (StoreUnderTest) throws -> T) throws -> T {
         let store = try open(clock: .fixed(now), maximumQueuedEvents: maximumQueuedEvents)
+        store.ingest.start()
         defer { store.ingest.close() }
         return try body(store)
     }

@@ -11,7 +11,7 @@ import Foundation
 public final class TestApp: Sendable {
     public let database: BursarDatabase
     public let writer: IngestWriter
-    public let prices: PriceBook
+    public let application: Application
     public let api: BursarAPI
     public let adminKey: String
     public let viewerKey: String
@@ -30,21 +30,26 @@ public final class TestApp: Sendable {
         self.clock = clock
         database = try path.map { try BursarDatabase(path: $0, durability: durability, maximumBytes: maximumBytes, clock: clock.clock) }
             ?? BursarDatabase(clock: clock.clock)
-        let stored = try database.addPriceCatalog(catalog, author: "test", origin: "test")
+        _ = try database.addPriceCatalog(catalog, author: "test", origin: "test")
         writer = IngestWriter(database: database)
-        prices = PriceBook(catalog: stored, baselineModel: baseline)
-        api = BursarAPI(database: database, writer: writer, prices: prices, signer: BundleSigner.ephemeral(), web: nil,
-                        alertWebhooks: alertWebhooks, rawEventRetentionDays: rawEventRetentionDays, clock: clock.clock)
+        var options = Application.Options(baselineModel: baseline)
+        options.alertWebhooks = alertWebhooks
+        options.rawEventRetentionDays = rawEventRetentionDays
+        application = Application(storage: database, ingest: writer, signer: BundleSigner.ephemeral(), clock: clock.clock, options: options)
+        api = BursarAPI(application: application, web: nil)
+        try application.start()
         adminKey = try Self.key(database, "test-admin", .admin)
         viewerKey = try Self.key(database, "test-viewer", .viewer)
         routerKey = try Self.key(database, "test-router", .router)
     }
 
     deinit {
-        api.closeLongPolls()
-        writer.close()
-        api.stop()
+        application.closeLongPolls()
+        application.stop()
     }
+
+    /// The prices in force (the application's).
+    public var prices: PriceBook { application.prices }
 
     /// A key named `name`, or (when the database was opened before) a name of its own.
     static func key(_ database: BursarDatabase, _ name: String, _ role: Role) throws -> String {

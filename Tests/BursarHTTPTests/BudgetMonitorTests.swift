@@ -30,7 +30,7 @@ import Testing
 
     @Test func readsNeitherEvaluateBudgetsNorRecordAlerts() throws {
         let app = try TestApp(now: Self.morning)
-        app.api.monitor.stop()
+        app.application.monitor.stop()
         overspend(app, at: Self.morning)
         // Every kind of read, many times: the bundle, its 304, long-poll-free metrics, reports.
         for _ in 0..<5 {
@@ -43,7 +43,7 @@ import Testing
         #expect(try app.database.alerts().isEmpty, "no read recorded an alert")
         #expect(try app.getJSON("/v1/budgets/daily/status")["state"] as? String == "exceeded", "the spend is there to be read")
 
-        app.api.monitor.evaluate()
+        app.application.monitor.evaluate()
         #expect(try budgetState(app, "daily") == "exceeded")
         #expect(try app.database.alerts().map(\.toState) == ["exceeded"])
     }
@@ -53,7 +53,7 @@ import Testing
         overspend(app, at: Self.morning)
         #expect(try eventually { try budgetState(app, "daily") == "exceeded" }, "evaluated after the commit, with no read asking")
         #expect(try eventually { try app.database.alerts().count == 1 })
-        app.api.monitor.evaluate()
+        app.application.monitor.evaluate()
         #expect(try app.database.alerts().count == 1, "one crossing, one alert, however often it is evaluated")
     }
 

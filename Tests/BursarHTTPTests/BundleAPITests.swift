@@ -94,14 +94,14 @@ import Testing
         let reply = app.api.respond(to: Request(method: "GET", target: "/v1/bundle", headers: [
             "Authorization": "Bearer \(app.routerKey)", "If-None-Match": etag, "Prefer": "wait=60"]))
         guard case .pending(let pending) = reply else { Issue.record("expected the request to wait"); return }
-        #expect(app.api.publisher.heldRequests == 1)
+        #expect(app.application.publisher.heldRequests == 1)
         _ = app.send("PUT", "/v1/overrides/x", key: app.adminKey,
                      body: Array(#"{"match":{"team":"legal"},"effect":"max_tier","tier":"standard"}"#.utf8))
         // A 200 with the new revision: the change ended the wait (its end would be a 304).
         let response = pending.wait()
         #expect(response.status == 200 && response.header("ETag") != etag)
         #expect(response.header("Preference-Applied") == "wait=60")
-        #expect(app.api.publisher.heldRequests == 0)
+        #expect(app.application.publisher.heldRequests == 0)
     }
 
     @Test func aLongPollWithNoChangeEndsIn304AfterItsWait() throws {
@@ -156,10 +156,10 @@ import Testing
         let bundle = try RoutingBundle.parse(response.body)
         #expect(bundle.serial >= 1 && bundle.issuedAt > 0)
         let signature = try #require(response.header("Bursar-Signature"))
-        #expect(BundleVerifier.verify(header: signature, body: response.body, publicKeyBase64: app.api.publisher.signer.publicKeyBase64))
+        #expect(BundleVerifier.verify(header: signature, body: response.body, publicKeyBase64: app.application.publisher.signer.publicKeyBase64))
         let text = response.bodyText.replacingOccurrences(of: "\"serial\":\(bundle.serial)", with: "\"serial\":\(bundle.serial + 1)")
         #expect(text != response.bodyText)
-        #expect(!BundleVerifier.verify(header: signature, body: Array(text.utf8), publicKeyBase64: app.api.publisher.signer.publicKeyBase64))
+        #expect(!BundleVerifier.verify(header: signature, body: Array(text.utf8), publicKeyBase64: app.application.publisher.signer.publicKeyBase64))
     }
 
     @Test func routersOrderBundlesByIssueTimeThenSerial() {

@@ -33,6 +33,7 @@ import Testing
         let url = try PostgresCluster.started().createDatabase()
         let databases = [try PostgresDatabase(url: url), try PostgresDatabase(url: url)]
         let writers = databases.map { IngestWriter(database: $0) }
+        writers.forEach { $0.start() }
         defer { writers.forEach { $0.close() } }
         for (index, writer) in writers.enumerated() {
             #expect(try Self.store([Self.event("lease-\(index)", cost: 1)], writer).get().accepted == 1)
@@ -76,6 +77,7 @@ import Testing
         let url = try PostgresCluster.started().createDatabase()
         let database = try PostgresDatabase(url: url)
         let writer = IngestWriter(database: database)
+        writer.start()
         defer { writer.close() }
         #expect(try Self.store([Self.event("full", cost: PostgresDatabase.counterCeiling)], writer).get().accepted == 1)
         let over = try Self.store([Self.event("one-more", cost: 1)], writer).get()
@@ -93,6 +95,7 @@ import Testing
             try holder.execute("SELECT pg_advisory_lock($1::INTEGER, $2::INTEGER)", [.integer(0x6272_7372), .integer(Int64(shard))])
         }
         let writer = IngestWriter(database: database)
+        writer.start()
         defer { writer.close() }
         let result = try Self.store([Self.event("sixty-fifth", cost: 1)], writer)
         #expect(throws: (any Error).self) { try result.get() }

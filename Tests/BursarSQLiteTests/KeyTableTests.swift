@@ -16,7 +16,11 @@ import Testing
             let database = try BursarDatabase(path: path, durability: .normal)
             return try ["edge", "ops", "ci"].map { try database.createKey(name: $0, role: .router) }
         }()
-        let file = try DatabaseQueue(path: path)
+        // The closed database's last connection may still be checkpointing the file away:
+        // wait for it rather than fail on SQLITE_BUSY (seen once under the full suite's load).
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let file = try DatabaseQueue(path: path, configuration: configuration)
         defer { try? file.close() }
         try file.read { db in
             let digests = try Data.fetchAll(db, sql: "SELECT secret_sha256 FROM api_keys ORDER BY id")

@@ -28,6 +28,7 @@ import Testing
         let directory = NSTemporaryDirectory() + "bursar-retention-\(UUID().uuidString)"
         let database = try BursarDatabase(path: directory + "/bursar.db", durability: .normal)
         let writer = IngestWriter(database: database)
+        writer.start()
         defer { writer.close() }
         let now = Locked<Int64>(Self.start)
         let retention = RawEventRetention(database: database, retainDays: 3, clock: WallClock { now.withLock { $0 } })

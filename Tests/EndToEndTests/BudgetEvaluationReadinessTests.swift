@@ -35,12 +35,12 @@ import Testing
         #expect(app.send("GET", "/readyz", key: nil).status == 200)
         let other = try DatabaseQueue(path: path)
         try other.write { db in try db.execute(sql: "ALTER TABLE budgets RENAME TO budgets_away") }
-        app.api.monitor.evaluate()
+        app.application.monitor.evaluate()
         let notReady = app.send("GET", "/readyz", key: nil)
         #expect(notReady.status == 503 && notReady.bodyText.contains("budgets could not be evaluated"), "\(notReady.bodyText)")
         #expect(!notReady.bodyText.contains("budgets_away") && !notReady.bodyText.contains("no such table"), "the cause is logged, not answered")
         try other.write { db in try db.execute(sql: "ALTER TABLE budgets_away RENAME TO budgets") }
-        app.api.monitor.evaluate()
+        app.application.monitor.evaluate()
         #expect(app.send("GET", "/readyz", key: nil).status == 200)
     }
 }

@@ -48,14 +48,14 @@ import Testing
         let app = try TestApp(path: path, runningFrom: TestClock.midPeriod)
         try rename(path, "overrides", "overrides_away")
         app.clock.advance(seconds: 16 * 60)  // past the bundle's re-issue time: it is due on every pass
-        app.api.monitor.evaluate()
-        #expect(app.api.monitor.failingSinceMillis != nil)
-        let before = app.api.monitor.failedEvaluationCount
+        app.application.monitor.evaluate()
+        #expect(app.application.monitor.failingSinceMillis != nil)
+        let before = app.application.monitor.failedEvaluationCount
         Thread.sleep(forTimeInterval: 3)
-        let failed = app.api.monitor.failedEvaluationCount - before
+        let failed = app.application.monitor.failedEvaluationCount - before
         #expect((1...5).contains(failed), "\(failed) failed evaluations in 3 s")
         try rename(path, "overrides_away", "overrides")
-        #expect(eventually { app.api.monitor.failingSinceMillis == nil }, "recovered by itself")
+        #expect(eventually { app.application.monitor.failingSinceMillis == nil }, "recovered by itself")
     }
 
     @Test func untilAFirstBundleExistsRoutesThatNeedOneAnswer503ThenRecover() throws {

@@ -26,7 +26,7 @@ import Testing
         #expect(router.snapshot == nil, "no bundle signed by another key is ever used")
         #expect(router.lastError?.contains("signature") == true, "\(router.lastError ?? "")")
         // The same server's bundles, pinned to its own key, are taken.
-        let trusting = try client(live, instance: "pinned-right", cache: nil, publicKey: live.app.api.publisher.signer.publicKeyBase64)
+        let trusting = try client(live, instance: "pinned-right", cache: nil, publicKey: live.app.application.publisher.signer.publicKeyBase64)
         trusting.start()
         defer { trusting.stop() }
         #expect(trusting.wait(timeout: 10) { $0.origin == .server })

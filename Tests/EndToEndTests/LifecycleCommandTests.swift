@@ -16,6 +16,7 @@ import Testing
     static func seed(_ path: String, prefix: String, count: Int, daysAgo: Int64) throws {
         let database = try BursarDatabase(path: path)
         let writer = IngestWriter(database: database)
+        writer.start()
         defer { writer.close() }
         let time = WallClock.system() - daysAgo * Self.day
         let events = (0..<count).map { index in
@@ -38,6 +39,7 @@ import Testing
         do {
             let store = try BursarDatabase(path: database, maximumBytes: 4 << 20)
             let writer = IngestWriter(database: store)
+            writer.start()
             defer { writer.close() }
             var refused = false
             for batch in 0..<100 where !refused {

@@ -15,7 +15,7 @@ import Testing
         // One poll held keeps the drain waiting ...
         let poll = live.connection()
         try poll.begin("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(key)", "If-None-Match": etag, "Prefer": "wait=30"])
-        #expect(eventually { live.app.api.publisher.heldRequests == 1 })
+        #expect(eventually { live.app.application.publisher.heldRequests == 1 })
         let drained = DispatchSemaphore(value: 0)
         let server = live.server
         Thread.detachNewThread {
@@ -28,7 +28,7 @@ import Testing
         let late = try kept.send("POST", "/v1/events", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
                                  body: JSONValue.array([EventJSON.event("late")]).serialized())
         #expect(late.status == 503 && late.text.contains("shutting down"), "\(late.status) \(late.text)")
-        live.app.api.closeLongPolls()
+        live.app.application.closeLongPolls()
         #expect(drained.wait(timeout: .now() + 20) == .success, "the drain ended once the held poll was answered")
         #expect(try poll.receive().status == 304)
     }
@@ -42,7 +42,7 @@ import Testing
         for poll in polls {
             try poll.begin("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(key)", "If-None-Match": etag, "Prefer": "wait=30"])
         }
-        #expect(eventually { live.app.api.publisher.heldRequests == 500 })
+        #expect(eventually { live.app.application.publisher.heldRequests == 500 })
 
         let other = live.connection()
         var slowest = Duration.zero
@@ -53,7 +53,7 @@ import Testing
             #expect(reply.status == 200)
         }
         // Answered while every poll is still held: none waited for a poll to end.
-        #expect(live.app.api.publisher.heldRequests == 500)
+        #expect(live.app.application.publisher.heldRequests == 500)
         print("50 health checks with 500 long polls held: slowest \(slowest)")
 
         let changed = live.app.send("PUT", "/v1/overrides/all-legal", key: live.app.adminKey,
@@ -79,7 +79,7 @@ import Testing
         let etag = try #require(first.headers["etag"])
         let poll = live.connection()
         try poll.begin("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(app.routerKey)", "If-None-Match": etag, "Prefer": "wait=30"])
-        #expect(eventually { app.api.publisher.heldRequests == 1 })
+        #expect(eventually { app.application.publisher.heldRequests == 1 })
         let now = Timestamp.format(TestClock.midPeriod)
         let events = JSONValue.array([EventJSON.event("x1", time: now, input: 1_000_000, output: 0)]).serialized()
         let ingest = try connection.send("POST", "/v1/events", headers: ["Authorization": "Bearer \(app.routerKey)",

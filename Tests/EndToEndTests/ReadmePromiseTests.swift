@@ -10,6 +10,24 @@ import Testing
 
 /// README sentences that no other test would notice breaking.
 @Suite struct ReadmePromiseTests {
+    /// Every link of the project's documents to a file of the project leads to one.
+    @Test func everyLinkToAFileOfTheProjectResolves() throws {
+        let root = ServerProcess.packageRoot
+        var checked = 0
+        for document in ["README.md", "BENCHMARKS.md", "conformance/README.md", "clients/python/README.md"] {
+            let text = try String(contentsOf: root.appendingPathComponent(document), encoding: .utf8)
+            let folder = root.appendingPathComponent(document).deletingLastPathComponent()
+            for match in text.matches(of: /\]\(([^)\s]+)\)/) {
+                let target = String(match.1)
+                guard !target.contains("://"), !target.hasPrefix("#"), !target.hasPrefix("mailto:") else { continue }
+                let path = String(target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+                #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path), "\(document) links to \(target)")
+                checked += 1
+            }
+        }
+        #expect(checked > 40, "links found: \(checked)")
+    }
+
     @Test func serveCommitsWithSynchronousFullUnlessToldOtherwise() throws {
         let directory = RouterSDKTests.temporaryDirectory()
         let server = try ServerProcess(database: directory + "/bursar.db")

@@ -161,7 +161,7 @@ final class RecordingReceiver: Responder {
         // Not trusted by the system: refused, and counted as a failed attempt.
         let untrusting = try TestApp(runningFrom: TestClock.midPeriod, alertWebhooks: [url])
         exceedBudget(untrusting)
-        #expect(eventually { untrusting.api.alerts.failedAttemptCount >= 1 })
+        #expect(eventually { untrusting.application.alerts.failedAttemptCount >= 1 })
         #expect(receiver.received.withLock { $0.isEmpty })
         // With the CA pinned: delivered.
         let database = try BursarDatabase()

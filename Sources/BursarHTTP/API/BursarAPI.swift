@@ -5,16 +5,10 @@ import BursarStorage
 import Foundation
 import Logging
 
-/// The whole HTTP API assembled into one responder.
+/// The HTTP API: the route table over a running `Application`, as one responder. Making it
+/// starts nothing (the application starts its services).
 public struct BursarAPI: Responder {
-    public let database: any Storage
-    public let writer: any EventIngest
-    public let prices: PriceBook
-    public let publisher: BundlePublisher
-    /// Evaluates budgets and publishes the bundle (after commits, admin changes, boundaries).
-    public let monitor: BudgetMonitor
-    /// Delivers budget alerts to the configured webhooks.
-    public let alerts: AlertDelivery
+    public let application: Application
     public let metrics = APIMetrics()
     /// Finds callers' keys (shared by every route).
     public let authenticator: Authenticator
@@ -24,39 +18,20 @@ public struct BursarAPI: Responder {
     private let gatekeeper: KeyGatekeeper
     private let router: APIRouter
 
-    /// After another replica's admin change: keys cached here are forgotten, and the prices
-    /// and the savings baseline are read again (the bundle follows through the monitor).
-    static func follow(database: any Storage, prices: PriceBook, authenticator: Authenticator) {
-        authenticator.forget()
-        if let catalog = try? database.currentPriceCatalog(), catalog.version != prices.current.catalog.version { prices.replace(catalog) }
-        if let baseline = try? database.activePolicy()?.policy.baselineModel { prices.setBaseline(baseline) }
-    }
-
-    public init(database: any Storage, writer: any EventIngest, prices: PriceBook, signer: BundleSigner, web: WebFiles?,
-                alertWebhooks: [String] = [], webhookCAFile: String? = nil, rawEventRetentionDays: Int? = nil,
-                bundleFreshness: BundleFreshness = .standard, clock: WallClock = .system) {
-        self.database = database
-        self.writer = writer
-        self.prices = prices
-        let alerts = AlertDelivery(urls: alertWebhooks, database: database, clock: clock, caFile: webhookCAFile)
-        self.alerts = alerts
-        let publisher = BundlePublisher(signer: signer)
-        self.publisher = publisher
-        // Budgets move with ingest: they are evaluated (at most every 100 ms) after commits.
-        let monitor = BudgetMonitor(database: database, prices: prices, publisher: publisher, alerts: alerts, clock: clock,
-                                    freshness: bundleFreshness)
-        self.monitor = monitor
-        writer.observeCommits { monitor.storeChanged() }
-        monitor.start()
-        alerts.start()
+    public init(application: Application, web: WebFiles?) {
+        self.application = application
+        let database = application.storage
+        let writer = application.ingest
+        let prices = application.prices
+        let publisher = application.publisher
+        let monitor = application.monitor
+        let alerts = application.alerts
+        let clock = application.clock
         let changed: @Sendable () -> Void = { monitor.evaluate() }
         let authenticator = Authenticator(database: database)
         self.authenticator = authenticator
-        // Replicas on one PostgreSQL: what another one changed is followed here too.
-        database.observeOtherWriters { change in
-            if change == .admin { Self.follow(database: database, prices: prices, authenticator: authenticator) }
-            monitor.storeChanged()
-        }
+        // Keys cached here are forgotten after another replica's admin change.
+        application.observeAdminChanges { authenticator.forget() }
         let gatekeeper = KeyGatekeeper(authenticator: authenticator)
         self.gatekeeper = gatekeeper
         // Viewer and admin requests, decisions and conversions run on lanes of their own.
@@ -93,7 +68,7 @@ public struct BursarAPI: Responder {
         router.add("GET", "/v1/policies", roles: readers, lanes: lanes, policies.list)
         router.add("POST", "/v1/policies", roles: [.admin], accepts: MediaTypes.policy, lanes: lanes, policies.create)
         let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies,
-                                       retentionDays: rawEventRetentionDays, clock: clock)
+                                       retentionDays: application.options.rawEventRetentionDays, clock: clock)
         router.add("POST", "/v1/policies/simulate", roles: [.admin], accepts: MediaTypes.policy, lanes: lanes, simulate.simulate)
         router.add("GET", "/v1/policies/{revision}", roles: readers, lanes: lanes, policies.get)
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, policies.activate)
@@ -180,7 +155,7 @@ public struct BursarAPI: Responder {
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? {
         guard method == "GET", path == "/v1/bundle", header("Prefer") == nil, let etag = header("If-None-Match"),
               let key = try? gatekeeper.identify(authorization: header("Authorization"), allowing: [.router, .viewer, .admin]),
-              let published = try? publisher.current(), published.isHeld(byETag: etag) else { return nil }
+              let published = try? application.publisher.current(), published.isHeld(byETag: etag) else { return nil }
         APIMetrics.add(metrics.bundleNotModified)
         var response = BundleHandler.notModified(published, asked: etag, waited: nil)
         response.caller = key.name
@@ -198,21 +173,5 @@ public struct BursarAPI: Responder {
             return .unavailable("the router bundle could not be built yet; retry shortly", retryAfter: 1)
         }
         return nil
-    }
-
-    /// Answers every held long poll and takes no more (the first step of a shutdown, so that
-    /// draining the server does not wait for them).
-    public func closeLongPolls() {
-        publisher.close()
-    }
-
-    /// Stops the services once the last events are committed: the budgets are evaluated one
-    /// last time (so a state crossed by those events is recorded and its alert queued), then
-    /// evaluation and webhook delivery end (what is undelivered stays queued for the next start).
-    public func stop() {
-        publisher.close()
-        monitor.evaluate()
-        monitor.stop()
-        alerts.stop()
     }
 }

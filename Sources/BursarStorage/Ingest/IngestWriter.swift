@@ -43,9 +43,13 @@ public final class IngestWriter: EventIngest {
         self.maximumEventsPerCommit = maximumEventsPerCommit
         self.logger = logger
         service = BackgroundService(name: "bursar-ingest-writer")
+    }
+
+    /// Starts committing on a thread of its own (batches submitted before wait for it).
+    public func start() {
         service.start { [self] in
             commitQueued()
-            return 60_000
+            return 3_600_000
         }
     }
 

@@ -9,6 +9,8 @@ public protocol EventIngest: Sendable {
 
     /// Queues a batch; `completion` runs once it is committed, or could not be.
     func submit(_ batch: IngestBatch, completion: @escaping Completion) throws(IngestRefusal)
+    /// Starts committing what is submitted.
+    func start()
     /// Calls `observer` after each commit that stored new events.
     func observeCommits(_ observer: @escaping @Sendable () -> Void)
     var statistics: IngestStatistics { get }

@@ -23,6 +23,7 @@ extension Bursar.Bench {
         func run() throws {
             let database = try BursarDatabase(path: db, durability: durability)
             let writer = IngestWriter(database: database)
+            writer.start()
             let costing = try BenchCorpus.costing(pricesFile: prices)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let from = now - Int64(days) * UTC.millisPerDay

@@ -133,15 +133,15 @@ extension Bursar {
 
                     """)
             }
-            // The active policy names the baseline; --baseline-model stands in until one does.
-            let baseline = try db.activePolicy()?.policy.baselineModel ?? ModelKey(baselineModel)!
-            let prices = PriceBook(catalog: catalog, baselineModel: baseline)
             let writer = opened.ingestWriter(maximumQueuedEvents: queueLimit)
-            let signer = try bundleSigner(opened)
-            let api = BursarAPI(database: db, writer: writer, prices: prices, signer: signer, web: WebFiles(root: web),
-                                alertWebhooks: alertWebhook, webhookCAFile: webhookCa,
-                                rawEventRetentionDays: retainRawDays > 0 ? retainRawDays : nil,
-                                bundleFreshness: BundleFreshness(maximumAgeMillis: Int64(bundleMaxAge) * 1_000), clock: db.clock)
+            // The active policy names the baseline; --baseline-model stands in until one does.
+            var options = Application.Options(baselineModel: ModelKey(baselineModel)!)
+            options.alertWebhooks = alertWebhook
+            options.webhookCAFile = webhookCa
+            options.rawEventRetentionDays = retainRawDays > 0 ? retainRawDays : nil
+            options.bundleFreshness = BundleFreshness(maximumAgeMillis: Int64(bundleMaxAge) * 1_000)
+            let application = Application(storage: db, ingest: writer, signer: try bundleSigner(opened), clock: db.clock, options: options)
+            let api = BursarAPI(application: application, web: WebFiles(root: web))
 
             let (host, port) = Self.split(listen)!
             var configuration = MicroHTTPDServer.Configuration()
@@ -164,21 +164,24 @@ extension Bursar {
             // Watched before the server listens, so that a SIGTERM sent at once is not lost.
             let shutdown = ShutdownSignal()
             let server = MicroHTTPDServer(configuration: configuration, responder: api)
-            let bound = try server.start()
+            // Started before the first request: a bundle is published, the writer commits.
+            try application.start()
+            let bound: UInt16
+            do {
+                bound = try server.start()
+            } catch {
+                application.stop()
+                throw error
+            }
             let kept = retainRawDays > 0 ? "raw events kept \(retainRawDays) days" : "raw events kept for ever"
             logger.info("Bursar listening on \(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(bound)/ (database \(opened.description); \(kept))")
             Output.line("listening on \(scheme)://\(host):\(bound)/ (database \(opened.description); \(kept))")
 
-            let retention = retainRawDays > 0 ? RawEventRetention(database: db, retainDays: retainRawDays, clock: db.clock) : nil
-            retention?.start()
-
             shutdown.wait()
-            retention?.stop()
             logger.info("stopping: answering long polls, draining requests in flight")
-            api.closeLongPolls()
+            application.closeLongPolls()
             server.drain()
-            writer.close()
-            api.stop()
+            application.stop()
             logger.info("stopped; every acknowledged event is committed")
         }
 
