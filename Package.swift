@@ -109,8 +109,9 @@ let package = Package(
         .testTarget(name: "BursarPostgresTests", dependencies: ["BursarCore", "BursarPostgres", "BursarStorage", "BursarStorageConformance", "BursarTesting", "Locking"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarServicesTests", dependencies: ["BursarServices", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
-            "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting",
+            "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting", "Locking",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarPostgres", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",

@@ -89,7 +89,14 @@ public struct Router<Keeper: Gatekeeper>: Responder {
         } catch let error as HTTPError {
             return error.response
         } catch {
-            return HTTPError.unavailable("the request could not be checked; retry shortly").response
+            if let known = translate(error) { return known.response }
+            // The key lookup failed (the database is not answering): logged with an id the
+            // client can quote, never its text.
+            let id = Self.requestID()
+            logger.error("could not admit a request", metadata: ["request_id": "\(id)", "method": "\(method)", "path": "\(path)",
+                                                               "error": "\(error)"])
+            return HTTPError(503, code: "unavailable", message: "the request could not be checked; retry shortly (logged as request \(id))",
+                             headers: [("Retry-After", "1"), ("X-Request-Id", id)]).response
         }
     }
 

@@ -124,7 +124,8 @@ public struct BursarAPI: Responder {
             do {
                 try database.checkWritable()
             } catch let full as StorageFull {
-                throw HTTPError.unavailable("the database is full: \(full)")
+                readinessLogger.warning("not ready: \(full)")
+                throw HTTPError.unavailable("the database is full (its cap or its disk): ingest answers 503 until there is room; the detail is in the server's log")
             } catch {
                 readinessLogger.error("not ready: the database is not writable", metadata: ["error": "\(error)"])
                 throw HTTPError.unavailable("the database is not writable; the cause is in the server's log")
