@@ -97,6 +97,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // A SQLite VFS for power-loss tests: what a machine would find after losing power.
         .target(name: "CPowerLoss", path: "Tests/Support/CPowerLoss", linkerSettings: [.linkedLibrary("sqlite3")]),
@@ -128,7 +129,8 @@ if ProcessInfo.processInfo.environment["BURSAR_FUZZ"] == "1" {
         .executableTarget(name: "FuzzEventDecoder", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzEventDecoder", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzNDJSON", dependencies: ["BursarCore", "FuzzDriver"], path: "Fuzz/FuzzNDJSON", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzOTLP", dependencies: ["BursarCore", "BursarOTLP", "FuzzDriver"], path: "Fuzz/FuzzOTLP", swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarSQLite", "FuzzDriver"], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarSQLite", "FuzzDriver",
+                                                                 .product(name: "Logging", package: "swift-log")], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarServices", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
     ]
 }

@@ -6,6 +6,7 @@ import BursarStorage
 import BursarServices
 import FuzzDriver
 import Foundation
+import Logging
 
 /// One Bursar API on an in-memory database, with a key of each role that inputs may name as
 /// `Bearer admin`, `Bearer viewer` or `Bearer router`.
@@ -15,10 +16,12 @@ let secrets = [
     "viewer": try! database.createKey(name: "fuzz-viewer", role: .viewer),
     "router": try! database.createKey(name: "fuzz-router", role: .router),
 ]
-let catalog = try! database.currentPriceCatalog()
-let api = BursarAPI(database: database, writer: IngestWriter(database: database),
-                    prices: PriceBook(catalog: catalog, baselineModel: ModelKey(provider: "openai", model: "gpt-4o")),
-                    signer: BundleSigner.ephemeral(), web: nil)
+let application = Application(storage: database, ingest: IngestWriter(database: database), signer: BundleSigner.ephemeral(),
+                              clock: database.clock, options: Application.Options(baselineModel: ModelKey(provider: "openai", model: "gpt-4o")),
+                              logger: Logger(label: "bursar.fuzz"))
+let api = BursarAPI(application: application, web: nil)
+// Started, as serve starts it: a bundle is published and the writer commits.
+try! application.start()
 
 /// libFuzzer entry: any bytes as a request head (`METHOD TARGET` on the first line, then
 /// `Name: value` lines, then an optional body after an empty line), through the head checks

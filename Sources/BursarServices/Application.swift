@@ -1,6 +1,8 @@
 import BursarCore
 import BursarStorage
 import Locking
+import Logging
+import Synchronization
 
 /// A running Bursar: every service, made from its storage, its ingest, its signer, its clock
 /// and its options. Making one starts nothing and reads nothing; `start()` reads what the
@@ -26,11 +28,13 @@ public final class Application: Sendable {
     /// What `start()` starts, in order (`stop()` goes the other way).
     public static let startOrder = [
         "prices and the savings baseline (read)",
+        "the change feed's one subscriber",
         "long-poll expiry",
         "alert delivery (a thread per webhook)",
         "budget monitor (evaluates once: a bundle before the first request)",
         "ingest writer",
         "raw-event retention",
+        "hearing other replicas' changes (PostgreSQL)",
     ]
 
     public let storage: any Storage
@@ -42,11 +46,16 @@ public final class Application: Sendable {
     public let alerts: AlertDelivery
     public let monitor: BudgetMonitor
     public let retention: RawEventRetention?
-    /// Told when an admin change was made by another replica (keys cached elsewhere are forgotten).
+    /// Told after every admin change, once the prices are read again and before budgets are
+    /// evaluated (keys cached elsewhere are forgotten).
     private let adminChangeObservers = Locked<[@Sendable () -> Void]>([])
+    private let logger: Logger
+    private let started = Atomic<Bool>(false)
 
-    public init(storage: any Storage, ingest: any EventIngest, signer: BundleSigner, clock: WallClock, options: Options) {
+    public init(storage: any Storage, ingest: any EventIngest, signer: BundleSigner, clock: WallClock, options: Options,
+                logger: Logger) {
         self.storage = storage
+        self.logger = logger
         self.ingest = ingest
         self.clock = clock
         self.options = options
@@ -58,40 +67,39 @@ public final class Application: Sendable {
         retention = options.rawEventRetentionDays.map { RawEventRetention(database: storage, retainDays: $0, clock: clock) }
     }
 
-    /// Calls `observer` after another replica's admin change has been followed here.
+    /// Calls `observer` after every admin change (this replica's or another's).
     public func observeAdminChanges(_ observer: @escaping @Sendable () -> Void) {
         adminChangeObservers.withLock { $0.append(observer) }
     }
 
-    /// Starts every service in `startOrder`.
+    /// Starts every service in `startOrder` (once; later calls do nothing).
     public func start() throws {
-        try readPrices()
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        try readCatalog()
+        try readBaseline()
+        storage.changes.observe { [self] change in changed(change) }
         publisher.start()
         alerts.start()
         monitor.start()
-        // Budgets move with ingest: they are evaluated (at most every 100 ms) after commits.
-        ingest.observeCommits { [monitor] in monitor.storeChanged() }
         ingest.start()
-        // Replicas on one PostgreSQL: what another one changed is followed here too.
-        storage.observeOtherWriters { [self] change in
-            if change == .admin { followAdminChange() }
-            monitor.storeChanged()
-        }
         retention?.start()
+        storage.listenForChanges()
     }
 
-    /// The first step of a shutdown, before the HTTP server drains: every held long poll is
-    /// answered and no more are held, so the drain does not wait for them.
-    public func closeLongPolls() {
+    /// The first step of a shutdown, before the HTTP server drains: retention ends (its
+    /// deletes would compete with the drain's last commits), every held long poll is answered
+    /// and no more are held, so the drain does not wait for them.
+    public func beginStopping() {
+        retention?.stop()
         publisher.close()
     }
 
-    /// Stops the services in reverse once the HTTP server has drained: retention ends, the
-    /// last events are committed, the budgets are evaluated one last time (so a state crossed
-    /// by those events is recorded and its alert queued), then evaluation and webhook delivery
-    /// end (what is undelivered stays queued for the next start).
+    /// Stops the services in reverse once the HTTP server has drained: the last events are
+    /// committed, the budgets are evaluated one last time (so a state crossed by those events
+    /// is recorded and its alert queued), then evaluation and webhook delivery end (what is
+    /// undelivered stays queued for the next start).
     public func stop() {
-        retention?.stop()
+        beginStopping()
         ingest.close()
         monitor.evaluate()
         monitor.stop()
@@ -99,17 +107,37 @@ public final class Application: Sendable {
         publisher.close()
     }
 
-    /// The price catalog and the savings baseline, as stored now.
-    private func readPrices() throws {
+    /// The price catalog in force, as stored now.
+    private func readCatalog() throws {
         let catalog = try storage.currentPriceCatalog()
         if catalog.version != prices.current.catalog.version { prices.replace(catalog) }
+    }
+
+    /// The savings baseline: the active policy's, else `options.baselineModel` (on every
+    /// replica alike, whichever activated the policy).
+    private func readBaseline() throws {
         prices.setBaseline(try storage.activePolicy()?.policy.baselineModel ?? options.baselineModel)
     }
 
-    /// After another replica's admin change: the prices and the savings baseline are read
-    /// again (the bundle follows through the monitor) and the observers told.
-    private func followAdminChange() {
-        try? readPrices()
-        for observer in adminChangeObservers.withLock({ $0 }) { observer() }
+    /// The change feed's one subscriber, on the thread that committed the change (or heard
+    /// of it). An admin change (a key, prices, a policy, an override, a budget): cached
+    /// keys are forgotten, the prices and the savings baseline read again and budgets evaluated at
+    /// once, so the writer's next read of the bundle already has it. New spend: budgets are
+    /// evaluated soon (at most every 100 ms).
+    private func changed(_ change: StoreChange) {
+        switch change {
+        case .admin:
+            for observer in adminChangeObservers.withLock({ $0 }) { observer() }
+            for (read, what) in [(readCatalog, "prices"), (readBaseline, "savings baseline")] {
+                do {
+                    try read()
+                } catch {
+                    logger.error("could not read the \(what) after an admin change; the last stays in force", metadata: ["error": "\(error)"])
+                }
+            }
+            monitor.evaluate()
+        case .spend:
+            monitor.storeChanged()
+        }
     }
 }

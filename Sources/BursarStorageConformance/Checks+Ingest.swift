@@ -145,10 +145,10 @@ extension StorageConformance {
                 try store.ingest.submit([Fixtures.priced("late")]) { _ in }
             }
         },
-        Check("commit observers hear of commits that stored new events") { backend in
+        Check("the change feed hears of commits that stored new events") { backend in
             try backend.withStore { store in
                 let heard = Locked(0)
-                store.ingest.observeCommits { heard.withLock { $0 += 1 } }
+                store.storage.changes.observe { change in if change == .spend { heard.withLock { $0 += 1 } } }
                 try store.store([Fixtures.priced("o1")])
                 try store.store([Fixtures.priced("o1")])
                 try expectEqual(heard.withLock { $0 }, 1, "one commit with a new event (the duplicate stores nothing)")

@@ -29,7 +29,7 @@ public final class LiveServer: Sendable {
     /// Answers the long polls still held, lets every request finish, then stops (libmicrohttpd
     /// aborts the process if it is stopped with a request suspended).
     deinit {
-        app.application.closeLongPolls()
+        app.application.beginStopping()
         server.drain(timeout: .seconds(10))
     }
 

@@ -5,6 +5,7 @@ import HTTPToolkit
 import BursarSQLite
 import BursarStorage
 import Foundation
+import Logging
 
 /// A whole Bursar API on a fresh in-memory (or temporary file) database, with one key per role,
 /// for tests that call the responder directly (no socket).
@@ -35,7 +36,8 @@ public final class TestApp: Sendable {
         var options = Application.Options(baselineModel: baseline)
         options.alertWebhooks = alertWebhooks
         options.rawEventRetentionDays = rawEventRetentionDays
-        application = Application(storage: database, ingest: writer, signer: BundleSigner.ephemeral(), clock: clock.clock, options: options)
+        application = Application(storage: database, ingest: writer, signer: BundleSigner.ephemeral(), clock: clock.clock, options: options,
+                                  logger: Logger(label: "bursar.test"))
         api = BursarAPI(application: application, web: nil)
         try application.start()
         adminKey = try Self.key(database, "test-admin", .admin)
@@ -44,7 +46,6 @@ public final class TestApp: Sendable {
     }
 
     deinit {
-        application.closeLongPolls()
         application.stop()
     }
 

@@ -28,7 +28,7 @@ import Testing
         let late = try kept.send("POST", "/v1/events", headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"],
                                  body: JSONValue.array([EventJSON.event("late")]).serialized())
         #expect(late.status == 503 && late.text.contains("shutting down"), "\(late.status) \(late.text)")
-        live.app.application.closeLongPolls()
+        live.app.application.beginStopping()
         #expect(drained.wait(timeout: .now() + 20) == .success, "the drain ended once the held poll was answered")
         #expect(try poll.receive().status == 304)
     }

@@ -7,7 +7,6 @@ struct BudgetsHandler: Sendable {
     let database: any Storage
     let clock: WallClock
     /// Called after a change that routers must see.
-    let changed: @Sendable () -> Void
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         var statuses = try database.budgetStatuses(now: clock())
@@ -38,14 +37,12 @@ struct BudgetsHandler: Sendable {
             throw HTTPError(422, error)
         }
         let created = try database.putBudget(budget, actor: context.key?.name ?? "unknown")
-        changed()
         return .response(.json(try Self.document(try database.budgetStatus(budget, now: clock())), status: created ? 201 : 200))
     }
 
     func delete(_ request: Request, _ context: APIContext) throws -> Reply {
         let id = context.parameters["id"] ?? ""
         guard try database.deleteBudget(id: id, actor: context.key?.name ?? "unknown") else { throw HTTPError.notFound("no budget \(id)") }
-        changed()
         return .response(Response(status: 204))
     }
 

@@ -27,10 +27,9 @@ public struct BursarAPI: Responder {
         let monitor = application.monitor
         let alerts = application.alerts
         let clock = application.clock
-        let changed: @Sendable () -> Void = { monitor.evaluate() }
         let authenticator = Authenticator(database: database)
         self.authenticator = authenticator
-        // Keys cached here are forgotten after another replica's admin change.
+        // Keys cached here are forgotten after every admin change (this replica's or another's).
         application.observeAdminChanges { authenticator.forget() }
         let gatekeeper = KeyGatekeeper(authenticator: authenticator)
         self.gatekeeper = gatekeeper
@@ -59,12 +58,12 @@ public struct BursarAPI: Responder {
         let explorer = EventSearchHandler(database: database, clock: clock)
         router.add("GET", "/v1/events", roles: readers, lanes: lanes, explorer.search)
 
-        let priceList = PricesHandler(database: database, prices: prices, changed: changed)
+        let priceList = PricesHandler(database: database, prices: prices)
         router.add("GET", "/v1/prices", roles: everyone, lanes: lanes, priceList.get)
         router.add("PUT", "/v1/prices", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, priceList.put)
         router.add("GET", "/v1/prices/versions", roles: readers, lanes: lanes, priceList.versions)
 
-        let policies = PoliciesHandler(database: database, prices: prices, changed: changed)
+        let policies = PoliciesHandler(database: database, prices: prices)
         router.add("GET", "/v1/policies", roles: readers, lanes: lanes, policies.list)
         router.add("POST", "/v1/policies", roles: [.admin], accepts: MediaTypes.policy, lanes: lanes, policies.create)
         let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies,
@@ -74,7 +73,7 @@ public struct BursarAPI: Responder {
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, policies.activate)
         router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, lanes: lanes, policies.diff)
 
-        let overrides = OverridesHandler(database: database, clock: clock, changed: changed)
+        let overrides = OverridesHandler(database: database, clock: clock)
         router.add("GET", "/v1/overrides", roles: readers, lanes: lanes, overrides.list)
         router.add("GET", "/v1/overrides/{id}", roles: readers, lanes: lanes, overrides.get)
         router.add("PUT", "/v1/overrides/{id}", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, overrides.put)
@@ -87,7 +86,7 @@ public struct BursarAPI: Responder {
         let decide = DecideHandler(publisher: publisher, clock: clock)
         router.add("POST", "/v1/decide", roles: [.router, .admin], accepts: MediaTypes.json, lanes: lanes, on: lanes.decisions, decide.decide)
 
-        let budgets = BudgetsHandler(database: database, clock: clock, changed: changed)
+        let budgets = BudgetsHandler(database: database, clock: clock)
         router.add("GET", "/v1/budgets", roles: readers, lanes: lanes, budgets.list)
         router.add("GET", "/v1/budgets/{id}", roles: readers, lanes: lanes, budgets.get)
         router.add("GET", "/v1/budgets/{id}/status", roles: readers, lanes: lanes, budgets.status)
@@ -106,7 +105,7 @@ public struct BursarAPI: Responder {
         let audit = AuditHandler(database: database)
         router.add("GET", "/v1/audit", roles: readers, lanes: lanes, audit.list)
 
-        let keys = KeysHandler(database: database, authenticator: authenticator)
+        let keys = KeysHandler(database: database)
         router.add("GET", "/v1/keys", roles: [.admin], lanes: lanes, keys.list)
         router.add("POST", "/v1/keys", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, keys.create)
         router.add("DELETE", "/v1/keys/{name}", roles: [.admin], lanes: lanes, keys.revoke)

@@ -8,7 +8,6 @@ struct KeysHandler: Sendable {
     static let fields: Set<String> = ["name", "role", "sources"]
 
     let database: any Storage
-    let authenticator: Authenticator
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let keys = try database.listKeys().sorted { ($0.revokedAt != nil ? 1 : 0, $0.name) < ($1.revokedAt != nil ? 1 : 0, $1.name) }
@@ -47,7 +46,6 @@ struct KeysHandler: Sendable {
         } catch KeyError.nameTaken {
             throw HTTPError(409, code: "name_taken", message: KeyError.nameTaken(name).description, field: "name")
         }
-        authenticator.forget()
         let created = try database.listKeys().last { $0.name == name && $0.revokedAt == nil }
         let answer: [(String, JSONValue)] = (created.map(Self.json)?.objectMembers ?? []) + [("key", .string(secret))]
         return .response(.json(.object(answer), status: 201, headers: [("Cache-Control", "no-store")]))
@@ -62,7 +60,6 @@ struct KeysHandler: Sendable {
         } catch KeyError.lastAdminKey {
             throw HTTPError(409, code: "last_admin_key", message: KeyError.lastAdminKey(name).description)
         }
-        authenticator.forget()
         return .response(Response(status: 204))
     }
 

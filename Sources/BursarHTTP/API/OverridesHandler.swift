@@ -7,7 +7,6 @@ struct OverridesHandler: Sendable {
     let database: any Storage
     let clock: WallClock
     /// Called after a change that routers must see.
-    let changed: @Sendable () -> Void
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let includeExpired = try PoliciesHandler.flag(request.query["include_expired"], name: "include_expired")
@@ -32,7 +31,6 @@ struct OverridesHandler: Sendable {
             throw HTTPError(422, error)
         }
         let created = try database.putOverride(override)
-        changed()
         return .response(.json(override.json, status: created ? 201 : 200))
     }
 
@@ -41,7 +39,6 @@ struct OverridesHandler: Sendable {
         guard try database.deleteOverride(id: id, actor: context.key?.name ?? "unknown") else {
             throw HTTPError.notFound("no override \(id)")
         }
-        changed()
         return .response(Response(status: 204))
     }
 }

@@ -11,7 +11,6 @@ struct PoliciesHandler: Sendable {
     let database: any Storage
     let prices: PriceBook
     /// Called after a change that routers must see.
-    let changed: @Sendable () -> Void
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(.object([("policies", .array(try database.policyVersions().map { Self.summary($0) }))])))
@@ -61,7 +60,7 @@ struct PoliciesHandler: Sendable {
         }
         let (version, created) = try database.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
                                                                origin: "api", activate: activate)
-        if activate { activated(version) }
+
         var members = Self.summary(version).objectMembers
         members.append(("warnings", .array(warnings.map(Self.problem))))
         return .response(.json(.object(members), status: created ? 201 : 200))
@@ -80,7 +79,6 @@ struct PoliciesHandler: Sendable {
             }
         }
         let version = try database.activatePolicy(revision: revision, actor: context.key?.name ?? "unknown", reason: reason)
-        activated(version)
         return .response(.json(Self.summary(version)))
     }
 
@@ -94,12 +92,6 @@ struct PoliciesHandler: Sendable {
             ("changed", .bool(lines.contains { if case .same = $0 { return false } else { return true } })),
             ("lines", .array(lines.map { .string($0.rendered) })),
         ])))
-    }
-
-    /// New events are measured against the active policy's baseline; routers see the change.
-    private func activated(_ version: PolicyVersion) {
-        if let baseline = version.policy.baselineModel { prices.setBaseline(baseline) }
-        changed()
     }
 
     /// A version by full revision or by a unique prefix of at least 8 characters.

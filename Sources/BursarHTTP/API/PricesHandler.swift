@@ -8,7 +8,6 @@ struct PricesHandler: Sendable {
     let database: any Storage
     let prices: PriceBook
     /// Called after a change that routers must see.
-    let changed: @Sendable () -> Void
 
     /// The catalog in force, or with `?version=N` a stored older one.
     func get(_ request: Request, _ context: APIContext) throws -> Reply {
@@ -45,8 +44,6 @@ struct PricesHandler: Sendable {
             throw HTTPError(422, error)
         }
         let catalog = try database.addPriceCatalog(list, author: context.key?.name ?? "unknown", origin: "api")
-        prices.replace(catalog)
-        changed()
         return .response(.json(PriceList.json(catalog)))
     }
 

@@ -13,14 +13,16 @@ final class PostgresChangeFeed: Sendable {
     let url: String
     /// This replica, so that it does not hear its own announcements.
     let replica = UUID().uuidString
-    private let observers = Locked<[@Sendable (StoreChange) -> Void]>([])
+    /// Where what is heard is told (the database's change feed).
+    private let feed: ChangeFeed
     private let service = BackgroundService(name: "bursar-change-feed")
     /// The listening connection, and whether changes may have been missed (a connection was
     /// lost, or none listened yet: a replica hears what others did while it started).
     private let listener = Locked<(connection: PostgresConnection?, lost: Bool)>((nil, true))
 
-    init(url: String) {
+    init(url: String, feed: ChangeFeed) {
         self.url = url
+        self.feed = feed
     }
 
     deinit { service.stop() }
@@ -30,23 +32,22 @@ final class PostgresChangeFeed: Sendable {
         try connection.execute("SELECT pg_notify($1, $2)", [.text(Self.channel), .text("\(replica) \(change.rawValue)")])
     }
 
-    /// Calls `observer` for each change another replica announces (listening from the first call).
-    func observe(_ observer: @escaping @Sendable (StoreChange) -> Void) {
-        observers.withLock { $0.append(observer) }
-        service.start { [self] in listen() }
+    /// Starts telling the feed of each change another replica announces (once; later calls do nothing).
+    func listen() {
+        service.start { [self] in listenOnce() }
     }
 
     func stop() { service.stop() }
 
     /// One wait for announcements (half a second at most, so that `stop` is prompt).
-    private func listen() -> Int64 {
+    private func listenOnce() -> Int64 {
         do {
             let (connection, missed) = try listeningConnection()
-            if missed { for change in [StoreChange.admin, .spend] { tell(change) } }
+            if missed { for change in [StoreChange.admin, .spend] { feed.tell(change) } }
             for payload in try connection.notifications(waitingUpTo: 500) {
                 let parts = payload.split(separator: " ")
                 guard parts.count == 2, parts[0] != replica, let change = StoreChange(rawValue: String(parts[1])) else { continue }
-                tell(change)
+                feed.tell(change)
             }
             return 0
         } catch {
@@ -63,9 +64,5 @@ final class PostgresChangeFeed: Sendable {
             defer { state = (connection, false) }
             return (connection, state.lost)
         }
-    }
-
-    private func tell(_ change: StoreChange) {
-        for observer in observers.withLock({ $0 }) { observer(change) }
     }
 }

@@ -44,17 +44,19 @@ extension PostgresDatabase {
     /// Runs `body` with an import in one transaction; the identity sequences are moved past
     /// the copied ids before it commits. Nothing is kept if `body` throws.
     public func importing<T>(_ body: (Import) throws -> T) throws -> T {
-        try pool.withConnection { connection in
+        let value = try pool.withConnection { connection in
             try connection.transaction {
                 let value = try body(Import(connection: connection))
                 for (table, column) in Self.identities {
                     try connection.execute("SELECT setval(pg_get_serial_sequence($1, $2), GREATEST((SELECT MAX(\(column)) FROM \(table)), 1))",
                                            [.text(table), .text(column)])
                 }
-                try changes.announce(.admin, on: connection)
+                try replicas.announce(.admin, on: connection)
                 return value
             }
         }
+        changes.tell(.admin)
+        return value
     }
 
     /// Gathers the planner's statistics of every table (after a bulk copy).

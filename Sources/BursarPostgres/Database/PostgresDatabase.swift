@@ -11,7 +11,10 @@ public final class PostgresDatabase: Storage {
     public let redactedURL: String
     public let clock: WallClock
     let pool: PostgresPool
-    let changes: PostgresChangeFeed
+    /// Every change committed here, and what other replicas announce once listening.
+    public let changes = ChangeFeed()
+    /// The other replicas: told of this one's changes, heard through `listenForChanges`.
+    let replicas: PostgresChangeFeed
     private let lease: PostgresLease
     /// The ingest writer's own connection (its transactions are long and frequent) and the
     /// rollup shard it holds.
@@ -27,7 +30,7 @@ public final class PostgresDatabase: Storage {
     /// Connects to `url` and creates or upgrades the schema.
     public init(url: String, clock: WallClock = .system) throws {
         pool = PostgresPool(url: url)
-        changes = PostgresChangeFeed(url: url)
+        replicas = PostgresChangeFeed(url: url, feed: changes)
         lease = PostgresLease(url: url)
         redactedURL = PostgresConnection.redact(url)
         self.clock = clock
@@ -44,24 +47,26 @@ public final class PostgresDatabase: Storage {
         }
     }
 
-    /// Runs `body` in one transaction; with `announcing`, the other replicas hear of the change
-    /// once it commits.
+    /// Runs `body` in one transaction; with `announcing`, the change feed here and the other
+    /// replicas hear of the change once it commits.
     @discardableResult
     func write<T>(announcing change: StoreChange? = nil, _ body: (PostgresConnection) throws -> T) throws -> T {
-        try pool.withConnection { connection in
+        let value = try pool.withConnection { connection in
             try connection.transaction {
                 let value = try body(connection)
-                if let change { try changes.announce(change, on: connection) }
+                if let change { try replicas.announce(change, on: connection) }
                 return value
             }
         }
+        if let change { changes.tell(change) }
+        return value
     }
 
     public func holdsSingletonLease() -> Bool { lease.isHeld() }
     public var heldSingletonLease: Bool { lease.wasHeld }
 
-    public func observeOtherWriters(_ observer: @escaping @Sendable (StoreChange) -> Void) {
-        changes.observe(observer)
+    public func listenForChanges() {
+        replicas.listen()
     }
 
     /// Runs `body` with the ingest writer's connection and the shard it holds (both taken

@@ -30,7 +30,7 @@ struct PostgresIngestCommitter: IngestCommitter {
                     try rollups.merge(try batch.rollups(ofInserted: flags))
                 }
                 try write(rollups, shard: shard, connection)
-                if !rollups.isEmpty { try database.changes.announce(.spend, on: connection) }
+                if !rollups.isEmpty { try database.replicas.announce(.spend, on: connection) }
                 return outcomes
             }
         }
@@ -53,7 +53,7 @@ struct PostgresIngestCommitter: IngestCommitter {
                         return .failure(error)
                     }
                 }
-                if results.contains(where: { ((try? $0.get())?.accepted ?? 0) > 0 }) { try database.changes.announce(.spend, on: connection) }
+                if results.contains(where: { ((try? $0.get())?.accepted ?? 0) > 0 }) { try database.replicas.announce(.spend, on: connection) }
                 return results
             }
         }
@@ -236,7 +236,7 @@ struct PostgresIngestCommitter: IngestCommitter {
 extension IngestWriter {
     /// The writer of this replica's events into `database`.
     public convenience init(database: PostgresDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000) {
-        self.init(committer: PostgresIngestCommitter(database: database), maximumQueuedEvents: maximumQueuedEvents,
+        self.init(committer: PostgresIngestCommitter(database: database), changes: database.changes, maximumQueuedEvents: maximumQueuedEvents,
                   maximumEventsPerCommit: maximumEventsPerCommit)
     }
 }

@@ -22,7 +22,7 @@ extension PostgresDatabase {
             if issue != stored {
                 try connection.execute("UPDATE settings SET value = $1 WHERE name = 'bundle_issue'", [.text(issue.stored)])
                 // The same content issued again: the other replicas evaluate and serve it too.
-                if issue.serial == stored?.serial { try changes.announce(.spend, on: connection) }
+                if issue.serial == stored?.serial { try replicas.announce(.spend, on: connection) }
             }
             return issue
         }

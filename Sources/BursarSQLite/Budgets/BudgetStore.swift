@@ -8,7 +8,7 @@ import GRDB
 extension BursarDatabase {
     @discardableResult
     public func putBudget(_ budget: Budget, actor: String) throws -> Bool {
-        try write { db in
+        try write(announcing: .admin) { db in
             let before = try self.budget(budget.id, db)
             try db.execute(sql: """
                 INSERT INTO budgets (id, definition, author, updated_at) VALUES (?, ?, ?, ?)
@@ -21,7 +21,7 @@ extension BursarDatabase {
     }
 
     public func deleteBudget(id: String, actor: String) throws -> Bool {
-        try write { db in
+        try write(announcing: .admin) { db in
             guard let before = try budget(id, db) else { return false }
             try db.execute(sql: "DELETE FROM budgets WHERE id = ?", arguments: [id])
             try recordAudit(actor: actor, action: "budget.delete", target: "budgets/\(id)", before: before.json, after: nil, db)

@@ -23,6 +23,7 @@ public final class BursarDatabase: Storage {
     public let maximumBytes: Int64?
     /// Stamps what is written (audit entries, key and policy times, when events arrived).
     public let clock: WallClock
+    public let changes = ChangeFeed()
     private let checkpointer: Checkpointer?
 
     /// Opens (creating if needed) the database at `path` and migrates it. With `maximumBytes`,
@@ -127,8 +128,8 @@ public final class BursarDatabase: Storage {
         if let shortage = try room().shortage { throw StorageFull(shortage) }
     }
 
-    /// Never called: one process opens a SQLite file (`bursar serve` holds a lock beside it).
-    public func observeOtherWriters(_ observer: @escaping @Sendable (StoreChange) -> Void) {}
+    /// Nothing to hear: one process opens a SQLite file (`bursar serve` holds a lock beside it).
+    public func listenForChanges() {}
 
     /// Always: the one process that opens the file runs every job.
     public func holdsSingletonLease() -> Bool { true }
@@ -143,7 +144,11 @@ public final class BursarDatabase: Storage {
         try writer.read(body)
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.write(body)
+    /// Runs `body` in one write transaction; with `announcing`, the change feed tells of the
+    /// change once it has committed (after the writer is released, so observers may write).
+    func write<T>(announcing change: StoreChange? = nil, _ body: (Database) throws -> T) throws -> T {
+        let value = try writer.write(body)
+        if let change { changes.tell(change) }
+        return value
     }
 }

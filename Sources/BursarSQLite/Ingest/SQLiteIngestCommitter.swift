@@ -71,7 +71,7 @@ struct SQLiteIngestCommitter: IngestCommitter {
 extension IngestWriter {
     /// The writer of `database`'s events.
     public convenience init(database: BursarDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000) {
-        self.init(committer: SQLiteIngestCommitter(database: database), maximumQueuedEvents: maximumQueuedEvents,
+        self.init(committer: SQLiteIngestCommitter(database: database), changes: database.changes, maximumQueuedEvents: maximumQueuedEvents,
                   maximumEventsPerCommit: maximumEventsPerCommit)
     }
 }

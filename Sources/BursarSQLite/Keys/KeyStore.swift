@@ -13,7 +13,7 @@ extension BursarDatabase {
         try KeyError.check(name: name)
         let secret = KeySecret.make()
         let now = clock()
-        try write { db in
+        try write(announcing: .admin) { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL)", arguments: [name]) == true {
                 throw KeyError.nameTaken(name)
             }
@@ -33,7 +33,7 @@ extension BursarDatabase {
 
     public func revokeKey(name: String, actor: String) throws {
         let now = clock()
-        try write { db in
+        try write(announcing: .admin) { db in
             // Checked in the transaction that revokes: two revocations at once cannot leave no admin.
             guard let role = try String.fetchOne(db, sql: "SELECT role FROM api_keys WHERE name = ? AND revoked_at IS NULL", arguments: [name]) else {
                 throw KeyError.notFound(name)

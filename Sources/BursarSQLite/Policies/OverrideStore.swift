@@ -7,7 +7,7 @@ extension BursarDatabase {
     /// Creates or replaces an override; returns whether it was new.
     @discardableResult
     public func putOverride(_ override: Override) throws -> Bool {
-        try write { db in
+        try write(announcing: .admin) { db in
             let before = try Self.override(override.id, db)
             try db.execute(sql: """
                 INSERT INTO overrides (id, match_user, match_team, match_feature, effect, tier, expires_at, reason, author, updated_at)
@@ -26,7 +26,7 @@ extension BursarDatabase {
     }
 
     public func deleteOverride(id: String, actor: String) throws -> Bool {
-        try write { db in
+        try write(announcing: .admin) { db in
             guard let before = try Self.override(id, db) else { return false }
             try db.execute(sql: "DELETE FROM overrides WHERE id = ?", arguments: [id])
             try recordAudit(actor: actor, action: "override.delete", target: "overrides/\(id)", before: before.json, after: nil, db)

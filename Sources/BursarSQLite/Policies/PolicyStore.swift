@@ -11,7 +11,7 @@ extension BursarDatabase {
                                  activate: Bool) throws -> (version: PolicyVersion, created: Bool) {
         let revision = PolicyVersion.revision(of: policy)
         let document = PolicyVersion.document(of: policy)
-        return try write { db in
+        return try write(announcing: .admin) { db in
             let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM policy_versions WHERE revision = ?)", arguments: [revision]) ?? false
             if !exists {
                 try db.execute(sql: """
@@ -28,7 +28,7 @@ extension BursarDatabase {
     }
 
     public func activatePolicy(revision: String, actor: String, reason: String?) throws -> PolicyVersion {
-        try write { db in
+        try write(announcing: .admin) { db in
             guard try Self.version(revision, db) != nil else { throw PolicyError.notFound(revision) }
             try activate(revision, actor: actor, reason: reason, db)
             guard let version = try Self.version(revision, db) else { throw PolicyError.notFound(revision) }

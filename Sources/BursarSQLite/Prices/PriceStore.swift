@@ -13,7 +13,7 @@ extension BursarDatabase {
     /// Stores `prices` as a new catalog version and returns it.
     @discardableResult
     public func addPriceCatalog(_ prices: [ModelPrice], author: String, origin: String) throws -> PriceCatalog {
-        try write { db in try insertCatalog(prices, author: author, origin: origin, db) }
+        try write(announcing: .admin) { db in try insertCatalog(prices, author: author, origin: origin, db) }
     }
 
     /// Imports a price file as a new version unless this exact content was imported before.
@@ -21,7 +21,7 @@ extension BursarDatabase {
     /// Returns the catalog now in force and whether the file was imported.
     public func importPriceFile(_ prices: [ModelPrice], content: [UInt8]) throws -> (PriceCatalog, imported: Bool) {
         let origin = PriceCatalog.fileOrigin(content)
-        return try write { db in
+        return try write(announcing: .admin) { db in
             let seen = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM price_catalogs WHERE origin = ?)", arguments: [origin]) ?? false
             if seen { return (try Self.currentCatalog(db), false) }
             return (try insertCatalog(prices, author: "price file", origin: origin, db), true)

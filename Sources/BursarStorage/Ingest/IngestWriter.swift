@@ -33,12 +33,13 @@ public final class IngestWriter: EventIngest {
     private let committedEvents = Atomic<Int>(0)
     /// How long each commit took, for `/metrics`.
     public let commitDurations = CommitDurations()
-    /// Called after each commit that stored new events (the budget monitor listens).
-    private let commitObservers = Locked<[@Sendable () -> Void]>([])
+    /// Told `.spend` after each commit that stored new events (the store's change feed).
+    private let changes: ChangeFeed
 
-    public init(committer: any IngestCommitter, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000,
+    public init(committer: any IngestCommitter, changes: ChangeFeed, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000,
                 logger: Logger = Logger(label: "bursar.ingest")) {
         self.committer = committer
+        self.changes = changes
         self.maximumQueuedEvents = maximumQueuedEvents
         self.maximumEventsPerCommit = maximumEventsPerCommit
         self.logger = logger
@@ -51,11 +52,6 @@ public final class IngestWriter: EventIngest {
             commitQueued()
             return 3_600_000
         }
-    }
-
-    /// Calls `observer` on the writer's thread after each commit that stored new events.
-    public func observeCommits(_ observer: @escaping @Sendable () -> Void) {
-        commitObservers.withLock { $0.append(observer) }
     }
 
     public var statistics: IngestStatistics {
@@ -146,7 +142,7 @@ public final class IngestWriter: EventIngest {
         let accepted = results.reduce(0) { $0 + ((try? $1.get().accepted) ?? 0) }
         commits.add(1, ordering: .relaxed)
         committedEvents.add(accepted, ordering: .relaxed)
-        if accepted > 0 { for observer in commitObservers.withLock({ $0 }) { observer() } }
+        if accepted > 0 { changes.tell(.spend) }
         for (job, result) in zip(jobs, results) { job.completion(result) }
     }
 

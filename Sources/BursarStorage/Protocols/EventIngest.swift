@@ -11,8 +11,6 @@ public protocol EventIngest: Sendable {
     func submit(_ batch: IngestBatch, completion: @escaping Completion) throws(IngestRefusal)
     /// Starts committing what is submitted.
     func start()
-    /// Calls `observer` after each commit that stored new events.
-    func observeCommits(_ observer: @escaping @Sendable () -> Void)
     var statistics: IngestStatistics { get }
     /// How long commits take, for `/metrics`.
     var commitDurations: CommitDurations { get }

@@ -11,9 +11,12 @@ public protocol Storage: SpendStore, ReplayReader, EventExplorer, KeyStore, Pric
     func checkWritable() throws
     /// How much more the store can take.
     func room() throws -> StorageRoom
-    /// Calls `observer` (on a thread of the store's) when another process changed the store;
-    /// at least once after any change, possibly more. A store only one process opens never calls it.
-    func observeOtherWriters(_ observer: @escaping @Sendable (StoreChange) -> Void)
+    /// Every committed change: this process's admin writes and ingest commits, and other
+    /// processes' changes to a shared store (heard once `listenForChanges` has started).
+    var changes: ChangeFeed { get }
+    /// Starts hearing what other processes change (PostgreSQL replicas); a store only one
+    /// process opens has nothing to hear.
+    func listenForChanges()
 }
 
 extension Storage {

@@ -1,4 +1,4 @@
-/// What another process changed in a shared store (PostgreSQL replicas tell each other).
+/// What kind of change was committed to a store (`ChangeFeed` tells of each).
 public enum StoreChange: String, Sendable {
     /// New events were committed: budgets may have moved.
     case spend

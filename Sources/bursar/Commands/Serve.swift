@@ -140,7 +140,8 @@ extension Bursar {
             options.webhookCAFile = webhookCa
             options.rawEventRetentionDays = retainRawDays > 0 ? retainRawDays : nil
             options.bundleFreshness = BundleFreshness(maximumAgeMillis: Int64(bundleMaxAge) * 1_000)
-            let application = Application(storage: db, ingest: writer, signer: try bundleSigner(opened), clock: db.clock, options: options)
+            let application = Application(storage: db, ingest: writer, signer: try bundleSigner(opened), clock: db.clock, options: options,
+                                          logger: logger)
             let api = BursarAPI(application: application, web: WebFiles(root: web))
 
             let (host, port) = Self.split(listen)!
@@ -179,7 +180,7 @@ extension Bursar {
 
             shutdown.wait()
             logger.info("stopping: answering long polls, draining requests in flight")
-            application.closeLongPolls()
+            application.beginStopping()
             server.drain()
             application.stop()
             logger.info("stopped; every acknowledged event is committed")
