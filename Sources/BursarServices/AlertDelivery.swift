@@ -43,6 +43,7 @@ public final class AlertDelivery: Sendable {
     /// Starts delivering (one thread per webhook).
     public func start() {
         for (url, service) in zip(urls, services) {
+            clock.observeMoves { service.wake() }
             service.start { [self] in deliverDue(to: url, service) }
         }
     }
@@ -80,7 +81,7 @@ public final class AlertDelivery: Sendable {
     }
 
     /// One pass for one webhook: every delivery due, attempted in order; returns the pause
-    /// until the next is due (at most a second, so a clock moved by a test is noticed).
+    /// until the next is due (a moved clock, or a new alert, wakes it sooner).
     private func deliverDue(to url: String, _ service: BackgroundService) -> Int64 {
         // One replica delivers (the others wait to take over if it dies).
         guard database.holdsSingletonLease() else { return 2_000 }
@@ -92,7 +93,7 @@ public final class AlertDelivery: Sendable {
             logger.error("webhook deliveries to \(Self.label(url)) could not be read or recorded: \(error)")
         }
         let next = (try? database.nextDeliveryDue(to: url)) ?? nil
-        return max(next.map { min($0 - clock(), 1_000) } ?? 1_000, 20)
+        return max(next.map { min($0 - clock(), WallClock.longestSleepMillis) } ?? WallClock.longestSleepMillis, 20)
     }
 
     private func attempt(_ delivery: WebhookDelivery) throws {

@@ -36,6 +36,8 @@ public final class BudgetMonitor: Sendable {
     private let evaluation = Locked<ContinuousClock.Instant?>(nil)
     /// Evaluations that failed since start.
     private let failures = Atomic<Int>(0)
+    /// Passes of the background service that have ended (it then sleeps until the next boundary).
+    private let passes = Atomic<Int>(0)
     /// Since when evaluations have failed (wall-clock milliseconds), nil while the last succeeded.
     private let failingSince = Locked<Int64?>(nil)
 
@@ -52,6 +54,7 @@ public final class BudgetMonitor: Sendable {
     /// Evaluates once (so a bundle is published before the first request), then runs.
     public func start() {
         evaluate()
+        clock.observeMoves { [service] in service.wake() }
         service.start { [self] in pass() }
     }
 
@@ -89,11 +92,16 @@ public final class BudgetMonitor: Sendable {
     /// while the last one succeeded: readiness reports it.
     public var failingSinceMillis: Int64? { failingSince.withLock { $0 } }
 
+    /// Passes of the background service that have ended: once one has, the monitor sleeps
+    /// until the bundle's next boundary unless woken (by new spend or a moved clock).
+    public var completedPasses: Int { passes.load(ordering: .acquiring) }
+
     /// Evaluations that failed since start (each is logged; retried at most once a second).
     public var failedEvaluationCount: Int { failures.load(ordering: .relaxed) }
 
     /// Evaluates when spend changed or the bundle ran out; returns the pause until the next
-    /// boundary (at most a second, so a clock moved by a test is noticed).
+    /// boundary (a period's end, an override's expiry, the next re-issue), or until the next
+    /// retry while evaluations fail. A moved clock wakes it sooner.
     private func pass() -> Int64 {
         if let ended = evaluation.withLock({ $0 }) {
             let interval = failingSinceMillis == nil ? Self.minimumIntervalMillis : Self.retryIntervalMillis
@@ -106,8 +114,9 @@ public final class BudgetMonitor: Sendable {
         if spendChanged.exchange(false, ordering: .acquiringAndReleasing) || retry || ranOut || current == nil {
             evaluate()
         }
-        let next = (try? publisher.current())?.bundle.validUntil
-        return next.map { min(max($0 - clock(), 1), 1_000) } ?? 1_000
+        defer { passes.add(1, ordering: .releasing) }
+        guard failingSinceMillis == nil, let next = (try? publisher.current())?.bundle.validUntil else { return Self.retryIntervalMillis }
+        return min(max(next - clock(), 1), WallClock.longestSleepMillis)
     }
 
     private func evaluateNow() throws {

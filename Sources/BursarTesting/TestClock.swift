@@ -24,14 +24,19 @@ public final class TestClock: Sendable {
         base = { start + WallClock.system() - started }
     }
 
+    /// Told of each `advance`: the services waiting for a time of day wake.
+    private let moves = ClockMoves()
+
     public var clock: WallClock {
-        WallClock { [self] in base() + offset.load(ordering: .relaxed) }
+        WallClock(moves: moves) { [self] in base() + offset.load(ordering: .relaxed) }
     }
 
     public func now() -> Int64 { clock() }
 
+    /// Moves the clock forward; the background services sleeping towards a time wake at once.
     public func advance(seconds: Double) {
         offset.add(Int64(seconds * 1000), ordering: .relaxed)
+        moves.tell()
     }
 
     /// 2026-11-18 12:00 UTC: a Wednesday, mid-month, midday (no day, week or month begins
