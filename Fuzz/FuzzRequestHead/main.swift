@@ -10,7 +10,7 @@ import Logging
 
 /// One Bursar API on an in-memory database, with a key of each role that inputs may name as
 /// `Bearer admin`, `Bearer viewer` or `Bearer router`.
-let database = try! BursarDatabase()
+let database = try! SQLiteDatabase()
 let secrets = [
     "admin": try! database.createKey(name: "fuzz-admin", role: .admin),
     "viewer": try! database.createKey(name: "fuzz-viewer", role: .viewer),

@@ -10,7 +10,7 @@ import Logging
 /// A whole Bursar API on a fresh in-memory (or temporary file) database, with one key per role,
 /// for tests that call the responder directly (no socket).
 public final class TestApp: Sendable {
-    public let database: BursarDatabase
+    public let database: SQLiteDatabase
     public let writer: IngestWriter
     public let application: Application
     public let api: BursarAPI
@@ -25,12 +25,12 @@ public final class TestApp: Sendable {
     /// `path` is opened with `durability` (normal: the tests need no fsync unless they say so)
     /// and capped at `maximumBytes`.
     public init(catalog: [ModelPrice] = TestPrices.catalog, baseline: ModelKey = TestPrices.baseline,
-                path: String? = nil, durability: BursarDatabase.Durability = .normal, maximumBytes: Int64? = nil,
+                path: String? = nil, durability: SQLiteDatabase.Durability = .normal, maximumBytes: Int64? = nil,
                 now: Int64? = nil, runningFrom start: Int64? = nil, alertWebhooks: [String] = [], rawEventRetentionDays: Int? = nil) throws {
         let clock = start.map { TestClock(runningFrom: $0) } ?? TestClock(fixed: now)
         self.clock = clock
-        database = try path.map { try BursarDatabase(path: $0, durability: durability, maximumBytes: maximumBytes, clock: clock.clock) }
-            ?? BursarDatabase(clock: clock.clock)
+        database = try path.map { try SQLiteDatabase(path: $0, durability: durability, maximumBytes: maximumBytes, clock: clock.clock) }
+            ?? SQLiteDatabase(clock: clock.clock)
         _ = try database.addPriceCatalog(catalog, author: "test", origin: "test")
         writer = IngestWriter(database: database)
         var options = Application.Options(baselineModel: baseline)
@@ -53,7 +53,7 @@ public final class TestApp: Sendable {
     public var prices: PriceBook { application.prices }
 
     /// A key named `name`, or (when the database was opened before) a name of its own.
-    static func key(_ database: BursarDatabase, _ name: String, _ role: Role) throws -> String {
+    static func key(_ database: SQLiteDatabase, _ name: String, _ role: Role) throws -> String {
         do {
             return try database.createKey(name: name, role: role)
         } catch KeyError.nameTaken {

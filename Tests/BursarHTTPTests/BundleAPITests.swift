@@ -141,12 +141,12 @@ import Testing
     @Test func serialsGrowWithNewRevisionsAndSurviveRestarts() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("issue-\(UUID().uuidString).db").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let database = try BursarDatabase(path: path, durability: .normal)
+        let database = try SQLiteDatabase(path: path, durability: .normal)
         let first = try database.bundleIssue(for: "a", now: 1_000)
         #expect(try database.bundleIssue(for: "a", now: 2_000) == first, "the same revision keeps its serial and time")
         let second = try database.bundleIssue(for: "b", now: 3_000)
         #expect(second.serial == first.serial + 1 && second.issuedAt == 3_000)
-        let reopened = try BursarDatabase(path: path, durability: .normal)
+        let reopened = try SQLiteDatabase(path: path, durability: .normal)
         #expect(try reopened.bundleIssue(for: "a", now: 4_000).serial == second.serial + 1, "an old revision coming back is a new issue")
     }
 

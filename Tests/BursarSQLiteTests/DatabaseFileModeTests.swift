@@ -16,7 +16,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mode-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("new.db").path
-        let database = try BursarDatabase(path: path)
+        let database = try SQLiteDatabase(path: path)
         _ = try database.createKey(name: "k", role: .router)
         #expect(try mode(path) == 0o600)
         #expect(try mode(path + "-wal") == 0o600)
@@ -26,7 +26,7 @@ import Testing
         // A database made readable by others (an older version made it 0644) is tightened on open.
         let old = folder.appendingPathComponent("old.db").path
         #expect(FileManager.default.createFile(atPath: old, contents: nil, attributes: [.posixPermissions: 0o644]))
-        _ = try BursarDatabase(path: old)
+        _ = try SQLiteDatabase(path: old)
         #expect(try mode(old) == 0o600)
     }
 }

@@ -13,7 +13,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("bursar.db").path
         let secrets = try {
-            let database = try BursarDatabase(path: path, durability: .normal)
+            let database = try SQLiteDatabase(path: path, durability: .normal)
             return try ["edge", "ops", "ci"].map { try database.createKey(name: $0, role: .router) }
         }()
         // The closed database's last connection may still be checkpointing the file away:

@@ -26,7 +26,7 @@ import Testing
 
     @Test func theFileStopsGrowingUnderSteadyLoadWhileRollupsKeepEverything() throws {
         let directory = NSTemporaryDirectory() + "bursar-retention-\(UUID().uuidString)"
-        let database = try BursarDatabase(path: directory + "/bursar.db", durability: .normal)
+        let database = try SQLiteDatabase(path: directory + "/bursar.db", durability: .normal)
         let writer = IngestWriter(database: database)
         writer.start()
         defer { writer.close() }

@@ -11,12 +11,12 @@ struct SQLiteBackend: StorageBackend {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bursar-conformance-\(UUID().uuidString)").path
 
     func open(clock: WallClock, maximumQueuedEvents: Int) throws -> StoreUnderTest {
-        let database = try BursarDatabase(path: directory + "/\(UUID().uuidString).db", durability: .normal, clock: clock)
+        let database = try SQLiteDatabase(path: directory + "/\(UUID().uuidString).db", durability: .normal, clock: clock)
         return StoreUnderTest(storage: database, ingest: IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents))
     }
 
     func openBackup(at path: String) throws -> any Storage {
-        try BursarDatabase(path: path, durability: .normal)
+        try SQLiteDatabase(path: path, durability: .normal)
     }
 
     func backupPath() -> String {
@@ -24,7 +24,7 @@ struct SQLiteBackend: StorageBackend {
     }
 
     func rebuildUserRollups(_ storage: any Storage) throws {
-        try (storage as! BursarDatabase).write { db in try UserRollupRebuild.rebuild(db) }
+        try (storage as! SQLiteDatabase).write { db in try UserRollupRebuild.rebuild(db) }
     }
 
     func remove() {

@@ -13,7 +13,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("bursar.db").path
-        let database = try BursarDatabase(path: path, durability: .normal)
+        let database = try SQLiteDatabase(path: path, durability: .normal)
         let plan = try database.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteRollups.trafficHourSQL(end)).map { $0["detail"] as String }
         }

@@ -14,7 +14,7 @@ import Testing
         #expect(file.prices.count > 30)
         let providers = Set(file.prices.map(\.provider))
         #expect(providers.isSuperset(of: ["openai", "anthropic", "google", "groq", "together", "mistral", "deepseek", "qwen"]))
-        let database = try BursarDatabase()
+        let database = try SQLiteDatabase()
         let (first, imported) = try database.importPriceFile(file.prices, content: file.content)
         #expect(imported && first.version == 1)
         let (second, again) = try database.importPriceFile(file.prices, content: file.content)

@@ -61,7 +61,7 @@ import Testing
     @Test func untilAFirstBundleExistsRoutesThatNeedOneAnswer503ThenRecover() throws {
         let path = path()
         do {
-            let database = try BursarDatabase(path: path, durability: .normal)
+            let database = try SQLiteDatabase(path: path, durability: .normal)
             try rename(database.path, "overrides", "overrides_away")
         }
         let app = try TestApp(path: path, runningFrom: TestClock.midPeriod)

@@ -79,7 +79,7 @@ import Testing
             Thread.sleep(forTimeInterval: 0.3)
 
             // Verify the database as the crash left it.
-            let store = try BursarDatabase(path: database)
+            let store = try SQLiteDatabase(path: database)
             let stored = try store.eventIDs(source: "sdk-router")
             let storedSet = Set(stored)
             let acknowledged = acknowledgedEvents.withLock { $0 }

@@ -64,7 +64,7 @@ import Testing
         }
         #expect(restarted.terminate() == 0, "SIGTERM drains and exits 0")
 
-        let store = try BursarDatabase(path: database)
+        let store = try SQLiteDatabase(path: database)
         let stored = try store.eventIDs(source: "crash-router")
         #expect(stored.count == Set(stored).count, "no event is stored twice")
         #expect(ids.isSubset(of: Set(stored)), "every acknowledged event is present")
@@ -98,7 +98,7 @@ import Testing
         finished.wait()
         let ids = acknowledgedIDs.withLock { $0 }
         #expect(ids.count > 0)
-        let store = try BursarDatabase(path: database)
+        let store = try SQLiteDatabase(path: database)
         let stored = Set(try store.eventIDs(source: "drain-router"))
         #expect(ids.isSubset(of: stored), "every batch answered 200 before the stop is stored")
         #expect(try store.rollupDiscrepancies() == [])

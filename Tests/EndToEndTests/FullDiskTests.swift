@@ -135,7 +135,7 @@ import Glibc
         for _ in 0..<5 { #expect(try ship() == 200) }
         #expect(server.terminate() == 0)
 
-        let store = try BursarDatabase(path: database)
+        let store = try SQLiteDatabase(path: database)
         let stored = try store.eventIDs(source: "sdk-router")
         #expect(stored.count == Set(stored).count)
         #expect(acknowledged.isSubset(of: Set(stored)), "\(acknowledged.subtracting(stored).count) acknowledged events lost")

@@ -14,7 +14,7 @@ import Testing
 
     /// Stores `count` events `daysAgo` days back, straight through a writer (the API takes only recent ones).
     static func seed(_ path: String, prefix: String, count: Int, daysAgo: Int64) throws {
-        let database = try BursarDatabase(path: path)
+        let database = try SQLiteDatabase(path: path)
         let writer = IngestWriter(database: database)
         writer.start()
         defer { writer.close() }
@@ -37,7 +37,7 @@ import Testing
         #expect(status != 0 && output.contains("--max-db-mib must be 0 (no cap) or at least 4"), "\(output)")
         // Filled to a 4 MiB cap through a writer, until it refuses.
         do {
-            let store = try BursarDatabase(path: database, maximumBytes: 4 << 20)
+            let store = try SQLiteDatabase(path: database, maximumBytes: 4 << 20)
             let writer = IngestWriter(database: store)
             writer.start()
             defer { writer.close() }
@@ -88,7 +88,7 @@ import Testing
         let (status, output) = try ServerProcess.outcome(["backup", "--db", database, "--to", copy])
         #expect(status == 0 && output.contains("backed up"), "\(output)")
         #expect(server.terminate() == 0, "the server stopped cleanly")
-        let restored = try BursarDatabase(path: copy)
+        let restored = try SQLiteDatabase(path: copy)
         #expect(try restored.eventIDs(source: "seed").count == 500)
         #expect(try restored.rollupDiscrepancies().isEmpty)
         #expect(try restored.authenticate(secret: keys.router)?.name == "sdk-router", "keys come along")
@@ -106,7 +106,7 @@ import Testing
         try Self.seed(database, prefix: "new", count: 200, daysAgo: 0)
         let server = try ServerProcess(database: database, extraArguments: ["--retain-raw-days", "2"])
         // Retention runs once at start, then every minute.
-        let store = try BursarDatabase(path: database)
+        let store = try SQLiteDatabase(path: database)
         #expect(eventually(within: 20) { (try? store.eventIDs(source: "seed").count) == 200 })
         let from = Timestamp.format((WallClock.system() - 4 * Self.day) / 3_600_000 * 3_600_000)
         let spend = try JSONValue.parse(server.connection().send("GET", "/v1/spend?from=\(from)", headers: ["Authorization": "Bearer \(keys.admin)"]).body)

@@ -26,7 +26,7 @@ import Testing
 
     /// Three clients send events until `events` are acknowledged; then the power is cut, and
     /// what survived is opened as a restarted server would open it.
-    static func cutPowerUnderIngest(durability: BursarDatabase.Durability, events: Int = 3_000) throws -> Cut {
+    static func cutPowerUnderIngest(durability: SQLiteDatabase.Durability, events: Int = 3_000) throws -> Cut {
         guard power_loss_install() == 0 else { throw Failure(description: "the power-loss VFS could not be registered") }
         let directory = RouterSDKTests.temporaryDirectory()
         let survived = directory + "-after-power-loss"
@@ -67,7 +67,7 @@ import Testing
         guard acknowledged.count >= events else { throw Failure(description: "only \(acknowledged.count) events acknowledged in 60 s") }
         guard files > 0 else { throw Failure(description: "nothing was ever synced (\(files))") }
 
-        let restarted = try BursarDatabase(path: survived + "/bursar.db")
+        let restarted = try SQLiteDatabase(path: survived + "/bursar.db")
         return Cut(acknowledged: acknowledged, stored: try restarted.eventIDs(source: "test-router"),
                    rollupDiscrepancies: try restarted.rollupDiscrepancies().count)
     }

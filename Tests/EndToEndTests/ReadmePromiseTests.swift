@@ -99,7 +99,7 @@ import Testing
             try server.connection().send("GET", "/v1/bundle", headers: ["Authorization": "Bearer \(keys.router)"]).status
         }
         #expect(try status() == 200, "the key works, and is now cached")
-        try BursarDatabase(path: database).revokeKey(name: "sdk-router")  // in this process: it takes milliseconds
+        try SQLiteDatabase(path: database).revokeKey(name: "sdk-router")  // in this process: it takes milliseconds
         let revoked = ContinuousClock.now
         Thread.sleep(forTimeInterval: ((revoked + .milliseconds(1_200)) - ContinuousClock.now) / .seconds(1))
         #expect(try status() == 401, "refused 1.2 s after it was revoked")

@@ -121,7 +121,7 @@ final class RecordingReceiver: Responder {
         receiver.status.store(500, ordering: .relaxed)
         let (server, port) = try receiver.serve()
         defer { server.stop() }
-        let database = try BursarDatabase()
+        let database = try SQLiteDatabase()
         let url = "http://127.0.0.1:\(port)/hook"
         let clock = Locked<Int64>(1_000_000)
         let delays = Locked<[Int]>([])
@@ -164,7 +164,7 @@ final class RecordingReceiver: Responder {
         #expect(eventually { untrusting.application.alerts.failedAttemptCount >= 1 })
         #expect(receiver.received.withLock { $0.isEmpty })
         // With the CA pinned: delivered.
-        let database = try BursarDatabase()
+        let database = try SQLiteDatabase()
         let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
         delivery.start()
         defer { delivery.stop() }
@@ -174,7 +174,7 @@ final class RecordingReceiver: Responder {
     }
 
     /// A budget's crossing recorded with a delivery to `url`, as the monitor records one.
-    static func recordCrossing(in database: BursarDatabase, for url: String) throws {
+    static func recordCrossing(in database: SQLiteDatabase, for url: String) throws {
         let budget = try Budget.parse(id: "b", .object([("period", "day"), ("limit_usd", "1")]), tiers: nil, now: 0)
         _ = try database.recordStateChanges([BudgetStatus(budget: budget, periodStart: 0, periodEnd: 1, spent: Money(nanos: 2_000_000_000), now: 0)],
                                             now: 0, webhooks: [url])
@@ -186,7 +186,7 @@ final class RecordingReceiver: Responder {
         let receiver = RecordingReceiver()
         let (server, port) = try receiver.serve(certificate: certificate)
         defer { server.stop() }
-        let database = try BursarDatabase()
+        let database = try SQLiteDatabase()
         let url = "https://127.0.0.1:\(port)/hook"  // the certificate does not name 127.0.0.1
         let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
         delivery.start()

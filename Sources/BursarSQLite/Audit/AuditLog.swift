@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 
 /// The audit log: every admin change is written in the same transaction as the change.
-extension BursarDatabase {
+extension SQLiteDatabase {
     func recordAudit(actor: String, action: String, target: String, before: JSONValue?, after: JSONValue?,
                             _ db: Database) throws {
         try db.execute(sql: "INSERT INTO audit_log (time, actor, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?)",

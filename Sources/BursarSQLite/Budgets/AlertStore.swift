@@ -3,7 +3,7 @@ import BursarStorage
 import GRDB
 
 /// Budget state changes and their alerts, in SQLite.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Records the budgets whose state differs from the last one recorded (a budget never
     /// seen before counts as having been ok), and returns the new alerts; in the same
     /// transaction, one delivery of each to each of `webhooks` (kept until it is delivered).

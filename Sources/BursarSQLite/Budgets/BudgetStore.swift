@@ -5,7 +5,7 @@ import GRDB
 
 /// Budgets, stored and audited, with their status recomputed from rollups on every read
 /// (so a changed period or limit never carries stale spend).
-extension BursarDatabase {
+extension SQLiteDatabase {
     @discardableResult
     public func putBudget(_ budget: Budget, actor: String) throws -> Bool {
         try write(announcing: .admin) { db in

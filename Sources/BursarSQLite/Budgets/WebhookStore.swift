@@ -3,7 +3,7 @@ import BursarStorage
 import GRDB
 
 /// Webhook deliveries, in SQLite.
-extension BursarDatabase {
+extension SQLiteDatabase {
     static func queueDelivery(of alert: BudgetAlert, to url: String, now: Int64, _ db: Database) throws {
         try db.execute(sql: """
             INSERT INTO webhook_deliveries (url, alert_id, body, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?)

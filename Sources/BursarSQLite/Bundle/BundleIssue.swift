@@ -2,7 +2,7 @@ import BursarCore
 import BursarStorage
 import GRDB
 
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// The issue of `revision` (`BundleStore.bundleIssue`): the stored one, the same issued
     /// again, or the next serial, issued `now`; kept in the history with the policy it carries.
     public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue {

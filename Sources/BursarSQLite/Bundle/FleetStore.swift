@@ -3,7 +3,7 @@ import BursarStorage
 import GRDB
 
 /// The last status report of every router instance.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Records a report. Instances are kept per source (a key writes only its own sources), so
     /// one router can neither overwrite nor take another's instance.
     public func recordStatus(_ status: RouterStatus, maximumPerSource: Int) throws {

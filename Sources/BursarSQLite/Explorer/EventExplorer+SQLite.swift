@@ -2,7 +2,7 @@ import BursarCore
 import BursarStorage
 import GRDB
 
-extension BursarDatabase {
+extension SQLiteDatabase {
     public func eventSeqBounds() throws -> ClosedRange<Int64>? {
         try read { db in
             // One aggregate per statement: SQLite answers each from the ends of the rowid tree.

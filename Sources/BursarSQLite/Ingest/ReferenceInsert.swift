@@ -2,7 +2,7 @@ import BursarCore
 import BursarStorage
 import Foundation
 
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Inserts events into the events table alone, in one transaction, with nothing else:
     /// the raw SQLite limit that benchmarks compare the full ingest path against.
     public func insertEventsOnly(_ events: [PricedEvent]) throws -> Int {

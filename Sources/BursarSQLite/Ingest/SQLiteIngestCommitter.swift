@@ -4,7 +4,7 @@ import GRDB
 
 /// Stores the batches of a group commit in SQLite, on the writer connection.
 struct SQLiteIngestCommitter: IngestCommitter {
-    let database: BursarDatabase
+    let database: SQLiteDatabase
 
     func storeTogether(_ batches: [IngestBatch]) throws -> [IngestOutcome] {
         try database.withWriter { db in
@@ -70,7 +70,7 @@ struct SQLiteIngestCommitter: IngestCommitter {
 
 extension IngestWriter {
     /// The writer of `database`'s events.
-    public convenience init(database: BursarDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000) {
+    public convenience init(database: SQLiteDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000) {
         self.init(committer: SQLiteIngestCommitter(database: database), changes: database.changes, maximumQueuedEvents: maximumQueuedEvents,
                   maximumEventsPerCommit: maximumEventsPerCommit)
     }

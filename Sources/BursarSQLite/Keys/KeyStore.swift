@@ -5,7 +5,7 @@ import Foundation
 import GRDB
 
 /// API keys: created with a random secret shown once, stored only as its SHA-256.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Creates a key and returns its secret, which is never stored and cannot be shown again.
     ///
     /// `sources` grants the event sources the key may write (nil: only its own name).

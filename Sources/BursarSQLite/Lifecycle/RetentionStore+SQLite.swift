@@ -3,7 +3,7 @@ import BursarStorage
 import Foundation
 import GRDB
 
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Deletes up to `limit` raw events older than `cutoff` (epoch ms) in one short
     /// transaction; the rollups keep their sums. Returns how many were deleted.
     public func deleteRawEvents(before cutoff: Int64, limit: Int) throws -> Int {

@@ -4,7 +4,7 @@ import GRDB
 
 /// Whole tables read out as rows of values, for `bursar copy` (one read transaction: a
 /// consistent snapshot while the server goes on writing).
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// The tables a copy moves, in an order that keeps references valid.
     public static let copiedTables = [
         "price_catalogs", "prices", "api_keys", "policy_versions", "settings", "overrides", "budgets",

@@ -3,7 +3,7 @@ import BursarStorage
 import GRDB
 
 /// Overrides, stored and audited; expired ones drop out of `activeOverrides` by themselves.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Creates or replaces an override; returns whether it was new.
     @discardableResult
     public func putOverride(_ override: Override) throws -> Bool {

@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 
 /// Policy versions and which one is active; every change is audited.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Stores a policy (already validated) unless the same content is stored; optionally activates it.
     @discardableResult
     public func addPolicyVersion(_ policy: Policy, source: String, author: String, origin: String,

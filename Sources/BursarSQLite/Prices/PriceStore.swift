@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 
 /// Price catalog versions: each change stores a whole new catalog; events keep the row they used.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// The newest catalog, or an empty one (version 0) before any was stored.
     public func currentPriceCatalog() throws -> PriceCatalog {
         try read { db in try Self.currentCatalog(db) }

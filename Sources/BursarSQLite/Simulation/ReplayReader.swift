@@ -2,7 +2,7 @@ import BursarCore
 import BursarStorage
 import GRDB
 
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Calls `body` with each request's first attempt stored in `[from, to)`, with the routing
     /// inputs and tokens a simulation replays (a streaming read; nothing is held in memory).
     public func forEachFirstAttempt(from: Int64, to: Int64, _ body: (UsageEvent, EventCost) throws -> Void) throws {

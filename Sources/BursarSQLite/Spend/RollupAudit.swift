@@ -3,7 +3,7 @@ import BursarStorage
 import GRDB
 
 /// Checks the rollup tables against a recomputation from the raw events.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// One line per rollup table that disagrees with the raw events; empty when all agree.
     public func rollupDiscrepancies() throws -> [String] {
         try read { db in

@@ -5,7 +5,7 @@ import GRDB
 import GRDBSQLite
 
 /// Spend questions answered from rollup tables (never from raw events), each in one read transaction.
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// Every group of the query, unordered and without a total (which may not fit in 64
     /// bits when the groups each do): for exports such as `/metrics`.
     public func spendGroups(_ query: SpendQuery) throws -> [SpendReport.Row] {

@@ -74,7 +74,7 @@ extension Bursar.Bench {
 
         func run() throws {
             let priced = try BenchCorpus.priced(count: events, seed: seed, pricesFile: prices)
-            let database = try BursarDatabase(path: db)
+            let database = try SQLiteDatabase(path: db)
             print("raw_insert_rows_per_second \(try BenchCorpus.rate { try database.insertEventsOnly(priced) })")
         }
     }

@@ -18,10 +18,10 @@ extension Bursar.Bench {
         @Option var prices = "policies/prices.yaml"
         @Option var seed: UInt64 = 11
         @Option var chunk = 20_000
-        @Option var durability: BursarDatabase.Durability = .normal
+        @Option var durability: SQLiteDatabase.Durability = .normal
 
         func run() throws {
-            let database = try BursarDatabase(path: db, durability: durability)
+            let database = try SQLiteDatabase(path: db, durability: durability)
             let writer = IngestWriter(database: database)
             writer.start()
             let costing = try BenchCorpus.costing(pricesFile: prices)

@@ -30,7 +30,7 @@ extension Bursar {
         }
 
         func run() throws {
-            let source = try BursarDatabase(readingOnly: from)
+            let source = try SQLiteDatabase(readingOnly: from)
             let target = try PostgresDatabase(url: targetURL)
             guard try target.isEmpty() else {
                 throw ValidationError("\(target.redactedURL) already holds data; copy into an empty database")
@@ -45,7 +45,7 @@ extension Bursar {
             let handoff = BatchHandoff<ExportedRows>(capacity: 4)
             let reader = Thread {
                 do {
-                    try source.exportTables(BursarDatabase.copiedTables, batchSize: 20_000, spending: Self.allTime, counted: { tableCounts, total in
+                    try source.exportTables(SQLiteDatabase.copiedTables, batchSize: 20_000, spending: Self.allTime, counted: { tableCounts, total in
                         try handoff.put(ExportedRows(counts: tableCounts, spent: total))
                     }) { table, columns, rows in
                         try handoff.put(ExportedRows(table: table, columns: columns, rows: rows))
@@ -84,8 +84,8 @@ extension Bursar {
 
         /// Every table's row count, and the spend of all time (from the rollups, in the snapshot
         /// copied), against the copy.
-        private func verify(source: BursarDatabase, target: PostgresDatabase, counts: [String: Int], spent: RollupMetrics) throws {
-            for table in BursarDatabase.copiedTables {
+        private func verify(source: SQLiteDatabase, target: PostgresDatabase, counts: [String: Int], spent: RollupMetrics) throws {
+            for table in SQLiteDatabase.copiedTables {
                 let copied = try target.rowCount(table)
                 guard copied == counts[table] else {
                     throw ValidationError("\(table): \(counts[table] ?? 0) rows in \(from) but \(copied) in the copy")

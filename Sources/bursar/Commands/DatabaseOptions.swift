@@ -15,7 +15,7 @@ struct DatabaseOptions: ParsableArguments {
     var databaseURL: String?
 
     @Option(help: "SQLite commit durability: full (survives power loss) or normal (survives a crash).")
-    var durability: BursarDatabase.Durability = .full
+    var durability: SQLiteDatabase.Durability = .full
 
     static let defaultPath = "./var/bursar.db"
 
@@ -40,7 +40,7 @@ struct DatabaseOptions: ParsableArguments {
     /// The store opened (and migrated): SQLite or PostgreSQL.
     func open(maximumBytes: Int64? = nil) throws -> OpenedDatabase {
         if let url = postgresURL { return .postgres(try PostgresDatabase(url: url)) }
-        return .sqlite(try BursarDatabase(path: sqlitePath, durability: durability, maximumBytes: maximumBytes))
+        return .sqlite(try SQLiteDatabase(path: sqlitePath, durability: durability, maximumBytes: maximumBytes))
     }
 
     /// The store as the storage interface, for commands that need nothing more.
@@ -49,7 +49,7 @@ struct DatabaseOptions: ParsableArguments {
 
 /// A store a command opened.
 enum OpenedDatabase {
-    case sqlite(BursarDatabase)
+    case sqlite(SQLiteDatabase)
     case postgres(PostgresDatabase)
 
     var storage: any Storage {
@@ -84,4 +84,4 @@ enum OpenedDatabase {
     }
 }
 
-extension BursarDatabase.Durability: ExpressibleByArgument {}
+extension SQLiteDatabase.Durability: ExpressibleByArgument {}

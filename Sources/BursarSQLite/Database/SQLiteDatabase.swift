@@ -5,7 +5,7 @@ import GRDB
 
 /// Bursar's SQLite database: one writer, concurrent readers (WAL), and the domain's
 /// reads and writes as methods.
-public final class BursarDatabase: Storage {
+public final class SQLiteDatabase: Storage {
     /// How hard a commit is made durable.
     public enum Durability: String, Sendable, CaseIterable {
         /// `synchronous=FULL`: an acknowledged commit survives power loss.

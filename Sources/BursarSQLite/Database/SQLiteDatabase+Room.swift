@@ -5,7 +5,7 @@ import GRDB
 import Glibc
 #endif
 
-extension BursarDatabase {
+extension SQLiteDatabase {
     /// What the size cap leaves (free pages count: they are used again before the file grows)
     /// and what the file system holding the database and its log has free.
     public func room() throws -> StorageRoom {
