@@ -1,5 +1,5 @@
 """The package's tests run against a real ``bursar serve`` (the debug build), started by the
-helpers of the repository's browser tests (tests/python)."""
+helpers of the repository's browser tests (Tests/python)."""
 
 import os
 import shutil
@@ -8,7 +8,7 @@ import sys
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "python"))
 
 from bursar import Bursar  # noqa: E402
 
