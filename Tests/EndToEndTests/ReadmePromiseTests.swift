@@ -10,6 +10,17 @@ import Testing
 
 /// README sentences that no other test would notice breaking.
 @Suite struct ReadmePromiseTests {
+    /// "Where things live" names every target (each folder of `Sources/`), linked.
+    @Test func whereThingsLiveNamesEveryTarget() throws {
+        let root = ServerProcess.packageRoot
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let targets = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Sources").path).filter { !$0.hasPrefix(".") }
+        #expect(targets.count >= 18)
+        for target in targets {
+            #expect(readme.contains("[`\(target)`](Sources/\(target))"), "README's table leaves out \(target)")
+        }
+    }
+
     /// Every link of the project's documents to a file of the project leads to one.
     @Test func everyLinkToAFileOfTheProjectResolves() throws {
         let root = ServerProcess.packageRoot
