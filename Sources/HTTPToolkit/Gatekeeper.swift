@@ -23,6 +23,19 @@ public struct RequestContext<Identity: Sendable>: Sendable {
         self.parameters = parameters
         self.identity = identity
     }
+
+    /// A route has no parameter of that name: its handler and its pattern disagree (answered
+    /// as an internal error, logged with a request id).
+    public struct MissingParameter: Error, CustomStringConvertible {
+        public var name: String
+        public var description: String { "the route has no parameter {\(name)}" }
+    }
+
+    /// The path parameter `name` of the route's pattern (`/v1/budgets/{id}`).
+    public func require(_ name: String) throws -> String {
+        guard let value = parameters[name] else { throw MissingParameter(name: name) }
+        return value
+    }
 }
 
 /// For routers whose routes need no credentials: a route that requires a permission

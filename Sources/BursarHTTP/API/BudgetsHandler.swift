@@ -31,8 +31,9 @@ struct BudgetsHandler: Sendable {
         let body = try request.jsonBody(describing: "budget")
         let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
         let budget: Budget
+        let id = try context.require("id")
         do {
-            budget = try Budget.parse(id: context.parameters["id"] ?? "", body, tiers: tiers, now: clock())
+            budget = try Budget.parse(id: id, body, tiers: tiers, now: clock())
         } catch {
             throw HTTPError(422, error)
         }
@@ -41,13 +42,13 @@ struct BudgetsHandler: Sendable {
     }
 
     func delete(_ request: Request, _ context: APIContext) throws -> Reply {
-        let id = context.parameters["id"] ?? ""
+        let id = try context.require("id")
         guard try database.deleteBudget(id: id, actor: context.key?.name ?? "unknown") else { throw HTTPError.notFound("no budget \(id)") }
         return .response(Response(status: 204))
     }
 
     private func status(_ context: APIContext) throws -> BudgetStatus {
-        let id = context.parameters["id"] ?? ""
+        let id = try context.require("id")
         guard let budget = try database.budget(id: id) else { throw HTTPError.notFound("no budget \(id)") }
         return try database.budgetStatus(budget, now: clock())
     }

@@ -52,7 +52,7 @@ struct KeysHandler: Sendable {
     }
 
     func revoke(_ request: Request, _ context: APIContext) throws -> Reply {
-        let name = context.parameters["name"] ?? ""
+        let name = try context.require("name")
         do {
             try database.revokeKey(name: name, actor: context.key?.name ?? "unknown")
         } catch KeyError.notFound {

@@ -15,7 +15,7 @@ struct OverridesHandler: Sendable {
     }
 
     func get(_ request: Request, _ context: APIContext) throws -> Reply {
-        let id = context.parameters["id"] ?? ""
+        let id = try context.require("id")
         guard let override = try database.override(id: id) else { throw HTTPError.notFound("no override \(id)") }
         return .response(.json(override.json))
     }
@@ -24,8 +24,9 @@ struct OverridesHandler: Sendable {
         let body = try request.jsonBody(describing: "override")
         let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
         let override: Override
+        let id = try context.require("id")
         do {
-            override = try Override.parse(id: context.parameters["id"] ?? "", body, author: context.key?.name ?? "unknown",
+            override = try Override.parse(id: id, body, author: context.key?.name ?? "unknown",
                                           now: clock(), tiers: tiers)
         } catch {
             throw HTTPError(422, error)
@@ -35,7 +36,7 @@ struct OverridesHandler: Sendable {
     }
 
     func delete(_ request: Request, _ context: APIContext) throws -> Reply {
-        let id = context.parameters["id"] ?? ""
+        let id = try context.require("id")
         guard try database.deleteOverride(id: id, actor: context.key?.name ?? "unknown") else {
             throw HTTPError.notFound("no override \(id)")
         }

@@ -17,7 +17,7 @@ struct PoliciesHandler: Sendable {
     }
 
     func get(_ request: Request, _ context: APIContext) throws -> Reply {
-        let version = try find(context.parameters["revision"] ?? "")
+        let version = try find(context.require("revision"))
         var members = Self.summary(version).objectMembers
         members += [("source", .string(version.source)), ("policy", version.policy.json)]
         return .response(.json(.object(members)))
@@ -69,7 +69,7 @@ struct PoliciesHandler: Sendable {
     /// Activates a version; an optional JSON body `{"reason": "..."}` goes into the audit log.
     /// Activating the version already active changes nothing and records nothing.
     func activate(_ request: Request, _ context: APIContext) throws -> Reply {
-        let revision = try find(context.parameters["revision"] ?? "").revision
+        let revision = try find(context.require("revision")).revision
         var reason: String?
         if !request.body.isEmpty {
             do {
@@ -83,8 +83,8 @@ struct PoliciesHandler: Sendable {
     }
 
     func diff(_ request: Request, _ context: APIContext) throws -> Reply {
-        let old = try find(context.parameters["from"] ?? "")
-        let new = try find(context.parameters["to"] ?? "")
+        let old = try find(context.require("from"))
+        let new = try find(context.require("to"))
         let lines = LineDiff.lines(from: old.source, to: new.source)
         return .response(.json(.object([
             ("from", .string(old.revision)),
