@@ -12,7 +12,7 @@ expected=(
   ".build/test-results/swift-swift-testing.xml 305"
   ".build/test-results/python.xml 115"
   ".build/test-results/python-postgresql.xml 60"
-  ".build-tsan/test-results/swift-swift-testing.xml 301"
+  ".build-tsan/test-results/swift-swift-testing.xml 300"
 )
 if [ "${1:-}" = "--without-tsan" ]; then unset 'expected[3]'; fi
 
