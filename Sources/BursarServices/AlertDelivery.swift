@@ -89,11 +89,13 @@ public final class AlertDelivery: Sendable {
             for delivery in try database.dueDeliveries(to: url, now: clock()) where !service.isStopping {
                 try attempt(delivery)
             }
+            let next = try database.nextDeliveryDue(to: url)
+            return max(next.map { min($0 - clock(), WallClock.longestSleepMillis) } ?? WallClock.longestSleepMillis, 20)
         } catch {
+            // The database did not answer: tried again in a second, not at the next deadline.
             logger.error("webhook deliveries to \(Self.label(url)) could not be read or recorded: \(error)")
+            return 1_000
         }
-        let next = (try? database.nextDeliveryDue(to: url)) ?? nil
-        return max(next.map { min($0 - clock(), WallClock.longestSleepMillis) } ?? WallClock.longestSleepMillis, 20)
     }
 
     private func attempt(_ delivery: WebhookDelivery) throws {

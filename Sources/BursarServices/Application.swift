@@ -51,6 +51,10 @@ public final class Application: Sendable {
     private let adminChangeObservers = Locked<[@Sendable () -> Void]>([])
     private let logger: Logger
     private let started = Atomic<Bool>(false)
+    /// Set once the monitor stops: changes heard after it are not followed.
+    private let stopped = Atomic<Bool>(false)
+    /// The last read of the prices or baseline after a change failed: the next change reads them.
+    private let pricesUnread = Atomic<Bool>(false)
 
     public init(storage: any Storage, ingest: any EventIngest, signer: BundleSigner, clock: WallClock, options: Options,
                 logger: Logger) {
@@ -74,10 +78,12 @@ public final class Application: Sendable {
 
     /// Starts every service in `startOrder` (once; later calls do nothing).
     public func start() throws {
-        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !started.load(ordering: .acquiring) else { return }
         try readCatalog()
         try readBaseline()
-        storage.changes.observe { [self] change in changed(change) }
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // Weak: the store (which holds the feed) must not keep its application alive.
+        storage.changes.observe { [weak self] change in self?.changed(change) }
         publisher.start()
         alerts.start()
         monitor.start()
@@ -102,6 +108,7 @@ public final class Application: Sendable {
         beginStopping()
         ingest.close()
         monitor.evaluate()
+        stopped.store(true, ordering: .releasing)
         monitor.stop()
         alerts.stop()
         publisher.close()
@@ -109,8 +116,7 @@ public final class Application: Sendable {
 
     /// The price catalog in force, as stored now.
     private func readCatalog() throws {
-        let catalog = try storage.currentPriceCatalog()
-        if catalog.version != prices.current.catalog.version { prices.replace(catalog) }
+        prices.replace(try storage.currentPriceCatalog())
     }
 
     /// The savings baseline: the active policy's, else `options.baselineModel` (on every
@@ -125,19 +131,25 @@ public final class Application: Sendable {
     /// once, so the writer's next read of the bundle already has it. New spend: budgets are
     /// evaluated soon (at most every 100 ms).
     private func changed(_ change: StoreChange) {
-        switch change {
-        case .admin:
+        guard !stopped.load(ordering: .acquiring) else { return }
+        if change == .admin {
             for observer in adminChangeObservers.withLock({ $0 }) { observer() }
-            for (read, what) in [(readCatalog, "prices"), (readBaseline, "savings baseline")] {
-                do {
-                    try read()
-                } catch {
-                    logger.error("could not read the \(what) after an admin change; the last stays in force", metadata: ["error": "\(error)"])
-                }
+        }
+        // Read again after an admin change, and after any change while a read failed.
+        if change == .admin || pricesUnread.load(ordering: .acquiring) {
+            do {
+                try readCatalog()
+                try readBaseline()
+                pricesUnread.store(false, ordering: .releasing)
+            } catch {
+                pricesUnread.store(true, ordering: .releasing)
+                logger.error("could not read the prices and savings baseline after a change; the last stay in force until the next change reads them",
+                             metadata: ["error": "\(error)"])
             }
-            monitor.evaluate()
-        case .spend:
-            monitor.storeChanged()
+        }
+        switch change {
+        case .admin: monitor.evaluate()
+        case .spend: monitor.storeChanged()
         }
     }
 }

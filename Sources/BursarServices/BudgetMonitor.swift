@@ -53,7 +53,7 @@ public final class BudgetMonitor: Sendable {
 
     /// Evaluates once (so a bundle is published before the first request), then runs.
     public func start() {
-        evaluate()
+        evaluateOnce()
         clock.observeMoves { [service] in service.wake() }
         service.start { [self] in pass() }
     }
@@ -65,9 +65,17 @@ public final class BudgetMonitor: Sendable {
     }
 
     /// Evaluates now, on the caller's thread: after an admin change, so that the caller's next
-    /// read of the bundle already has it. A failed evaluation is retried by the next pass (it
-    /// must not wait for the next commit: the change it missed may be the last one).
+    /// read of the bundle already has it. The background pass is woken to sleep towards the
+    /// new bundle's boundary (it may come sooner than the one it slept towards), and retries a
+    /// failed evaluation within a second (it must not wait for the next commit: the change it
+    /// missed may be the last one).
     public func evaluate() {
+        evaluateOnce()
+        service.wake()
+    }
+
+    /// One evaluation; a failure is recorded for the next pass to retry.
+    private func evaluateOnce() {
         evaluation.withLock { ended in
             do {
                 try evaluateNow()
@@ -112,7 +120,7 @@ public final class BudgetMonitor: Sendable {
         let ranOut = current?.bundle.validUntil.map { $0 <= clock() } ?? false
         let retry = retryNeeded.exchange(false, ordering: .acquiringAndReleasing)
         if spendChanged.exchange(false, ordering: .acquiringAndReleasing) || retry || ranOut || current == nil {
-            evaluate()
+            evaluateOnce()
         }
         defer { passes.add(1, ordering: .releasing) }
         guard failingSinceMillis == nil, let next = (try? publisher.current())?.bundle.validUntil else { return Self.retryIntervalMillis }

@@ -11,8 +11,12 @@ public final class PriceBook: Sendable {
 
     public var current: Costing { costing.withLock { $0 } }
 
+    /// Puts `catalog` in force unless a newer version already is (two threads that read the
+    /// store after two changes may finish in either order).
     public func replace(_ catalog: PriceCatalog) {
-        costing.withLock { $0.catalog = catalog }
+        costing.withLock { costing in
+            if catalog.version > costing.catalog.version { costing.catalog = catalog }
+        }
     }
 
     /// Savings are measured against this model from now on (the active policy's baseline).

@@ -6,7 +6,6 @@ import BursarStorage
 struct BudgetsHandler: Sendable {
     let database: any Storage
     let clock: WallClock
-    /// Called after a change that routers must see.
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         var statuses = try database.budgetStatuses(now: clock())

@@ -6,7 +6,6 @@ import BursarStorage
 struct OverridesHandler: Sendable {
     let database: any Storage
     let clock: WallClock
-    /// Called after a change that routers must see.
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let includeExpired = try PoliciesHandler.flag(request.query["include_expired"], name: "include_expired")

@@ -10,7 +10,6 @@ struct PoliciesHandler: Sendable {
 
     let database: any Storage
     let prices: PriceBook
-    /// Called after a change that routers must see.
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         .response(.json(.object([("policies", .array(try database.policyVersions().map { Self.summary($0) }))])))
@@ -60,7 +59,6 @@ struct PoliciesHandler: Sendable {
         }
         let (version, created) = try database.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
                                                                origin: "api", activate: activate)
-
         var members = Self.summary(version).objectMembers
         members.append(("warnings", .array(warnings.map(Self.problem))))
         return .response(.json(.object(members), status: created ? 201 : 200))

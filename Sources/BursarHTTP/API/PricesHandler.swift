@@ -7,7 +7,6 @@ import BursarStorage
 struct PricesHandler: Sendable {
     let database: any Storage
     let prices: PriceBook
-    /// Called after a change that routers must see.
 
     /// The catalog in force, or with `?version=N` a stored older one.
     func get(_ request: Request, _ context: APIContext) throws -> Reply {
