@@ -181,15 +181,16 @@ public final class PostgresConnection: @unchecked Sendable {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             let columnCount = Int(PQnfields(result))
             let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+            let types = (0..<columnCount).map { UInt32(PQftype(result, Int32($0))) }
             let rows = (0..<Int(PQntuples(result))).map { row in
                 PostgresRows.Row(fields: (0..<columnCount).map { column in
                     PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
                 })
             }
-            return PostgresRows(columns: columns, rows: rows, changed: Int(String(cString: PQcmdTuples(result))) ?? 0,
+            return PostgresRows(columns: columns, types: types, rows: rows, changed: Int(String(cString: PQcmdTuples(result))) ?? 0,
                                 command: String(cString: PQcmdStatus(result)))
         case PGRES_COPY_IN where copying:
-            return PostgresRows(columns: [], rows: [], changed: 0)
+            return PostgresRows(columns: [], types: [], rows: [], changed: 0)
         case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
             PQputCopyEnd(connection, "COPY runs only through copy(into:columns:rows:)")
             while let extra = PQgetResult(connection) { PQclear(extra) }

@@ -59,14 +59,17 @@ public struct PostgresRows: Sendable, RandomAccessCollection {
 
     /// The result's column names, in order.
     public let columns: [String]
+    /// Each column's type (its `pg_type` oid), in order.
+    public let types: [UInt32]
     let rows: [Row]
     /// Rows inserted, updated, deleted, copied or returned by a query (PostgreSQL's command count).
     public let changed: Int
     /// The command tag (`INSERT 0 3`, `COMMIT`, or `ROLLBACK` for a COMMIT of a failed transaction).
     public let command: String
 
-    init(columns: [String], rows: [Row], changed: Int, command: String = "") {
+    init(columns: [String], types: [UInt32], rows: [Row], changed: Int, command: String = "") {
         self.columns = columns
+        self.types = types
         self.rows = rows
         self.changed = changed
         self.command = command

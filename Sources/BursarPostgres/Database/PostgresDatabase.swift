@@ -114,19 +114,15 @@ public final class PostgresDatabase: Storage {
         let used = try read { connection in try connection.execute("SELECT pg_database_size(current_database())").first?.integer(0) ?? 0 }
         return StorageRoom(usedBytes: used, capBytes: nil, underCapBytes: nil, fileSystemFreeBytes: nil)
     }
+}
 
-    /// Holds `target` (`budgets/ID`...) until the transaction ends, so that two replicas
-    /// changing it at once take turns: each reads what the other wrote, and audits it so
-    /// (even when it does not exist yet, where a row lock would lock nothing).
-    static func lock(_ target: String, _ connection: PostgresConnection) throws {
-        try connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", [.text(target)])
+extension PostgresDatabase: SQLDatabase {
+    public func reading<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try read { connection in try body(PostgresSession(connection, replicas: replicas)) }
     }
 
-    /// Records an admin change in the same transaction as the change.
-    func recordAudit(actor: String, action: String, target: String, before: JSONValue?, after: JSONValue?,
-                     _ connection: PostgresConnection) throws {
-        try connection.execute("INSERT INTO audit_log (time, actor, action, target, before, after) VALUES ($1, $2, $3, $4, $5, $6)",
-                               [.integer(clock()), .text(actor), .text(action), .text(target),
-                                PostgresValue(JSONValue.auditText(before)), PostgresValue(JSONValue.auditText(after))])
+    @discardableResult
+    public func writing<T>(announcing change: StoreChange?, _ body: (any SQLSession) throws -> T) throws -> T {
+        try write(announcing: change) { connection in try body(PostgresSession(connection, replicas: replicas)) }
     }
 }

@@ -152,3 +152,14 @@ public final class SQLiteDatabase: Storage {
         return value
     }
 }
+
+extension SQLiteDatabase: SQLDatabase {
+    public func reading<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try read { db in try body(SQLiteSession(db)) }
+    }
+
+    @discardableResult
+    public func writing<T>(announcing change: StoreChange?, _ body: (any SQLSession) throws -> T) throws -> T {
+        try write(announcing: change) { db in try body(SQLiteSession(db)) }
+    }
+}

@@ -19,15 +19,6 @@ extension BundleStore {
 }
 
 extension IssuedBundle {
-    /// The SQL both backends read the history with (`revisions` as parameters `markers`).
-    public static func selectSQL(markers: [String]) -> String {
-        """
-        SELECT h.serial, h.revision, h.issued_at, h.policy_revision, h.policy_name,
-               (SELECT n.issued_at FROM bundle_history n WHERE n.serial = h.serial + 1)
-        FROM bundle_history h WHERE h.revision IN (\(markers.joined(separator: ", ")))
-        """
-    }
-
     /// `revisions` in sorted groups of at most `size` (a statement's parameters stay few,
     /// however many revisions routers report).
     public static func chunks(of revisions: Set<String>, size: Int = 500) -> [[String]] {

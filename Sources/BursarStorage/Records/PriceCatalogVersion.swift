@@ -15,9 +15,4 @@ public struct PriceCatalogVersion: Sendable, Equatable {
         self.prices = prices
     }
 
-    /// Newest first, with each version's row count.
-    public static let listSQL = """
-        SELECT c.version, c.created_at, c.author, c.origin, (SELECT COUNT(*) FROM prices p WHERE p.catalog_version = c.version)
-        FROM price_catalogs c ORDER BY c.version DESC
-        """
 }
