@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bursar", targets: ["bursar"]),
+        .executable(name: "bursar-bench", targets: ["BursarBench"]),
         .library(name: "BursarCore", targets: ["BursarCore"]),
         .library(name: "BursarClient", targets: ["BursarClient"]),
     ],
@@ -92,8 +93,21 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .executableTarget(name: "bursar", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarPostgres", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarClient", "BursarHTTPClient", "Locking",
+            "BursarDemo", "BursarCorpus",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: swiftSettings),
+        // Tools apart from the product. Demo traffic and the example router (`bursar demo`,
+        // `bursar router-demo` are thin commands over it):
+        .target(name: "BursarDemo", dependencies: [
+            "BursarCore", "BursarClient", "BursarHTTP", "BursarHTTPClient", "BursarServices", "HTTPToolkit", "Locking",
+        ], swiftSettings: swiftSettings),
+        // the router conformance corpus (`bursar conformance` writes it; the SDKs' tests read it):
+        .target(name: "BursarCorpus", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
+        // and what `make bench` measures (its own executable, `bursar-bench`).
+        .executableTarget(name: "BursarBench", dependencies: [
+            "BursarCore", "BursarStorage", "BursarSQLite", "BursarPostgres", "BursarServices", "BursarClient", "BursarHTTPClient", "BursarDemo",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
@@ -101,7 +115,7 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // A SQLite VFS for power-loss tests: what a machine would find after losing power.
         .target(name: "CPowerLoss", path: "Tests/Support/CPowerLoss", linkerSettings: [.linkedLibrary("sqlite3")]),
-        .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore", "BursarCorpus"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarSQLiteTests", dependencies: [
             "BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting", "Locking",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BURSAR=.build/release/bursar
+BENCH=.build/release/bursar-bench
 WORK=$(mktemp -d /tmp/bursar-bench.XXXXXX)
 PORT=${BENCH_PORT:-18290}
 EVENTS=${BENCH_EVENTS:-400000}
@@ -36,10 +37,10 @@ echo "== ingest over HTTP: 100-event JSON batches, 64 connections, synchronous=F
 # The corpus is shipped as source bench-7 (the shipper as bench-shipper): the key may write bench-*.
 KEY=$($BURSAR keys create --role admin --name bench --sources 'bench,bench-*' --db "$WORK/ingest.db")
 start_server "$WORK/ingest.db"
-INGEST=$($BURSAR bench ingest --url http://127.0.0.1:$PORT --key "$KEY" --events "$EVENTS" --batch-size 100 --connections 64)
+INGEST=$($BENCH ingest --url http://127.0.0.1:$PORT --key "$KEY" --events "$EVENTS" --batch-size 100 --connections 64)
 echo "$INGEST"
 echo "== the SDK's event shipper: cost of ship() on the caller's thread, against appending to an array"
-SHIPPER=$($BURSAR bench shipper --url http://127.0.0.1:$PORT --key "$KEY" --events 200000)
+SHIPPER=$($BENCH shipper --url http://127.0.0.1:$PORT --key "$KEY" --events 200000)
 echo "$SHIPPER"
 echo "== the Python package (clients/python): decisions on one core on this server's bundle, and ship() on the caller's thread"
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -50,11 +51,11 @@ stop_server
 INGEST_RATE=$(echo "$INGEST" | value ingest_events_per_second)
 
 echo "== policy decisions on one core (the SDK's decide, policies/default.yaml, 2 overrides, 2 exceeded budgets)"
-DECIDE=$($BURSAR bench decide --decisions 5000000)
+DECIDE=$($BENCH decide --decisions 5000000)
 echo "$DECIDE"
 
 echo "== the same rows inserted raw into SQLite (events table only, one transaction)"
-RAW=$($BURSAR bench insert --db "$WORK/raw.db" --events "$EVENTS")
+RAW=$($BENCH insert --db "$WORK/raw.db" --events "$EVENTS")
 echo "$RAW"
 RAW_RATE=$(echo "$RAW" | value raw_insert_rows_per_second)
 
@@ -82,7 +83,7 @@ pg_ingest() { # DATABASE REPLICAS
   for i in $(seq "$2"); do
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$((PORT + 10 + i))/healthz" >/dev/null && break; sleep 0.1; done
   done
-  $BURSAR bench ingest "${urls[@]}" --key "$key" --events "$EVENTS" --batch-size 100 --connections 64 | value ingest_events_per_second
+  $BENCH ingest "${urls[@]}" --key "$key" --events "$EVENTS" --batch-size 100 --connections 64 | value ingest_events_per_second
   kill $REPLICAS; wait $REPLICAS 2>/dev/null || true
   REPLICAS=""
 }
@@ -90,12 +91,12 @@ pg_ingest() { # DATABASE REPLICAS
 # made already (the first writer on a new cluster creates them and runs up to a third slower).
 as_postgres "$PGBIN/createdb" -h "$PGDIR" -U postgres warmup
 $BURSAR migrate --database "$(pg_url warmup)" >/dev/null
-$BURSAR bench copy --database "$(pg_url warmup)" --events "$EVENTS" >/dev/null
+$BENCH copy --database "$(pg_url warmup)" --events "$EVENTS" >/dev/null
 PG_ONE=$(pg_ingest ingest_one 1)
 PG_THREE=$(pg_ingest ingest_three 3)
 as_postgres "$PGBIN/createdb" -h "$PGDIR" -U postgres rawcopy
 $BURSAR migrate --database "$(pg_url rawcopy)" >/dev/null
-PG_COPY=$($BURSAR bench copy --database "$(pg_url rawcopy)" --events "$EVENTS" | value raw_copy_rows_per_second)
+PG_COPY=$($BENCH copy --database "$(pg_url rawcopy)" --events "$EVENTS" | value raw_copy_rows_per_second)
 echo "postgres_ingest_one $PG_ONE postgres_ingest_three $PG_THREE raw_copy $PG_COPY"
 
 echo "== bundle 304s: Bursar against nginx serving the same bytes with an ETag (wrk, 64 connections, 10 s)"
@@ -124,7 +125,7 @@ echo "bursar_304_per_second $BURSAR_304 nginx_304_per_second $NGINX_304"
 
 echo "== resident memory with 5,000 held long polls"
 ulimit -n 20000 || true
-LONGPOLL=$($BURSAR bench long-poll --url http://127.0.0.1:$PORT --key "$KEY" --connections 5000 --pid "$SERVER")
+LONGPOLL=$($BENCH long-poll --url http://127.0.0.1:$PORT --key "$KEY" --connections 5000 --pid "$SERVER")
 echo "$LONGPOLL"
 stop_server
 RSS_HELD=$(echo "$LONGPOLL" | awk '{ print $6 }')
@@ -133,16 +134,16 @@ query_bench() { # label
   local key
   key=$($BURSAR keys create --role viewer --name "viewer-$1" --db "$WORK/large.db")
   start_server "$WORK/large.db"
-  $BURSAR bench query --url http://127.0.0.1:$PORT --key "$key" --runs 40 --label "$1" | tee -a "$WORK/queries.txt"
+  $BENCH query --url http://127.0.0.1:$PORT --key "$key" --runs 40 --label "$1" | tee -a "$WORK/queries.txt"
   stop_server
 }
 
 echo "== spend queries at 1M events (90 days, 10k users)"
-$BURSAR bench seed --db "$WORK/large.db" --events 1000000 --days 90 --users 10000 --seed 11 2>/dev/null
+$BENCH seed --db "$WORK/large.db" --events 1000000 --days 90 --users 10000 --seed 11 2>/dev/null
 query_bench 1M
 if [ "$LARGE" -gt 1000000 ]; then
   echo "== spend queries at $((LARGE / 1000000))M events"
-  $BURSAR bench seed --db "$WORK/large.db" --events $((LARGE - 1000000)) --days 90 --users 10000 --seed 12 2>/dev/null
+  $BENCH seed --db "$WORK/large.db" --events $((LARGE - 1000000)) --days 90 --users 10000 --seed 12 2>/dev/null
   query_bench "$((LARGE / 1000000))M"
 fi
 
@@ -155,7 +156,7 @@ $BURSAR serve --database "$(pg_url large)" --listen 127.0.0.1:$PORT --quiet >"$W
 SERVER=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:$PORT/healthz >/dev/null && break; sleep 0.1; done
 curl -sf http://127.0.0.1:$PORT/healthz >/dev/null || { echo "the replica did not start"; cat "$WORK/serve-postgresql.log"; exit 1; }
-$BURSAR bench query --url http://127.0.0.1:$PORT --key "$KEY" --runs 40 --label "$SIZE" | tee "$WORK/postgresql-queries.txt"
+$BENCH query --url http://127.0.0.1:$PORT --key "$KEY" --runs 40 --label "$SIZE" | tee "$WORK/postgresql-queries.txt"
 stop_server
 
 echo

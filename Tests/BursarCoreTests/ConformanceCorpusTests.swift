@@ -1,4 +1,5 @@
 import BursarCore
+import BursarCorpus
 import Foundation
 import Testing
 

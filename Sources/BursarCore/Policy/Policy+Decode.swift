@@ -62,7 +62,7 @@ extension Policy {
 }
 
 /// Typed access to the members of one JSON object, naming the path of what is wrong.
-struct PolicyJSONReader {
+package struct PolicyJSONReader {
     let object: JSONValue
     let path: String
 
@@ -103,7 +103,7 @@ struct PolicyJSONReader {
         return Policy.NumberRange(atLeast: value[member: "at_least"]?.numberValue, below: value[member: "below"]?.numberValue)
     }
 
-    static func model(_ value: JSONValue, path: String) throws(FieldError) -> ModelKey {
+    package static func model(_ value: JSONValue, path: String) throws(FieldError) -> ModelKey {
         let reader = PolicyJSONReader(value, path: path)
         return ModelKey(provider: try reader.string("provider"), model: try reader.string("model"))
     }

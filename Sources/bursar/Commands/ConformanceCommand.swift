@@ -1,5 +1,6 @@
 import ArgumentParser
 import BursarCore
+import BursarCorpus
 import Foundation
 
 extension Bursar {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BursarClient
 import BursarCore
+import BursarDemo
 import BursarHTTPClient
 import Foundation
 
@@ -24,37 +25,11 @@ extension Bursar {
         }
 
         func run() throws {
-            let client = try WebClient()
             let now = WallClock.system()
             var generator = TrafficGenerator(source: source, users: users, from: now - Int64(days) * 86_400_000,
                                              to: now - 60_000, seed: seed)
-            var sent = 0, accepted = 0, duplicates = 0, rejected = 0
-            var batch: [JSONValue] = []
-            func flush() throws {
-                guard !batch.isEmpty else { return }
-                let reply = try client.send("POST", url + "/v1/events", headers: [
-                    "Authorization": "Bearer \(key)", "Content-Type": "application/json",
-                ], body: JSONValue.array(batch).serialized(), timeoutSeconds: 60)
-                guard reply.status == 200 else { throw ValidationError("Bursar answered \(reply.status): \(reply.text)") }
-                accepted += Self.count("accepted", in: reply.text)
-                duplicates += Self.count("duplicates", in: reply.text)
-                rejected += reply.text.components(separatedBy: "\"index\"").count - 1
-                batch.removeAll(keepingCapacity: true)
-            }
-            while sent < events {
-                for event in generator.nextRequest() where sent < events {
-                    batch.append(event.json)
-                    sent += 1
-                    if batch.count == batchSize { try flush() }
-                }
-            }
-            try flush()
-            print("sent \(sent) events: \(accepted) accepted, \(duplicates) duplicates, \(rejected) rejected")
-        }
-
-        static func count(_ name: String, in text: String) -> Int {
-            guard let range = text.range(of: "\"\(name)\":") else { return 0 }
-            return Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            let tally = try DemoTraffic(url: url, key: key, batchSize: batchSize).send(events, from: &generator)
+            print("sent \(tally.sent) events: \(tally.accepted) accepted, \(tally.duplicates) duplicates, \(tally.rejected) rejected")
         }
     }
 }

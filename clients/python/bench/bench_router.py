@@ -1,5 +1,5 @@
 """make bench's Python lines: policy decisions per second on one core (bursar_router's engine
-on the bundle a real server publishes, with the overrides and budgets of ``bursar bench
+on the bundle a real server publishes, with the overrides and budgets of ``bursar-bench
 decide``), and ``ship()``'s cost per event on the caller's thread against ``list.append``.
 
     python bench_router.py --url http://127.0.0.1:18290 --key KEY [--decisions 500000] [--events 200000]

@@ -1,12 +1,13 @@
 import ArgumentParser
 import BursarClient
 import BursarCore
+import BursarDemo
 import BursarSQLite
 import BursarStorage
 import BursarServices
 import Foundation
 
-extension Bursar.Bench {
+extension BursarBench {
     struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Policy decisions per second on one core (the SDK's decide).")
 

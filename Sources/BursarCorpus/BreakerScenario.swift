@@ -1,3 +1,4 @@
+import BursarCore
 /// A circuit breaker fed a timeline: each step records a success or a failure, or asks
 /// whether a request may go (`allows`, which takes the half-open probe) or whether it is open
 /// (`is_open`, which does not), and says the answer and the state after it.

@@ -3,7 +3,7 @@ import Foundation
 
 /// Synthetic but realistic router traffic: tiers near 76/19/5 percent, a few power users,
 /// fallbacks and escalations as extra attempts of one request, some unpriced models.
-struct TrafficGenerator {
+public struct TrafficGenerator {
     struct Tier {
         var name: String
         var chain: [ModelKey]
@@ -34,7 +34,7 @@ struct TrafficGenerator {
     private var requestNumber = 0
     private let runID: String
 
-    init(source: String, users: Int, from: Int64, to: Int64, seed: UInt64) {
+    public init(source: String, users: Int, from: Int64, to: Int64, seed: UInt64) {
         self.source = source
         self.users = max(1, users)
         self.from = from
@@ -44,7 +44,7 @@ struct TrafficGenerator {
     }
 
     /// The attempts of the next user request (one, or more with fallback and escalation).
-    mutating func nextRequest() -> [UsageEvent] {
+    public mutating func nextRequest() -> [UsageEvent] {
         requestNumber += 1
         let requestID = "req-\(runID)-\(requestNumber)"
         let user = pickUser()

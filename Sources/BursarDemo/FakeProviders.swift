@@ -4,11 +4,17 @@ import Foundation
 
 /// Stand-ins for LLM providers: each answers after a latency, fails at a rate, sometimes
 /// returns garbage (invalid output), and reports a confidence in its answer.
-final class FakeProviders: Sendable {
-    struct Behaviour: Sendable, Equatable {
+public final class FakeProviders: Sendable {
+    public struct Behaviour: Sendable, Equatable {
         var latencyMillis: Int64
         var errorRate: Double
         var garbageRate: Double
+
+        public init(latencyMillis: Int64, errorRate: Double, garbageRate: Double) {
+            self.latencyMillis = latencyMillis
+            self.errorRate = errorRate
+            self.garbageRate = garbageRate
+        }
 
         static let normal = Behaviour(latencyMillis: 40, errorRate: 0, garbageRate: 0)
 
@@ -17,7 +23,7 @@ final class FakeProviders: Sendable {
         }
 
         /// `groq:latency=120,error=0.2,garbage=0.05`
-        static func parse(_ text: String) -> (String, Behaviour)? {
+        public static func parse(_ text: String) -> (String, Behaviour)? {
             let parts = text.split(separator: ":", maxSplits: 1)
             guard parts.count == 2 else { return nil }
             var behaviour = Behaviour.normal
@@ -49,7 +55,7 @@ final class FakeProviders: Sendable {
 
     private let behaviours: Locked<[String: Behaviour]>
 
-    init(_ behaviours: [String: Behaviour]) {
+    public init(_ behaviours: [String: Behaviour]) {
         self.behaviours = Locked(behaviours)
     }
 

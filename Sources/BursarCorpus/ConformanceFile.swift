@@ -1,3 +1,4 @@
+import BursarCore
 /// One file of the conformance corpus (`conformance/`): the cases that define how a router
 /// decides, for every engine (Swift here, Python in `clients/python`) to pass.
 ///

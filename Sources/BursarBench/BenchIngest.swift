@@ -2,10 +2,11 @@ import ArgumentParser
 import BursarClient
 import BursarHTTPClient
 import BursarCore
+import BursarDemo
 import Foundation
 import Synchronization
 
-extension Bursar.Bench {
+extension BursarBench {
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "POST batches over HTTP from several connections; print events/s.")
 
@@ -42,7 +43,7 @@ extension Bursar.Bench {
                             "Authorization": "Bearer \(key)", "Content-Type": "application/json"], body: bodies[index])
                         else { failures.add(1, ordering: .relaxed); connection.close(); continue }
                         if reply.status == 503 { failures.add(1, ordering: .relaxed); usleep(10_000); continue }
-                        accepted.add(Bursar.Demo.count("accepted", in: reply.text), ordering: .relaxed)
+                        accepted.add(DemoTraffic.count("accepted", in: reply.text), ordering: .relaxed)
                         break
                     }
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BursarClient
 import BursarCore
+import BursarDemo
 import BursarHTTPClient
 import Foundation
 import MicroHTTPDServer

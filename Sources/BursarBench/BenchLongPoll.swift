@@ -3,7 +3,7 @@ import BursarClient
 import BursarHTTPClient
 import Foundation
 
-extension Bursar.Bench {
+extension BursarBench {
     struct LongPoll: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Hold N bundle long polls open; print the server's RSS meanwhile.")
 

@@ -13,14 +13,20 @@ import Foundation
 /// models in order, fall back on failures and on the latency guardrail, escalate up the ladder
 /// on a confidence inside the band or on invalid output, sample shadows, and feed the tier's
 /// circuit breaker with how its chain did.
-struct DemoRouter: Responder {
+public struct DemoRouter: Responder {
     static let maximumAttempts = 8
 
     let client: RouterClient
     let providers: FakeProviders
     let instanceID: String
 
-    func respond(to request: Request) -> Reply {
+    public init(client: RouterClient, providers: FakeProviders, instanceID: String) {
+        self.client = client
+        self.providers = providers
+        self.instanceID = instanceID
+    }
+
+    public func respond(to request: Request) -> Reply {
         do {
             switch (request.method, request.path) {
             case ("POST", "/v1/chat/completions"): return .response(try chat(request))

@@ -2,12 +2,13 @@ import ArgumentParser
 import BursarClient
 import BursarHTTPClient
 import BursarCore
+import BursarDemo
 import BursarSQLite
 import BursarStorage
 import BursarServices
 import Foundation
 
-extension Bursar.Bench {
+extension BursarBench {
     struct Seed: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Fill a database through the ingest writer (no HTTP).")
 
@@ -96,3 +97,5 @@ extension Bursar.Bench {
         }
     }
 }
+
+extension SQLiteDatabase.Durability: ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import BursarCore
 /// Generated conformance cases: random bundles (policies with every kind of condition,
 /// overrides, budgets in every state) and random requests with runtime state, each with
 /// what this engine decides. Other engines must answer the same.

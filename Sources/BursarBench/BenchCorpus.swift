@@ -1,5 +1,6 @@
 import Foundation
 import BursarCore
+import BursarDemo
 import BursarSQLite
 import BursarStorage
 import BursarServices
@@ -38,6 +39,6 @@ enum BenchCorpus {
     static func rate(_ store: () throws -> Int) rethrows -> Int {
         let started = ContinuousClock.now
         let stored = try store()
-        return Int(Double(stored) / Bursar.Bench.Ingest.seconds(ContinuousClock.now - started))
+        return Int(Double(stored) / BursarBench.Ingest.seconds(ContinuousClock.now - started))
     }
 }

@@ -1,3 +1,4 @@
+import BursarCore
 /// A routing request decided under a bundle, with optional runtime state, and what the
 /// decision, the shadow model and the next runtime move must be.
 ///

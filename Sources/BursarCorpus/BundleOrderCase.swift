@@ -1,3 +1,4 @@
+import BursarCore
 /// A bundle a router holds, one it receives and a time: whether the received one is refused
 /// as older (`RoutingBundle.isIssued(before:)`) and whether it is stale then.
 struct BundleOrderCase {

@@ -1,3 +1,4 @@
+import BursarCore
 /// The shadow-sampling hash of a request id and a model: `hash53` is the 53-bit integer the
 /// fraction is made of (fraction = hash53 / 2^53), so that both languages compare it exactly.
 struct SampleCase {
