@@ -130,9 +130,8 @@ public final class BudgetMonitor: Sendable {
     private func evaluateNow() throws {
         let now = clock()
         let bundle = try database.routerBundle(now: now, catalog: prices.current.catalog, freshness: freshness)
-        let routing = try RoutingBundle.parse(bundle.body)
         let published = BundlePublisher.Published(bundle: bundle, signature: try publisher.signer.signatureHeader(for: bundle.body),
-                                                  routing: routing, engine: PolicyEngine(bundle: routing))
+                                                  routing: bundle.routing, engine: PolicyEngine(bundle: bundle.routing))
         // Routers first: a budget's action takes effect even if recording its alert fails (and is retried).
         publisher.publish(published)
         // One replica records state changes, from its own evaluations in order (replicas

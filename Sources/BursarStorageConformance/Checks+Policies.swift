@@ -37,6 +37,34 @@ extension StorageConformance {
                 try expectEqual(audit.filter { $0.action == "policy.create" }.count, 2, "one entry per version created")
             }
         },
+        Check("a bundle carries the active policy, the overrides in force and the budgets' states; routing reads the same values as its body") { backend in
+            try backend.withStore { store in
+                let storage = store.storage
+                let now = Fixtures.start
+                let policy = try storage.addPolicyVersion(Fixtures.policy("bundled"), source: "name: bundled", author: "ann",
+                                                          origin: "api", activate: true).version
+                try storage.putOverride(Override(id: "vip", match: ["user": "u-1"], effect: .forceTier, tier: "frontier",
+                                                 expiresAt: now + Fixtures.hour, reason: "launch", author: "ann"))
+                try storage.putOverride(Override(id: "gone", match: ["team": "t"], effect: .forceTier, tier: "fast",
+                                                 expiresAt: now - 1, reason: "over", author: "ann"))
+                var support = Fixtures.budget("support", limitNanos: 1_000, scope: [.team: "support"], action: .downgrade)
+                support.downgradeTo = "fast"
+                try storage.putBudget(support, actor: "ann")
+                let bundle = try storage.routerBundle(now: now, catalog: .empty)
+                let routing = bundle.routing
+                try expectEqual(routing.policyRevision, policy.revision, "the active policy")
+                try expectEqual(routing.overrides.map(\.id), ["vip"], "the override in force, not the expired one")
+                try expectEqual(routing.budgets.map(\.id), ["support"], "every budget")
+                let read = try RoutingBundle.parse(bundle.body)
+                try expectEqual(read.revision, routing.revision, "revision")
+                try expect(read.serial == routing.serial && read.issuedAt == routing.issuedAt && read.staleAfter == routing.staleAfter,
+                           "serial, issue time and staleness as the body says")
+                try expectEqual(read.policyRevision, routing.policyRevision, "policy revision")
+                try expect(read.policy == routing.policy, "the policy as the body says")
+                try expect(read.overrides == routing.overrides, "the overrides as the body says: \(read.overrides) \(routing.overrides)")
+                try expect(read.budgets == routing.budgets, "the budgets as the body says: \(read.budgets) \(routing.budgets)")
+            }
+        },
         Check("overrides are in force until they expire, and audited") { backend in
             let now = Fixtures.start
             try backend.withStore(now: now) { store in

@@ -3,6 +3,9 @@ import BursarCore
 /// The serials and issue times of bundle revisions (they grow across restarts), and the
 /// history of what each revision carried (for the fleet: which policy an instance runs).
 public protocol BundleStore: Sendable {
+    /// What the bundle carries at `now`, read in one snapshot (the policy, overrides and budget
+    /// states a router receives agree with each other).
+    func bundleContent(now: Int64) throws -> BundleContent
     /// The issue of `revision`: the stored one when it is still the latest and was issued less
     /// than `reissueAfter` ms ago; its serial issued `now` when it is older; else the next
     /// serial, issued `now` (issue times never go back). Records a new serial in the history

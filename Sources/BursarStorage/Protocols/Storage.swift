@@ -20,12 +20,11 @@ public protocol Storage: SpendStore, ReplayReader, EventExplorer, KeyStore, Pric
 }
 
 extension Storage {
-    /// The bundle for the state stored now.
+    /// The bundle for the state stored now: its content read in one snapshot, then issued.
     public func routerBundle(now: Int64, catalog: PriceCatalog, freshness: BundleFreshness = .standard) throws -> RouterBundle {
-        let policy = try activePolicy()
-        return try RouterBundle(policy: policy, overrides: try overrides(activeAt: now), budgets: try budgetStatuses(now: now),
-                                catalog: catalog, now: now, freshness: freshness) { revision in
-            try bundleIssue(for: revision, policy: policy, now: now, reissueAfter: freshness.reissueAfterMillis)
+        let content = try bundleContent(now: now)
+        return try RouterBundle(content, catalog: catalog, now: now, freshness: freshness) { revision in
+            try bundleIssue(for: revision, policy: content.policy, now: now, reissueAfter: freshness.reissueAfterMillis)
         }
     }
 }

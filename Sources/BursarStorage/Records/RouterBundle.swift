@@ -14,10 +14,13 @@ public struct RouterBundle: Sendable {
     public var validUntil: Int64?
     /// The budgets' statuses the bundle was built from.
     public var budgets: [BudgetStatus]
+    /// The bundle as routing reads it, made from the same values (never parsed back from `body`).
+    public var routing: RoutingBundle
 
     /// `issue` gives the serial and issue time of the content's revision.
-    public init(policy: PolicyVersion?, overrides: [Override], budgets: [BudgetStatus], catalog: PriceCatalog, now: Int64,
-                freshness: BundleFreshness = .standard, issue: (String) throws -> BundleIssue) rethrows {
+    public init(_ content: BundleContent, catalog: PriceCatalog, now: Int64, freshness: BundleFreshness = .standard,
+                issue: (String) throws -> BundleIssue) rethrows {
+        let (policy, overrides, budgets) = (content.policy, content.overrides, content.budgets)
         self.budgets = budgets
         let content: [(String, JSONValue)] = [
             ("policy", policy.map { .object([("revision", .string($0.revision))] + $0.policy.json.objectMembers) } ?? .null),
@@ -43,6 +46,12 @@ public struct RouterBundle: Sendable {
         ]).serialized(canonical: true)
         // Content changes by itself when an override expires or a budget period ends; the
         // same content is issued again once a quarter of its freshness has passed.
+        routing = RoutingBundle(revision: revision, serial: self.issue.serial, issuedAt: self.issue.issuedAt,
+                                staleAfter: self.issue.issuedAt + freshness.maximumAgeMillis, policyRevision: policy?.revision ?? "",
+                                policy: policy?.policy, overrides: overrides, budgets: budgets.map { status in
+            RoutingBundle.BudgetState(id: status.budget.id, scope: status.budget.scope, state: status.state,
+                                      action: status.budget.action, downgradeTo: status.budget.downgradeTo)
+        })
         validUntil = (overrides.compactMap(\.expiresAt) + budgets.map(\.periodEnd) + [self.issue.issuedAt + freshness.reissueAfterMillis])
             .filter { $0 > now }.min()
     }

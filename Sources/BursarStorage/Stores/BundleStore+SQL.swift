@@ -3,6 +3,15 @@ import BursarCore
 /// Bundle issues, shared by every process that opens the store (the setting's row locked while
 /// one decides), and the history of what each issue carried.
 extension SQLDatabase {
+    /// What the bundle carries at `now`, read through `session` (one snapshot); `statuses`
+    /// reads the budgets' spend from the same snapshot's rollups (each backend's own read).
+    package func bundleContent(_ session: any SQLSession, now: Int64,
+                               statuses: ([Budget]) throws -> [BudgetStatus]) throws -> BundleContent {
+        BundleContent(policy: try Self.activePolicy(session),
+                      overrides: try Self.overrides(activeAt: now, includeExpired: false, session),
+                      budgets: try statuses(try budgets(session)))
+    }
+
     /// The issue of `revision` (`BundleStore.bundleIssue`): the stored one, the same issued
     /// again, or the next serial, issued `now`; kept in the history with the policy it carries.
     public func bundleIssue(for revision: String, policy: PolicyVersion?, now: Int64, reissueAfter: Int64) throws -> BundleIssue {

@@ -40,14 +40,16 @@ extension SQLDatabase {
 
     /// Overrides in force at `time` (or all, with `includeExpired`), by id.
     public func overrides(activeAt time: Int64, includeExpired: Bool) throws -> [Override] {
-        try reading { session in
-            let order = " ORDER BY id\(session.dialect.bytewise)"
-            let rows = includeExpired
-                ? try session.rows("SELECT \(Self.overrideColumns) FROM overrides" + order)
-                : try session.rows("SELECT \(Self.overrideColumns) FROM overrides WHERE expires_at IS NULL OR expires_at > ?" + order,
-                                   [.integer(time)])
-            return try rows.map(Self.override)
-        }
+        try reading { session in try Self.overrides(activeAt: time, includeExpired: includeExpired, session) }
+    }
+
+    static func overrides(activeAt time: Int64, includeExpired: Bool, _ session: any SQLSession) throws -> [Override] {
+        let order = " ORDER BY id\(session.dialect.bytewise)"
+        let rows = includeExpired
+            ? try session.rows("SELECT \(overrideColumns) FROM overrides" + order)
+            : try session.rows("SELECT \(overrideColumns) FROM overrides WHERE expires_at IS NULL OR expires_at > ?" + order,
+                               [.integer(time)])
+        return try rows.map(override)
     }
 
     static var overrideColumns: String { "id, match_user, match_team, match_feature, effect, tier, expires_at, reason, author" }

@@ -45,7 +45,11 @@ extension SQLDatabase {
     }
 
     public func activePolicy() throws -> PolicyVersion? {
-        try reading { session in try Self.activeRevision(session).flatMap { try Self.version($0, session) } }
+        try reading { session in try Self.activePolicy(session) }
+    }
+
+    static func activePolicy(_ session: any SQLSession) throws -> PolicyVersion? {
+        try activeRevision(session).flatMap { try version($0, session) }
     }
 
     func activate(_ revision: String, actor: String, reason: String? = nil, _ session: any SQLSession) throws {
