@@ -108,6 +108,7 @@ let package = Package(
         .executableTarget(name: "BursarBench", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarPostgres", "BursarServices", "BursarClient", "BursarHTTPClient", "BursarDemo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",

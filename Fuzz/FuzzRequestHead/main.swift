@@ -16,7 +16,7 @@ let secrets = [
     "viewer": try! database.createKey(name: "fuzz-viewer", role: .viewer),
     "router": try! database.createKey(name: "fuzz-router", role: .router),
 ]
-let application = Application(storage: database, ingest: IngestWriter(database: database), signer: BundleSigner.ephemeral(),
+let application = Application(storage: database, ingest: IngestWriter(database: database, logger: Logger(label: "fuzz")), signer: BundleSigner.ephemeral(),
                               clock: database.clock, options: Application.Options(baselineModel: ModelKey(provider: "openai", model: "gpt-4o")),
                               logger: Logger(label: "bursar.fuzz"))
 let api = BursarAPI(application: application, web: nil)
@@ -48,7 +48,7 @@ func fuzzRequestHead(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     // A long poll would hold its answer for a minute; the head checks are what is fuzzed here.
     headers = headers.filter { $0.key.lowercased() != "prefer" }
     _ = api.quickResponse(method: method, path: target, header: { name in headers.first { $0.key.lowercased() == name.lowercased() }?.value })
-    _ = api.admit(method: method, path: target, header: { name in headers.first { $0.key.lowercased() == name.lowercased() }?.value })
+    _ = api.admit(id: "fuzz", method: method, path: target, header: { name in headers.first { $0.key.lowercased() == name.lowercased() }?.value })
     let request = Request(method: method, target: target, headers: headers, body: body)
     if case .response(let response) = api.respond(to: request) {
         precondition((100..<600).contains(response.status), "status \(response.status)")

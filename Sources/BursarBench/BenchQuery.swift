@@ -7,6 +7,7 @@ import BursarSQLite
 import BursarStorage
 import BursarServices
 import Foundation
+import Logging
 
 extension BursarBench {
     struct Seed: ParsableCommand {
@@ -23,7 +24,7 @@ extension BursarBench {
 
         func run() throws {
             let database = try SQLiteDatabase(path: db, durability: durability)
-            let writer = IngestWriter(database: database)
+            let writer = IngestWriter(database: database, logger: Logger(label: "bursar-bench"))
             writer.start()
             let costing = try BenchCorpus.costing(pricesFile: prices)
             let now = Int64(Date().timeIntervalSince1970 * 1000)

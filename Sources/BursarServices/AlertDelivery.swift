@@ -27,12 +27,13 @@ public final class AlertDelivery: Sendable {
     private let failedAttempts = Atomic<Int>(0)
     /// Ends the attempts in flight at `stop`.
     private let cancellation = WebClient.Cancellation()
-    private let logger = Logger(label: "bursar.alerts")
+    private let logger: Logger
 
     /// `urls` must each pass `WebClient.accepts`; `caFile` pins the CA their certificates chain to.
-    public init(urls: [String], database: any AlertStore & SingletonLease, clock: WallClock, caFile: String? = nil,
+    public init(urls: [String], database: any AlertStore & SingletonLease, clock: WallClock, caFile: String? = nil, logger: Logger,
                 delayAfterFailure: @escaping @Sendable (Int) -> Int64 = AlertDelivery.backoff) {
         self.urls = urls
+        self.logger = logger
         self.database = database
         self.clock = clock
         self.delayAfterFailure = delayAfterFailure

@@ -5,10 +5,10 @@ import Logging
 import Synchronization
 
 /// A running Bursar: every service, made from its storage, its ingest, its signer, its clock
-/// and its options. Making one starts nothing and reads nothing; `start()` reads what the
-/// services need and starts them in `startOrder`; `stop()`, once the HTTP server has drained,
-/// stops them in reverse. `bursar serve` and the tests build it alike; the HTTP API is the
-/// route table over it.
+/// and its options. Making one starts nothing and reads nothing; `start()` runs the steps of
+/// `startOrder` in order (reading what the services need, then starting them); `stop()`, once
+/// the HTTP server has drained, stops them in reverse. `bursar serve` and the tests build it
+/// alike; the HTTP API is the route table over it.
 public final class Application: Sendable {
     public struct Options: Sendable {
         /// Savings are measured against this model while no active policy names a baseline tier.
@@ -25,17 +25,12 @@ public final class Application: Sendable {
         }
     }
 
-    /// What `start()` starts, in order (`stop()` goes the other way).
-    public static let startOrder = [
-        "prices and the savings baseline (read)",
-        "the change feed's one subscriber",
-        "long-poll expiry",
-        "alert delivery (a thread per webhook)",
-        "budget monitor (evaluates once: a bundle before the first request)",
-        "ingest writer",
-        "raw-event retention",
-        "hearing other replicas' changes (PostgreSQL)",
-    ]
+    /// One step of `start()`, and what `stop()` undoes of it.
+    struct Step {
+        let name: String
+        let start: () throws -> Void
+        let stop: () -> Void
+    }
 
     public let storage: any Storage
     public let ingest: any EventIngest
@@ -49,7 +44,7 @@ public final class Application: Sendable {
     /// Told after every admin change, once the prices are read again and before budgets are
     /// evaluated (keys cached elsewhere are forgotten).
     private let adminChangeObservers = Locked<[@Sendable () -> Void]>([])
-    private let logger: Logger
+    public let logger: Logger
     private let started = Atomic<Bool>(false)
     /// Set once the monitor stops: changes heard after it are not followed.
     private let stopped = Atomic<Bool>(false)
@@ -65,31 +60,58 @@ public final class Application: Sendable {
         self.options = options
         prices = PriceBook(catalog: .empty, baselineModel: options.baselineModel)
         publisher = BundlePublisher(signer: signer)
-        alerts = AlertDelivery(urls: options.alertWebhooks, database: storage, clock: clock, caFile: options.webhookCAFile)
+        alerts = AlertDelivery(urls: options.alertWebhooks, database: storage, clock: clock, caFile: options.webhookCAFile,
+                               logger: Self.logger(logger, service: "alerts"))
         monitor = BudgetMonitor(database: storage, prices: prices, publisher: publisher, alerts: alerts, clock: clock,
-                                freshness: options.bundleFreshness)
-        retention = options.rawEventRetentionDays.map { RawEventRetention(database: storage, retainDays: $0, clock: clock) }
+                                freshness: options.bundleFreshness, logger: Self.logger(logger, service: "budgets"))
+        retention = options.rawEventRetentionDays.map {
+            RawEventRetention(database: storage, retainDays: $0, clock: clock, logger: Self.logger(logger, service: "retention"))
+        }
     }
+
+    /// `logger` with the service it logs for in its metadata.
+    public static func logger(_ logger: Logger, service: String) -> Logger {
+        var named = logger
+        named[metadataKey: "service"] = "\(service)"
+        return named
+    }
+
+    /// What `start()` does, in order; `stop()` undoes it in reverse.
+    var steps: [Step] {
+        [
+            Step(name: "read the prices and the savings baseline", start: { [self] in try readCatalog(); try readBaseline() }, stop: {}),
+            // Weak: the store (which holds the feed) must not keep its application alive.
+            // Changes heard after the stop are not followed.
+            Step(name: "subscribe to the change feed",
+                 start: { [self] in storage.changes.observe { [weak self] change in self?.changed(change) } },
+                 stop: { [self] in stopped.store(true, ordering: .releasing) }),
+            Step(name: "long-poll expiry", start: publisher.start, stop: publisher.close),
+            Step(name: "alert delivery (a thread per webhook)", start: alerts.start, stop: alerts.stop),
+            // Evaluates at once (a bundle before the first request); once more when stopping, so
+            // that a state crossed by the last events is recorded and its alert queued.
+            Step(name: "budget monitor", start: monitor.start, stop: { [self] in monitor.evaluate(); monitor.stop() }),
+            Step(name: "ingest writer", start: ingest.start, stop: ingest.close),
+            Step(name: "raw-event retention", start: { [self] in retention?.start() }, stop: { [self] in retention?.stop() }),
+            Step(name: "the store's background (SQLite's checkpointer; hearing other PostgreSQL replicas)",
+                 start: { [self] in try storage.startBackground(logger: Self.logger(logger, service: "storage")) },
+                 stop: storage.stopBackground),
+        ]
+    }
+
+    /// The steps' names, in start order (`stop()` goes the other way).
+    public var startOrder: [String] { steps.map(\.name) }
 
     /// Calls `observer` after every admin change (this replica's or another's).
     public func observeAdminChanges(_ observer: @escaping @Sendable () -> Void) {
         adminChangeObservers.withLock { $0.append(observer) }
     }
 
-    /// Starts every service in `startOrder` (once; later calls do nothing).
+    /// Runs every step of `startOrder` (once; later calls do nothing). A step that fails
+    /// (the prices cannot be read) leaves the steps after it undone; `stop()` still undoes
+    /// those before it.
     public func start() throws {
-        guard !started.load(ordering: .acquiring) else { return }
-        try readCatalog()
-        try readBaseline()
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        // Weak: the store (which holds the feed) must not keep its application alive.
-        storage.changes.observe { [weak self] change in self?.changed(change) }
-        publisher.start()
-        alerts.start()
-        monitor.start()
-        ingest.start()
-        retention?.start()
-        storage.listenForChanges()
+        for step in steps { try step.start() }
     }
 
     /// The first step of a shutdown, before the HTTP server drains: retention ends (its
@@ -106,12 +128,7 @@ public final class Application: Sendable {
     /// undelivered stays queued for the next start).
     public func stop() {
         beginStopping()
-        ingest.close()
-        monitor.evaluate()
-        stopped.store(true, ordering: .releasing)
-        monitor.stop()
-        alerts.stop()
-        publisher.close()
+        for step in steps.reversed() { step.stop() }
     }
 
     /// The price catalog in force, as stored now.

@@ -26,7 +26,7 @@ public final class BudgetMonitor: Sendable {
     private let alerts: AlertDelivery?
     private let clock: WallClock
     private let freshness: BundleFreshness
-    private let logger = Logger(label: "bursar.budgets")
+    private let logger: Logger
     private let service = BackgroundService(name: "bursar-budget-monitor")
     /// New spend was committed since the last evaluation.
     private let spendChanged = Atomic<Bool>(false)
@@ -42,8 +42,9 @@ public final class BudgetMonitor: Sendable {
     private let failingSince = Locked<Int64?>(nil)
 
     public init(database: any Storage, prices: PriceBook, publisher: BundlePublisher, alerts: AlertDelivery?,
-                clock: WallClock, freshness: BundleFreshness = .standard) {
+                clock: WallClock, freshness: BundleFreshness = .standard, logger: Logger) {
         self.freshness = freshness
+        self.logger = logger
         self.database = database
         self.prices = prices
         self.publisher = publisher

@@ -20,8 +20,7 @@ public final class RawEventRetention: Sendable {
     private let service = BackgroundService(name: "bursar-retention")
 
     public init(database: any RetentionStore & SingletonLease, retainDays: Int, intervalSeconds: Double = 60,
-                clock: WallClock = .system,
-                logger: Logger = Logger(label: "bursar.retention")) {
+                clock: WallClock, logger: Logger) {
         self.database = database
         retainMillis = Int64(retainDays) * UTC.millisPerDay
         interval = intervalSeconds

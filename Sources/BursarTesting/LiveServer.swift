@@ -22,7 +22,7 @@ public final class LiveServer: Sendable {
         configuration.accessLog = false
         configuration.headDeadline = headDeadline
         configuration.connectionsPerClient = connectionsPerClient
-        server = MicroHTTPDServer(configuration: configuration, responder: app.api)
+        server = MicroHTTPDServer(configuration: configuration, responder: app.api, logger: .forTests)
         port = try server.start()
     }
 

@@ -72,7 +72,7 @@ public final class TamperingProxy: Sendable {
         var configuration = MicroHTTPDServer.Configuration()
         configuration.port = 0
         configuration.threads = 8
-        server = MicroHTTPDServer(configuration: configuration, responder: forwarder)
+        server = MicroHTTPDServer(configuration: configuration, responder: forwarder, logger: .forTests)
         port = try server.start()
     }
 

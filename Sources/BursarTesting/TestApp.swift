@@ -32,12 +32,12 @@ public final class TestApp: Sendable {
         database = try path.map { try SQLiteDatabase(path: $0, durability: durability, maximumBytes: maximumBytes, clock: clock.clock) }
             ?? SQLiteDatabase(clock: clock.clock)
         _ = try database.addPriceCatalog(catalog, author: "test", origin: "test")
-        writer = IngestWriter(database: database)
+        writer = IngestWriter(database: database, logger: .forTests)
         var options = Application.Options(baselineModel: baseline)
         options.alertWebhooks = alertWebhooks
         options.rawEventRetentionDays = rawEventRetentionDays
         application = Application(storage: database, ingest: writer, signer: BundleSigner.ephemeral(), clock: clock.clock, options: options,
-                                  logger: Logger(label: "bursar.test"))
+                                  logger: .forTests)
         api = BursarAPI(application: application, web: nil)
         try application.start()
         adminKey = try Self.key(database, "test-admin", .admin)
@@ -83,4 +83,9 @@ public final class TestApp: Sendable {
         let response = send("GET", target, key: key ?? viewerKey)
         return try JSONSupport.object(response.body)
     }
+}
+
+extension Logger {
+    /// What tests hand the services they build (libraries never make a logger of their own).
+    public static let forTests = Logger(label: "bursar.test")
 }

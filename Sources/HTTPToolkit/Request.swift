@@ -1,5 +1,7 @@
 /// An HTTP request as handlers see it: whole, with its body read.
 public struct Request: Sendable {
+    /// The request's id (`RequestID`), as the server's access log has it.
+    public var id: String
     public var method: String
     public var path: String
     public var query: [String: String]
@@ -10,7 +12,9 @@ public struct Request: Sendable {
     /// decodes into (nil: only the per-request limits apply, as in tests without a server).
     public var memory: MemoryLease?
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = [],
+                id: String = RequestID.make()) {
+        self.id = id
         self.method = method
         self.path = path
         self.query = query

@@ -8,11 +8,11 @@ public protocol Responder: Sendable {
 
     /// A refusal decided from the head alone, before any of the body is read (no route, no
     /// credentials, credentials without the permission, a body of a media type the route does
-    /// not take); nil when the body may be read.
-    func admit(method: String, path: String, header: (String) -> String?) -> Response?
+    /// not take); nil when the body may be read. `id` is the request's (`RequestID`).
+    func admit(id: String, method: String, path: String, header: (String) -> String?) -> Response?
 }
 
 extension Responder {
     public func quickResponse(method: String, path: String, header: (String) -> String?) -> Response? { nil }
-    public func admit(method: String, path: String, header: (String) -> String?) -> Response? { nil }
+    public func admit(id: String, method: String, path: String, header: (String) -> String?) -> Response? { nil }
 }

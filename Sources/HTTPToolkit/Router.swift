@@ -25,7 +25,7 @@ public struct Router<Keeper: Gatekeeper>: Responder {
     /// Serves GET requests that no route matched (static files), or nil for 404.
     public var fallback: (@Sendable (Request) -> Response?)?
 
-    public init(gatekeeper: Keeper, logger: Logger = Logger(label: "http.router"),
+    public init(gatekeeper: Keeper, logger: Logger,
                 translate: @escaping @Sendable (any Error) -> HTTPError? = { _ in nil }) {
         self.gatekeeper = gatekeeper
         self.logger = logger
@@ -68,7 +68,7 @@ public struct Router<Keeper: Gatekeeper>: Responder {
         } catch {
             if let known = translate(error) { return .response(known.response) }
             // Never the error's text to the client: it is logged with an id the client can quote.
-            let id = Self.requestID()
+            let id = request.id
             logger.error("unexpected error", metadata: ["request_id": "\(id)", "method": "\(request.method)",
                                                         "path": "\(request.path)", "error": "\(error)"])
             return .response(HTTPError(500, code: "internal", message: "an internal error occurred; it was logged as request \(id)",
@@ -76,12 +76,7 @@ public struct Router<Keeper: Gatekeeper>: Responder {
         }
     }
 
-    /// A random id for a log line and the answer that refers to it.
-    public static func requestID() -> String {
-        String(UInt64.random(in: 0...UInt64.max), radix: 16)
-    }
-
-    public func admit(method: String, path: String, header: (String) -> String?) -> Response? {
+    public func admit(id: String, method: String, path: String, header: (String) -> String?) -> Response? {
         do {
             let declared = header("content-length").map { $0 != "0" } ?? false
             _ = try resolve(method: method, path: path, header: header, hasBody: declared || header("transfer-encoding") != nil)
@@ -92,7 +87,6 @@ public struct Router<Keeper: Gatekeeper>: Responder {
             if let known = translate(error) { return known.response }
             // The key lookup failed (the database is not answering): logged with an id the
             // client can quote, never its text.
-            let id = Self.requestID()
             logger.error("could not admit a request", metadata: ["request_id": "\(id)", "method": "\(method)", "path": "\(path)",
                                                                "error": "\(error)"])
             return HTTPError(503, code: "unavailable", message: "the request could not be checked; retry shortly (logged as request \(id))",

@@ -59,7 +59,7 @@ func bursarAccessHandler(
         }
         // Nothing of the body is read before the caller is authenticated and its route, role
         // and media type are known, and before its memory is reserved.
-        if let refusal = server.responder.admit(method: methodName, path: path, header: header) ?? server.reserveDeclaredBody(exchange, header: header) {
+        if let refusal = server.responder.admit(id: exchange.id, method: methodName, path: path, header: header) ?? server.reserveDeclaredBody(exchange, header: header) {
             exchange.state.withLock { state in
                 state.response = refusal
                 state.dispatched = true
@@ -100,7 +100,8 @@ func bursarAccessHandler(
             return (HTTPError(413, code: "body_too_large", message: "the body is larger than \(limit) bytes; send smaller batches").response, nil)
         }
         if state.overloaded { return (MicroHTTPDServer.bodyMemoryFull.response, nil) }
-        var request = Request(method: exchange.method, path: exchange.path, query: state.query, headers: state.headers, body: state.body)
+        var request = Request(method: exchange.method, path: exchange.path, query: state.query, headers: state.headers, body: state.body,
+                              id: exchange.id)
         request.memory = exchange.lease
         state.body = []
         return (nil, request)

@@ -21,6 +21,8 @@ final class Exchange: Sendable {
         var response: Response?
     }
 
+    /// The request's id, on its access-log line (`RequestID`).
+    let id = RequestID.make()
     let method: String
     let path: String
     /// When the head arrived (for the access log).

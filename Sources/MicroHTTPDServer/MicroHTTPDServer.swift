@@ -57,7 +57,7 @@ public final class MicroHTTPDServer: Sendable {
     /// Connections that owe a request head, closed when they are late.
     let heads: HeadDeadlines
 
-    public init(configuration: Configuration, responder: any Responder, logger: Logger = Logger(label: "bursar.http")) {
+    public init(configuration: Configuration, responder: any Responder, logger: Logger) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger

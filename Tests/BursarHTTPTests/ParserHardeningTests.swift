@@ -82,7 +82,7 @@ import Testing
 
     @Test func anUnexpectedErrorIsLoggedNotShown() throws {
         struct Secret: Error, CustomStringConvertible { var description: String { "disk /dev/sda1 at 97%, table events" } }
-        var router = Router(gatekeeper: NoCredentials())
+        var router = Router(gatekeeper: NoCredentials(), logger: .forTests)
         router.add("GET", "/boom", permissions: []) { _, _ in throw Secret() }
         let response = router.respond(to: Request(method: "GET", target: "/boom")).wait()
         #expect(response.status == 500)

@@ -39,11 +39,11 @@ import Testing
     }
 
     @Test func aBodyOnAPageRequestIsRefused() throws {
-        var router = Router(gatekeeper: NoCredentials())
+        var router = Router(gatekeeper: NoCredentials(), logger: .forTests)
         router.fallback = { web.response(for: $0) }
         let refused = router.respond(to: Request(method: "GET", target: "/index.html", body: Array("x".utf8))).wait()
         #expect(refused.status == 400 && refused.bodyText.contains("body_not_allowed"))
-        #expect(router.admit(method: "GET", path: "/index.html", header: { $0 == "content-length" ? "5" : nil })?.status == 400)
+        #expect(router.admit(id: "r-1", method: "GET", path: "/index.html", header: { $0 == "content-length" ? "5" : nil })?.status == 400)
         #expect(router.respond(to: Request(method: "GET", target: "/index.html")).wait().status == 200)
     }
 

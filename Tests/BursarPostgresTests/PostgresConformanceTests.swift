@@ -13,7 +13,7 @@ struct PostgresBackend: StorageBackend {
 
     func open(clock: WallClock, maximumQueuedEvents: Int) throws -> StoreUnderTest {
         let database = try PostgresDatabase(url: try cluster.createDatabase(), clock: clock)
-        return StoreUnderTest(storage: database, ingest: IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents))
+        return StoreUnderTest(storage: database, ingest: IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents, logger: .forTests))
     }
 
     func openBackup(at path: String) throws -> any Storage {

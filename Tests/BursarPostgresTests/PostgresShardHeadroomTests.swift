@@ -32,7 +32,7 @@ import Testing
     @Test func twoReplicasAddingToOneRowAtOnceNeverSumItPast64Bits() throws {
         let url = try PostgresCluster.started().createDatabase()
         let databases = [try PostgresDatabase(url: url), try PostgresDatabase(url: url)]
-        let writers = databases.map { IngestWriter(database: $0) }
+        let writers = databases.map { IngestWriter(database: $0, logger: .forTests) }
         writers.forEach { $0.start() }
         defer { writers.forEach { $0.close() } }
         for (index, writer) in writers.enumerated() {
@@ -76,7 +76,7 @@ import Testing
     @Test func aRowHoldsTheCeilingWithRoomKeptForEveryOtherShard() throws {
         let url = try PostgresCluster.started().createDatabase()
         let database = try PostgresDatabase(url: url)
-        let writer = IngestWriter(database: database)
+        let writer = IngestWriter(database: database, logger: .forTests)
         writer.start()
         defer { writer.close() }
         #expect(try Self.store([Self.event("full", cost: PostgresDatabase.counterCeiling)], writer).get().accepted == 1)
@@ -94,7 +94,7 @@ import Testing
         for shard in 0..<64 {
             try holder.execute("SELECT pg_advisory_lock($1::INTEGER, $2::INTEGER)", [.integer(0x6272_7372), .integer(Int64(shard))])
         }
-        let writer = IngestWriter(database: database)
+        let writer = IngestWriter(database: database, logger: .forTests)
         writer.start()
         defer { writer.close() }
         let result = try Self.store([Self.event("sixty-fifth", cost: 1)], writer)

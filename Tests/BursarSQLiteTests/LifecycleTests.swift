@@ -27,11 +27,11 @@ import Testing
     @Test func theFileStopsGrowingUnderSteadyLoadWhileRollupsKeepEverything() throws {
         let directory = NSTemporaryDirectory() + "bursar-retention-\(UUID().uuidString)"
         let database = try SQLiteDatabase(path: directory + "/bursar.db", durability: .normal)
-        let writer = IngestWriter(database: database)
+        let writer = IngestWriter(database: database, logger: .forTests)
         writer.start()
         defer { writer.close() }
         let now = Locked<Int64>(Self.start)
-        let retention = RawEventRetention(database: database, retainDays: 3, clock: WallClock { now.withLock { $0 } })
+        let retention = RawEventRetention(database: database, retainDays: 3, clock: WallClock { now.withLock { $0 } }, logger: .forTests)
         var sizes: [Int] = []
         let perDay = 4_000
         for day in 0..<14 {

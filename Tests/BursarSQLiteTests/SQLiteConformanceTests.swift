@@ -12,7 +12,7 @@ struct SQLiteBackend: StorageBackend {
 
     func open(clock: WallClock, maximumQueuedEvents: Int) throws -> StoreUnderTest {
         let database = try SQLiteDatabase(path: directory + "/\(UUID().uuidString).db", durability: .normal, clock: clock)
-        return StoreUnderTest(storage: database, ingest: IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents))
+        return StoreUnderTest(storage: database, ingest: IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents, logger: .forTests))
     }
 
     func openBackup(at path: String) throws -> any Storage {

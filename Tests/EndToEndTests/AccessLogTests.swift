@@ -30,6 +30,8 @@ import Testing
         #expect(line("GET /v1/bundle 304 ")?.hasSuffix(" ms sdk-router") == true, "the quick 304 path is logged too")
         #expect(line("GET /v1/spend 401 ")?.hasSuffix(" ms -") == true, "the path without its query; no caller")
         #expect(!log.contains(key) && !log.contains("wrong"))
+        let ids = lines.filter { $0.contains(" ms ") }.compactMap { $0.firstMatch(of: /request_id=([0-9a-f]+)/).map { String($0.1) } }
+        #expect(ids.count == 3 && Set(ids).count == 3, "each line carries its request's own id: \(log)")
     }
 
     @Test func nothingACallerSendsStartsALogLineOrReachesATerminal() throws {

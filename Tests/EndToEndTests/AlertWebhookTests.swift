@@ -28,7 +28,7 @@ final class WebhookReceiver: Responder {
         let receiver = WebhookReceiver()
         var configuration = MicroHTTPDServer.Configuration()
         configuration.port = 0
-        let listener = MicroHTTPDServer(configuration: configuration, responder: receiver)
+        let listener = MicroHTTPDServer(configuration: configuration, responder: receiver, logger: .forTests)
         let port = try listener.start()
         defer { listener.stop() }
 

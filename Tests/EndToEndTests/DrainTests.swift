@@ -20,7 +20,7 @@ import Testing
             configuration.port = 0
             configuration.threads = 4
             configuration.accessLog = false
-            let server = MicroHTTPDServer(configuration: configuration, responder: Answering())
+            let server = MicroHTTPDServer(configuration: configuration, responder: Answering(), logger: .forTests)
             let port = try server.start()
             let stop = Atomic<Bool>(false)
             let connected = Atomic<Int>(0)
@@ -50,7 +50,7 @@ import Testing
         configuration.port = 0
         configuration.accessLog = false
         let receiver = RecordingReceiver(hangs: true)
-        let server = MicroHTTPDServer(configuration: configuration, responder: receiver)
+        let server = MicroHTTPDServer(configuration: configuration, responder: receiver, logger: .forTests)
         let port = try server.start()
         let held = try RawSocket(port: port)
         _ = held.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n")

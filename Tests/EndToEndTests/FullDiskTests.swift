@@ -62,7 +62,7 @@ import Glibc
 
         // Two days on, retention deletes the raw events; their pages make room under the cap.
         app.clock.advance(seconds: 2 * 86_400)
-        let retention = RawEventRetention(database: app.database, retainDays: 1, clock: app.clock.clock)
+        let retention = RawEventRetention(database: app.database, retainDays: 1, clock: app.clock.clock, logger: .forTests)
         #expect(try retention.runOnce() == acknowledged)
         #expect(ready() == 200)
         #expect(ship().status == 200, "ingest recovered without a restart")

@@ -15,7 +15,7 @@ import Testing
     /// Stores `count` events `daysAgo` days back, straight through a writer (the API takes only recent ones).
     static func seed(_ path: String, prefix: String, count: Int, daysAgo: Int64) throws {
         let database = try SQLiteDatabase(path: path)
-        let writer = IngestWriter(database: database)
+        let writer = IngestWriter(database: database, logger: .forTests)
         writer.start()
         defer { writer.close() }
         let time = WallClock.system() - daysAgo * Self.day
@@ -38,7 +38,7 @@ import Testing
         // Filled to a 4 MiB cap through a writer, until it refuses.
         do {
             let store = try SQLiteDatabase(path: database, maximumBytes: 4 << 20)
-            let writer = IngestWriter(database: store)
+            let writer = IngestWriter(database: store, logger: .forTests)
             writer.start()
             defer { writer.close() }
             var refused = false

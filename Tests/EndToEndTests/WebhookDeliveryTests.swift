@@ -46,7 +46,7 @@ final class RecordingReceiver: Responder {
         configuration.port = 0
         configuration.tlsCertificatePEM = certificate?.certificatePEM
         configuration.tlsKeyPEM = certificate?.keyPEM
-        let server = MicroHTTPDServer(configuration: configuration, responder: self)
+        let server = MicroHTTPDServer(configuration: configuration, responder: self, logger: .forTests)
         return (server, try server.start())
     }
 }
@@ -125,7 +125,7 @@ final class RecordingReceiver: Responder {
         let url = "http://127.0.0.1:\(port)/hook"
         let clock = Locked<Int64>(1_000_000)
         let delays = Locked<[Int]>([])
-        let delivery = AlertDelivery(urls: [url], database: database, clock: WallClock { clock.withLock { $0 } }) { failures in
+        let delivery = AlertDelivery(urls: [url], database: database, clock: WallClock { clock.withLock { $0 } }, logger: .forTests) { failures in
             delays.withLock { $0.append(failures) }
             return AlertDelivery.backoff(failures)
         }
@@ -165,7 +165,7 @@ final class RecordingReceiver: Responder {
         #expect(receiver.received.withLock { $0.isEmpty })
         // With the CA pinned: delivered.
         let database = try SQLiteDatabase()
-        let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
+        let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath, logger: .forTests)
         delivery.start()
         defer { delivery.stop() }
         try Self.recordCrossing(in: database, for: url)
@@ -188,7 +188,7 @@ final class RecordingReceiver: Responder {
         defer { server.stop() }
         let database = try SQLiteDatabase()
         let url = "https://127.0.0.1:\(port)/hook"  // the certificate does not name 127.0.0.1
-        let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath)
+        let delivery = AlertDelivery(urls: [url], database: database, clock: .system, caFile: certificate.certificatePath, logger: .forTests)
         delivery.start()
         defer { delivery.stop() }
         try Self.recordCrossing(in: database, for: url)

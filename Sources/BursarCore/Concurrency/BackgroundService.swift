@@ -17,8 +17,11 @@ public final class BackgroundService: Sendable {
         self.name = name
     }
 
+    /// What a pass returns to end the thread for good (its work is done).
+    public static let finish: Int64 = .min
+
     /// Starts the thread running `pass` (once; later calls do nothing). `pass` returns how
-    /// many milliseconds to pause before the next one unless woken.
+    /// many milliseconds to pause before the next one unless woken, or `finish`.
     public func start(_ pass: @escaping @Sendable () -> Int64) {
         guard !stopping.load(ordering: .acquiring), !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let thread = Thread { [self] in
@@ -26,7 +29,7 @@ public final class BackgroundService: Sendable {
                 // A wake from here on is seen: it signals, and the wait below returns at once.
                 woken.store(false, ordering: .releasing)
                 let pause = pass()
-                guard !stopping.load(ordering: .acquiring) else { break }
+                guard pause != Self.finish, !stopping.load(ordering: .acquiring) else { break }
                 _ = wakeup.wait(timeout: .now() + .milliseconds(Int(min(max(pause, 1), 3_600_000))))
             }
             finished.signal()
@@ -39,6 +42,9 @@ public final class BackgroundService: Sendable {
     public func wake() {
         if !woken.exchange(true, ordering: .acquiringAndReleasing) { wakeup.signal() }
     }
+
+    /// Whether `start()` was called.
+    public var isStarted: Bool { running.load(ordering: .acquiring) }
 
     /// Whether `stop()` was called (long passes check it between steps).
     public var isStopping: Bool { stopping.load(ordering: .acquiring) }

@@ -5,12 +5,12 @@ import Foundation
 
 /// `GET /v1/audit?from=&to=&target=`: admin changes, newest first.
 struct AuditHandler: Sendable {
-    let database: any Storage
+    let store: any AuditStore
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
         let (from, to) = try request.timeSpan()
         let limit = try request.integerParameter("limit", in: 1...10_000) ?? 1000
-        let entries = try database.auditEntries(from: from, to: to, target: request.query["target"], limit: limit)
+        let entries = try store.auditEntries(from: from, to: to, target: request.query["target"], limit: limit)
         return .response(.json(.object([("entries", .array(entries.map { entry in
             .object([
                 ("id", .integer(entry.id)),

@@ -4,11 +4,11 @@ import BursarStorage
 
 /// `GET /v1/budgets?state=`, `GET/PUT/DELETE /v1/budgets/{id}`, `GET /v1/budgets/{id}/status`.
 struct BudgetsHandler: Sendable {
-    let database: any Storage
+    let store: any BudgetStore & PolicyStore
     let clock: WallClock
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
-        var statuses = try database.budgetStatuses(now: clock())
+        var statuses = try store.budgetStatuses(now: clock())
         if let state = request.query["state"] {
             guard let wanted = BudgetStatus.State(rawValue: state) else {
                 throw HTTPError.badRequest("state must be ok, warning or exceeded", field: "state")
@@ -28,7 +28,7 @@ struct BudgetsHandler: Sendable {
 
     func put(_ request: Request, _ context: APIContext) throws -> Reply {
         let body = try request.jsonBody(describing: "budget")
-        let tiers = try database.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
+        let tiers = try store.activePolicy().map { Set($0.policy.tiers.map(\.name)) }
         let budget: Budget
         let id = try context.require("id")
         do {
@@ -36,20 +36,20 @@ struct BudgetsHandler: Sendable {
         } catch {
             throw HTTPError(422, error)
         }
-        let created = try database.putBudget(budget, actor: context.key?.name ?? "unknown")
-        return .response(.json(try Self.document(try database.budgetStatus(budget, now: clock())), status: created ? 201 : 200))
+        let created = try store.putBudget(budget, actor: context.key?.name ?? "unknown")
+        return .response(.json(try Self.document(try store.budgetStatus(budget, now: clock())), status: created ? 201 : 200))
     }
 
     func delete(_ request: Request, _ context: APIContext) throws -> Reply {
         let id = try context.require("id")
-        guard try database.deleteBudget(id: id, actor: context.key?.name ?? "unknown") else { throw HTTPError.notFound("no budget \(id)") }
+        guard try store.deleteBudget(id: id, actor: context.key?.name ?? "unknown") else { throw HTTPError.notFound("no budget \(id)") }
         return .response(Response(status: 204))
     }
 
     private func status(_ context: APIContext) throws -> BudgetStatus {
         let id = try context.require("id")
-        guard let budget = try database.budget(id: id) else { throw HTTPError.notFound("no budget \(id)") }
-        return try database.budgetStatus(budget, now: clock())
+        guard let budget = try store.budget(id: id) else { throw HTTPError.notFound("no budget \(id)") }
+        return try store.budgetStatus(budget, now: clock())
     }
 
     /// The definition with its current status.

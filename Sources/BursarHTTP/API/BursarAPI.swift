@@ -27,7 +27,7 @@ public struct BursarAPI: Responder {
         let monitor = application.monitor
         let alerts = application.alerts
         let clock = application.clock
-        let authenticator = Authenticator(database: database)
+        let authenticator = Authenticator(keys: database)
         self.authenticator = authenticator
         // Keys cached here are forgotten after every admin change (this replica's or another's).
         application.observeAdminChanges { authenticator.forget() }
@@ -35,8 +35,8 @@ public struct BursarAPI: Responder {
         self.gatekeeper = gatekeeper
         // Viewer and admin requests, decisions and conversions run on lanes of their own.
         let lanes = self.lanes
-        let readinessLogger = Logger(label: "bursar.readiness")
-        var router = APIRouter(gatekeeper: gatekeeper, logger: Logger(label: "bursar.api"),
+        let readinessLogger = Application.logger(application.logger, service: "readiness")
+        var router = APIRouter(gatekeeper: gatekeeper, logger: Application.logger(application.logger, service: "api"),
                                translate: Self.translate)
         let everyone: Set<Role> = [.router, .viewer, .admin]
         let readers: Set<Role> = [.viewer, .admin]
@@ -51,29 +51,29 @@ public struct BursarAPI: Responder {
         let litellm = LiteLLMHandler(submitter: submitter, publisher: publisher)
         router.add("POST", "/v1/integrations/litellm", roles: [.router, .admin], accepts: MediaTypes.litellm, lanes: lanes, on: lanes.conversions, litellm.receive)
 
-        let spend = SpendHandlers(database: database, clock: clock)
+        let spend = SpendHandlers(store: database, clock: clock)
         router.add("GET", "/v1/spend", roles: readers, lanes: lanes, spend.spend)
         router.add("GET", "/v1/spend.csv", roles: readers, lanes: lanes, spend.csv)
         router.add("GET", "/v1/spend/summary", roles: readers, lanes: lanes, spend.summary)
-        let explorer = EventSearchHandler(database: database, clock: clock)
+        let explorer = EventSearchHandler(store: database, clock: clock)
         router.add("GET", "/v1/events", roles: readers, lanes: lanes, explorer.search)
 
-        let priceList = PricesHandler(database: database, prices: prices)
+        let priceList = PricesHandler(store: database, prices: prices)
         router.add("GET", "/v1/prices", roles: everyone, lanes: lanes, priceList.get)
         router.add("PUT", "/v1/prices", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, priceList.put)
         router.add("GET", "/v1/prices/versions", roles: readers, lanes: lanes, priceList.versions)
 
-        let policies = PoliciesHandler(database: database, prices: prices)
+        let policies = PoliciesHandler(store: database, prices: prices)
         router.add("GET", "/v1/policies", roles: readers, lanes: lanes, policies.list)
         router.add("POST", "/v1/policies", roles: [.admin], accepts: MediaTypes.policy, lanes: lanes, policies.create)
-        let simulate = SimulateHandler(database: database, prices: prices, publisher: publisher, policies: policies,
+        let simulate = SimulateHandler(store: database, prices: prices, publisher: publisher, policies: policies,
                                        retentionDays: application.options.rawEventRetentionDays, clock: clock)
         router.add("POST", "/v1/policies/simulate", roles: [.admin], accepts: MediaTypes.policy, lanes: lanes, simulate.simulate)
         router.add("GET", "/v1/policies/{revision}", roles: readers, lanes: lanes, policies.get)
         router.add("POST", "/v1/policies/{revision}/activate", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, policies.activate)
         router.add("GET", "/v1/policies/{from}/diff/{to}", roles: readers, lanes: lanes, policies.diff)
 
-        let overrides = OverridesHandler(database: database, clock: clock)
+        let overrides = OverridesHandler(store: database, clock: clock)
         router.add("GET", "/v1/overrides", roles: readers, lanes: lanes, overrides.list)
         router.add("GET", "/v1/overrides/{id}", roles: readers, lanes: lanes, overrides.get)
         router.add("PUT", "/v1/overrides/{id}", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, overrides.put)
@@ -86,26 +86,26 @@ public struct BursarAPI: Responder {
         let decide = DecideHandler(publisher: publisher, clock: clock)
         router.add("POST", "/v1/decide", roles: [.router, .admin], accepts: MediaTypes.json, lanes: lanes, on: lanes.decisions, decide.decide)
 
-        let budgets = BudgetsHandler(database: database, clock: clock)
+        let budgets = BudgetsHandler(store: database, clock: clock)
         router.add("GET", "/v1/budgets", roles: readers, lanes: lanes, budgets.list)
         router.add("GET", "/v1/budgets/{id}", roles: readers, lanes: lanes, budgets.get)
         router.add("GET", "/v1/budgets/{id}/status", roles: readers, lanes: lanes, budgets.status)
         router.add("PUT", "/v1/budgets/{id}", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, budgets.put)
         router.add("DELETE", "/v1/budgets/{id}", roles: [.admin], lanes: lanes, budgets.delete)
 
-        let alertList = AlertsHandler(database: database, delivery: alerts)
+        let alertList = AlertsHandler(store: database, delivery: alerts)
         router.add("GET", "/v1/alerts", roles: readers, lanes: lanes, alertList.list)
         // Admins only: a webhook's URL often holds its receiver's secret.
         router.add("GET", "/v1/alerts/webhooks", roles: [.admin], lanes: lanes, alertList.webhooks)
 
-        let fleet = FleetHandler(database: database, publisher: publisher, clock: clock)
+        let fleet = FleetHandler(store: database, publisher: publisher, clock: clock)
         router.add("POST", "/v1/status", roles: [.router, .admin], accepts: MediaTypes.json, lanes: lanes, fleet.report)
         router.add("GET", "/v1/fleet", roles: readers, lanes: lanes, fleet.list)
 
-        let audit = AuditHandler(database: database)
+        let audit = AuditHandler(store: database)
         router.add("GET", "/v1/audit", roles: readers, lanes: lanes, audit.list)
 
-        let keys = KeysHandler(database: database)
+        let keys = KeysHandler(store: database)
         router.add("GET", "/v1/keys", roles: [.admin], lanes: lanes, keys.list)
         router.add("POST", "/v1/keys", roles: [.admin], accepts: MediaTypes.json, lanes: lanes, keys.create)
         router.add("DELETE", "/v1/keys/{name}", roles: [.admin], lanes: lanes, keys.revoke)
@@ -147,8 +147,8 @@ public struct BursarAPI: Responder {
         router.routeTable.map { ($0.method, $0.pattern, $0.permissions) }
     }
 
-    public func admit(method: String, path: String, header: (String) -> String?) -> Response? {
-        router.admit(method: method, path: path, header: header)
+    public func admit(id: String, method: String, path: String, header: (String) -> String?) -> Response? {
+        router.admit(id: id, method: method, path: path, header: header)
     }
 
     /// A router's poll that finds its bundle current: 304 without building a request.

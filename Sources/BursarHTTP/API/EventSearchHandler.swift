@@ -7,7 +7,7 @@ import BursarStorage
 struct EventSearchHandler: Sendable {
     static let parameters = ["from", "to", "request_id", "before", "limit"] + RollupDimension.allCases.map(\.rawValue)
 
-    let database: any Storage
+    let store: any EventExplorer
     let clock: WallClock
 
     func search(_ request: Request, _ context: APIContext) throws -> Reply {
@@ -20,7 +20,7 @@ struct EventSearchHandler: Sendable {
         } catch {
             throw HTTPError(400, error)
         }
-        let page = try database.searchEvents(search)
+        let page = try store.searchEvents(search)
         return .response(.json(.object([
             ("from", .string(Timestamp.format(search.from))),
             ("to", .string(Timestamp.format(search.to))),

@@ -5,7 +5,7 @@ import BursarStorage
 
 /// `POST /v1/status` (routers report what they run) and `GET /v1/fleet`.
 struct FleetHandler: Sendable {
-    let database: any Storage
+    let store: any FleetStore & BundleStore
     let publisher: BundlePublisher
     let clock: WallClock
 
@@ -22,7 +22,7 @@ struct FleetHandler: Sendable {
             throw HTTPError(422, code: "foreign_source", message: "source '\(status.source)' is not one this key may write (it may write: \(sources.text))",
                             field: "source")
         }
-        try database.recordStatus(status, maximumPerSource: RouterStatus.maximumInstancesPerSource)
+        try store.recordStatus(status, maximumPerSource: RouterStatus.maximumInstancesPerSource)
         let current = try publisher.current().bundle.revision
         return .response(.json(.object([
             ("instance_id", .string(status.instanceID)),
@@ -38,11 +38,11 @@ struct FleetHandler: Sendable {
         let now = clock()
         let limit = try request.integerParameter("limit", in: 1...Self.maximumPage) ?? Self.defaultPage
         let cursor = try request.query["after"].map(Self.cursor)
-        let fleet = try database.fleet(after: cursor, limit: limit + 1)
+        let fleet = try store.fleet(after: cursor, limit: limit + 1)
         let next = fleet.count > limit ? fleet[limit - 1] : nil
         let page = fleet.prefix(limit)
         let revisions = Set(page.flatMap { [$0.appliedRevision, $0.attemptedRevision].compactMap { $0 } } + [current.revision])
-        let history = try database.issuedBundles(revisions: revisions)
+        let history = try store.issuedBundles(revisions: revisions)
         let instances: [JSONValue] = page.map { status in
             let applied = status.appliedRevision.flatMap { history[$0] }
             let behind = applied.map { max(0, current.issue.serial - $0.serial) }

@@ -7,10 +7,10 @@ import BursarStorage
 struct KeysHandler: Sendable {
     static let fields: Set<String> = ["name", "role", "sources"]
 
-    let database: any Storage
+    let store: any KeyStore
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
-        let keys = try database.listKeys().sorted { ($0.revokedAt != nil ? 1 : 0, $0.name) < ($1.revokedAt != nil ? 1 : 0, $1.name) }
+        let keys = try store.listKeys().sorted { ($0.revokedAt != nil ? 1 : 0, $0.name) < ($1.revokedAt != nil ? 1 : 0, $1.name) }
         return .response(.json(.object([("keys", .array(keys.map(Self.json)))])))
     }
 
@@ -42,11 +42,11 @@ struct KeysHandler: Sendable {
         }
         let secret: String
         do {
-            secret = try database.createKey(name: name, role: role, sources: sources, actor: context.key?.name ?? "unknown")
+            secret = try store.createKey(name: name, role: role, sources: sources, actor: context.key?.name ?? "unknown")
         } catch KeyError.nameTaken {
             throw HTTPError(409, code: "name_taken", message: KeyError.nameTaken(name).description, field: "name")
         }
-        let created = try database.listKeys().last { $0.name == name && $0.revokedAt == nil }
+        let created = try store.listKeys().last { $0.name == name && $0.revokedAt == nil }
         let answer: [(String, JSONValue)] = (created.map(Self.json)?.objectMembers ?? []) + [("key", .string(secret))]
         return .response(.json(.object(answer), status: 201, headers: [("Cache-Control", "no-store")]))
     }
@@ -54,7 +54,7 @@ struct KeysHandler: Sendable {
     func revoke(_ request: Request, _ context: APIContext) throws -> Reply {
         let name = try context.require("name")
         do {
-            try database.revokeKey(name: name, actor: context.key?.name ?? "unknown")
+            try store.revokeKey(name: name, actor: context.key?.name ?? "unknown")
         } catch KeyError.notFound {
             throw HTTPError.notFound(KeyError.notFound(name).description)
         } catch KeyError.lastAdminKey {

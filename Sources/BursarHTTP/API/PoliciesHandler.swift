@@ -8,11 +8,11 @@ import BursarStorage
 struct PoliciesHandler: Sendable {
     static let maximumSourceBytes = 1024 * 1024
 
-    let database: any Storage
+    let store: any PolicyStore
     let prices: PriceBook
 
     func list(_ request: Request, _ context: APIContext) throws -> Reply {
-        .response(.json(.object([("policies", .array(try database.policyVersions().map { Self.summary($0) }))])))
+        .response(.json(.object([("policies", .array(try store.policyVersions().map { Self.summary($0) }))])))
     }
 
     func get(_ request: Request, _ context: APIContext) throws -> Reply {
@@ -57,7 +57,7 @@ struct PoliciesHandler: Sendable {
         case .invalid(let response): return .response(response)
         case .valid(let valid, let text, let problems): (policy, source, warnings) = (valid, text, problems)
         }
-        let (version, created) = try database.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
+        let (version, created) = try store.addPolicyVersion(policy, source: source, author: context.key?.name ?? "unknown",
                                                                origin: "api", activate: activate)
         var members = Self.summary(version).objectMembers
         members.append(("warnings", .array(warnings.map(Self.problem))))
@@ -76,7 +76,7 @@ struct PoliciesHandler: Sendable {
                 throw HTTPError(422, error)
             }
         }
-        let version = try database.activatePolicy(revision: revision, actor: context.key?.name ?? "unknown", reason: reason)
+        let version = try store.activatePolicy(revision: revision, actor: context.key?.name ?? "unknown", reason: reason)
         return .response(.json(Self.summary(version)))
     }
 
@@ -94,9 +94,9 @@ struct PoliciesHandler: Sendable {
 
     /// A version by full revision or by a unique prefix of at least 8 characters.
     func find(_ revision: String) throws -> PolicyVersion {
-        if let version = try database.policyVersion(revision) { return version }
+        if let version = try store.policyVersion(revision) { return version }
         if revision.count >= 8 {
-            let matches = try database.policyVersions().filter { $0.revision.hasPrefix(revision) }
+            let matches = try store.policyVersions().filter { $0.revision.hasPrefix(revision) }
             if matches.count == 1 { return matches[0] }
         }
         throw HTTPError.notFound("no policy version \(revision)")

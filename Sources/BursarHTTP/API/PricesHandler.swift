@@ -5,7 +5,7 @@ import BursarStorage
 
 /// `GET /v1/prices` and `PUT /v1/prices` (a whole new catalog version).
 struct PricesHandler: Sendable {
-    let database: any Storage
+    let store: any PriceStore
     let prices: PriceBook
 
     /// The catalog in force, or with `?version=N` a stored older one.
@@ -14,13 +14,13 @@ struct PricesHandler: Sendable {
         guard let version = Int64(text), version > 0 else {
             throw HTTPError.badRequest("version must be a positive whole number (a catalog version)", field: "version")
         }
-        guard let catalog = try database.priceCatalog(version: version) else { throw HTTPError.notFound("no price catalog version \(version)") }
+        guard let catalog = try store.priceCatalog(version: version) else { throw HTTPError.notFound("no price catalog version \(version)") }
         return .response(.json(PriceList.json(catalog)))
     }
 
     /// `GET /v1/prices/versions`: every catalog version, newest first.
     func versions(_ request: Request, _ context: APIContext) throws -> Reply {
-        .response(.json(.object([("versions", .array(try database.priceCatalogVersions().map { version in
+        .response(.json(.object([("versions", .array(try store.priceCatalogVersions().map { version in
             .object([
                 ("version", .integer(version.version)),
                 ("created_at", .string(Timestamp.format(version.createdAt))),
@@ -42,7 +42,7 @@ struct PricesHandler: Sendable {
         } catch {
             throw HTTPError(422, error)
         }
-        let catalog = try database.addPriceCatalog(list, author: context.key?.name ?? "unknown", origin: "api")
+        let catalog = try store.addPriceCatalog(list, author: context.key?.name ?? "unknown", origin: "api")
         return .response(.json(PriceList.json(catalog)))
     }
 

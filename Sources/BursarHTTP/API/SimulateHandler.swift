@@ -8,7 +8,7 @@ import BursarStorage
 struct SimulateHandler: Sendable {
     static let maximumDays = 366
 
-    let database: any Storage
+    let store: any ReplayReader
     let prices: PriceBook
     let publisher: BundlePublisher
     let policies: PoliciesHandler
@@ -50,7 +50,7 @@ struct SimulateHandler: Sendable {
         let routing = published.routing
         let candidate = PolicyEngine(policy: candidatePolicy, revision: candidateRevision, overrides: routing.overrides, budgets: routing.budgets)
         var simulation = PolicySimulation(active: active, candidate: candidate, catalog: prices.current.catalog, now: now)
-        try database.forEachFirstAttempt(from: from, to: to) { try simulation.add($0, recorded: $1) }
+        try store.forEachFirstAttempt(from: from, to: to) { try simulation.add($0, recorded: $1) }
         let answer = try simulation.json(from: from, to: to)
         return .response(.json(.object(answer.objectMembers + [("raw_events_kept_from", keptFrom.map { .string(Timestamp.format($0)) } ?? .null)])))
     }

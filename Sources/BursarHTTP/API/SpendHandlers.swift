@@ -5,7 +5,7 @@ import Foundation
 
 /// `GET /v1/spend`, `GET /v1/spend.csv` and `GET /v1/spend/summary`.
 struct SpendHandlers: Sendable {
-    let database: any Storage
+    let store: any SpendStore
     let clock: WallClock
 
     func spend(_ request: Request, _ context: APIContext) throws -> Reply {
@@ -35,7 +35,7 @@ struct SpendHandlers: Sendable {
         } catch {
             throw HTTPError(400, error)
         }
-        return try database.spend(query)
+        return try store.spend(query)
     }
 
     func summary(_ request: Request, _ context: APIContext) throws -> Reply {
@@ -47,7 +47,7 @@ struct SpendHandlers: Sendable {
         } catch {
             throw HTTPError(400, error)
         }
-        return .response(.json(try SpendJSON.summary(try database.summary(from: range.0, to: range.1, now: now))))
+        return .response(.json(try SpendJSON.summary(try store.summary(from: range.0, to: range.1, now: now))))
     }
 
     private func checkParameters(_ request: Request, allowed: [String]) throws {

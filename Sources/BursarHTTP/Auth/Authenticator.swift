@@ -15,22 +15,22 @@ public final class Authenticator: Sendable {
         var expires: ContinuousClock.Instant
     }
 
-    private let database: any Storage
+    private let keys: any KeyStore
     private let cache = Locked<[String: Entry]>([:])
     /// A duration, not a time of day: measured on the monotonic clock (a wall clock set back
     /// must not keep a revoked key working).
     private let lifetime: Duration
     public static let capacity = 10_000
 
-    public init(database: any Storage, lifetimeSeconds: Double = 1) {
-        self.database = database
+    public init(keys: any KeyStore, lifetimeSeconds: Double = 1) {
+        self.keys = keys
         lifetime = .seconds(lifetimeSeconds)
     }
 
     public func key(forSecret secret: String) throws -> APIKey? {
         let now = ContinuousClock.now
         if let entry = cache.withLock({ $0[secret] }), entry.expires > now { return entry.key }
-        guard let key = try database.authenticate(secret: secret) else { return nil }
+        guard let key = try keys.authenticate(secret: secret) else { return nil }
         cache.withLock { cache in
             if cache.count >= Self.capacity { cache.removeAll() }
             cache[secret] = Entry(key: key, expires: now + lifetime)

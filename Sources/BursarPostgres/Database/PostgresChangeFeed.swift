@@ -2,6 +2,7 @@ import BursarCore
 import BursarStorage
 import Foundation
 import Locking
+import Logging
 
 /// What replicas tell each other through PostgreSQL: each change is announced with `NOTIFY`
 /// in the transaction that makes it (so it is heard only once committed), and every replica
@@ -33,14 +34,14 @@ final class PostgresChangeFeed: Sendable {
     }
 
     /// Starts telling the feed of each change another replica announces (once; later calls do nothing).
-    func listen() {
-        service.start { [self] in listenOnce() }
+    func listen(logger: Logger) {
+        service.start { [self] in listenOnce(logger) }
     }
 
     func stop() { service.stop() }
 
     /// One wait for announcements (half a second at most, so that `stop` is prompt).
-    private func listenOnce() -> Int64 {
+    private func listenOnce(_ logger: Logger) -> Int64 {
         do {
             let (connection, missed) = try listeningConnection()
             if missed { for change in [StoreChange.admin, .spend] { feed.tell(change) } }
@@ -51,7 +52,14 @@ final class PostgresChangeFeed: Sendable {
             }
             return 0
         } catch {
-            listener.withLock { $0 = (nil, true) }
+            let wasListening = listener.withLock { state in
+                defer { state = (nil, true) }
+                return state.connection != nil
+            }
+            if wasListening {
+                logger.warning("stopped hearing other replicas' changes; listening again every second",
+                               metadata: ["error": "\(error)"])
+            }
             return 1_000
         }
     }

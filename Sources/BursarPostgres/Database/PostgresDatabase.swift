@@ -2,6 +2,7 @@ import BursarCore
 import BursarStorage
 import Foundation
 import Locking
+import Logging
 
 /// Bursar's store on PostgreSQL, shared by any number of replicas: requests take connections
 /// from a pool; each replica's ingest writes rollup rows of its own shard only, so replicas
@@ -13,7 +14,7 @@ public final class PostgresDatabase: Storage {
     let pool: PostgresPool
     /// Every change committed here, and what other replicas announce once listening.
     public let changes = ChangeFeed()
-    /// The other replicas: told of this one's changes, heard through `listenForChanges`.
+    /// The other replicas: told of this one's changes, heard once `startBackground` has started.
     let replicas: PostgresChangeFeed
     private let lease: PostgresLease
     /// The ingest writer's own connection (its transactions are long and frequent) and the
@@ -65,8 +66,12 @@ public final class PostgresDatabase: Storage {
     public func holdsSingletonLease() -> Bool { lease.isHeld() }
     public var heldSingletonLease: Bool { lease.wasHeld }
 
-    public func listenForChanges() {
-        replicas.listen()
+    public func startBackground(logger: Logger) {
+        replicas.listen(logger: logger)
+    }
+
+    public func stopBackground() {
+        replicas.stop()
     }
 
     /// Runs `body` with the ingest writer's connection and the shard it holds (both taken

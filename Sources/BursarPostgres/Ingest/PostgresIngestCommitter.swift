@@ -1,3 +1,4 @@
+import Logging
 import BursarCore
 import BursarStorage
 
@@ -235,8 +236,8 @@ struct PostgresIngestCommitter: IngestCommitter {
 
 extension IngestWriter {
     /// The writer of this replica's events into `database`.
-    public convenience init(database: PostgresDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000) {
+    public convenience init(database: PostgresDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000, logger: Logger) {
         self.init(committer: PostgresIngestCommitter(database: database), changes: database.changes, maximumQueuedEvents: maximumQueuedEvents,
-                  maximumEventsPerCommit: maximumEventsPerCommit)
+                  maximumEventsPerCommit: maximumEventsPerCommit, logger: logger)
     }
 }

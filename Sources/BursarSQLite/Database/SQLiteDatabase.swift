@@ -2,6 +2,7 @@ import BursarCore
 import BursarStorage
 import Foundation
 import GRDB
+import Logging
 
 /// Bursar's SQLite database: one writer, concurrent readers (WAL), and the domain's
 /// reads and writes as methods.
@@ -41,7 +42,7 @@ public final class SQLiteDatabase: Storage {
         try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)") }
         try Self.enableIncrementalVacuum(writer)
         try Schema.migrator.migrate(writer)
-        checkpointer = try Checkpointer(path: path)
+        checkpointer = Checkpointer(path: path)
     }
 
     deinit { checkpointer?.stop() }
@@ -128,8 +129,16 @@ public final class SQLiteDatabase: Storage {
         if let shortage = try room().shortage { throw StorageFull(shortage) }
     }
 
-    /// Nothing to hear: one process opens a SQLite file (`bursar serve` holds a lock beside it).
-    public func listenForChanges() {}
+    /// Starts copying the write-ahead log back into the file from a connection and thread of
+    /// its own (nothing to hear: one process opens a SQLite file; `bursar serve` holds a lock
+    /// beside it). Without it, the writer checkpoints inside a commit past 128 MiB of log.
+    public func startBackground(logger: Logger) throws {
+        try checkpointer?.start(logger: logger)
+    }
+
+    public func stopBackground() {
+        checkpointer?.stop()
+    }
 
     /// Always: the one process that opens the file runs every job.
     public func holdsSingletonLease() -> Bool { true }

@@ -1,3 +1,4 @@
+import Logging
 import BursarCore
 import BursarStorage
 import GRDB
@@ -70,8 +71,8 @@ struct SQLiteIngestCommitter: IngestCommitter {
 
 extension IngestWriter {
     /// The writer of `database`'s events.
-    public convenience init(database: SQLiteDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000) {
+    public convenience init(database: SQLiteDatabase, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000, logger: Logger) {
         self.init(committer: SQLiteIngestCommitter(database: database), changes: database.changes, maximumQueuedEvents: maximumQueuedEvents,
-                  maximumEventsPerCommit: maximumEventsPerCommit)
+                  maximumEventsPerCommit: maximumEventsPerCommit, logger: logger)
     }
 }

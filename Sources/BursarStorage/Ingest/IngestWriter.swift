@@ -37,7 +37,7 @@ public final class IngestWriter: EventIngest {
     private let changes: ChangeFeed
 
     public init(committer: any IngestCommitter, changes: ChangeFeed, maximumQueuedEvents: Int = 200_000, maximumEventsPerCommit: Int = 20_000,
-                logger: Logger = Logger(label: "bursar.ingest")) {
+                logger: Logger) {
         self.committer = committer
         self.changes = changes
         self.maximumQueuedEvents = maximumQueuedEvents

@@ -1,4 +1,5 @@
 import BursarCore
+import Logging
 
 /// Everything Bursar keeps, as one store. A backend (SQLite, PostgreSQL) implements each part
 /// and passes `StorageConformance`.
@@ -12,11 +13,14 @@ public protocol Storage: SpendStore, ReplayReader, EventExplorer, KeyStore, Pric
     /// How much more the store can take.
     func room() throws -> StorageRoom
     /// Every committed change: this process's admin writes and ingest commits, and other
-    /// processes' changes to a shared store (heard once `listenForChanges` has started).
+    /// processes' changes to a shared store (heard once `startBackground` has started).
     var changes: ChangeFeed { get }
-    /// Starts hearing what other processes change (PostgreSQL replicas); a store only one
-    /// process opens has nothing to hear.
-    func listenForChanges()
+    /// Starts what the store runs in the background while a server uses it: SQLite copies its
+    /// write-ahead log back into the file; PostgreSQL hears what other replicas change. Once;
+    /// later calls do nothing.
+    func startBackground(logger: Logger) throws
+    /// Stops it; the store stays open.
+    func stopBackground()
 }
 
 extension Storage {

@@ -1,3 +1,4 @@
+import Logging
 import ArgumentParser
 import BursarPostgres
 import BursarSQLite
@@ -60,10 +61,10 @@ enum OpenedDatabase {
     }
 
     /// The writer of this process's events.
-    func ingestWriter(maximumQueuedEvents: Int) -> IngestWriter {
+    func ingestWriter(maximumQueuedEvents: Int, logger: Logger) -> IngestWriter {
         switch self {
-        case .sqlite(let database): IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents)
-        case .postgres(let database): IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents)
+        case .sqlite(let database): IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents, logger: logger)
+        case .postgres(let database): IngestWriter(database: database, maximumQueuedEvents: maximumQueuedEvents, logger: logger)
         }
     }
 

@@ -4,6 +4,7 @@ import BursarCore
 import BursarDemo
 import BursarHTTPClient
 import Foundation
+import Logging
 import MicroHTTPDServer
 import HTTPToolkit
 
@@ -59,7 +60,7 @@ extension Bursar {
             configuration.port = port
             configuration.threads = 16
             let shutdown = ShutdownSignal()
-            let server = MicroHTTPDServer(configuration: configuration, responder: router)
+            let server = MicroHTTPDServer(configuration: configuration, responder: router, logger: Logger(label: "bursar.router-demo"))
             let bound = try server.start()
             Output.line("router-demo listening on http://\(host):\(bound)/ (Bursar at \(url); bundle from \(client.bundles.snapshot?.origin.rawValue ?? "nowhere yet"))")
             shutdown.wait()

@@ -133,7 +133,7 @@ extension Bursar {
 
                     """)
             }
-            let writer = opened.ingestWriter(maximumQueuedEvents: queueLimit)
+            let writer = opened.ingestWriter(maximumQueuedEvents: queueLimit, logger: Application.logger(logger, service: "ingest"))
             // The active policy names the baseline; --baseline-model stands in until one does.
             var options = Application.Options(baselineModel: ModelKey(baselineModel)!)
             options.alertWebhooks = alertWebhook
@@ -164,7 +164,7 @@ extension Bursar {
             let scheme = tlsCert == nil ? "http" : "https"
             // Watched before the server listens, so that a SIGTERM sent at once is not lost.
             let shutdown = ShutdownSignal()
-            let server = MicroHTTPDServer(configuration: configuration, responder: api)
+            let server = MicroHTTPDServer(configuration: configuration, responder: api, logger: Application.logger(logger, service: "http"))
             // Started before the first request: a bundle is published, the writer commits.
             try application.start()
             let bound: UInt16
