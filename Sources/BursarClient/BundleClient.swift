@@ -27,6 +27,11 @@ public final class BundleClient: Sendable {
         /// How often to report status when nothing changes (keeps the instance from SILENT).
         public var statusIntervalSeconds = 30
         public var backoff = Backoff()
+        /// Tells the time for staleness (a test moves it).
+        public var clock: WallClock = .system
+        /// Where the client logs the alarm of a stale bundle (and a fresh one again); by
+        /// default, through the process's `LoggingSystem` as `bursar.bundle-client`.
+        public var logger = Logger(label: "bursar.bundle-client")
 
         public init(endpoint: BursarEndpoint, instanceID: String, cacheDirectory: String? = nil, publicKey: String? = nil) {
             self.endpoint = endpoint
@@ -66,21 +71,30 @@ public final class BundleClient: Sendable {
         var staleAlarm = false
     }
 
+    /// Where polling stands between passes (only the polling service touches it).
+    private struct Loop {
+        var backoff: Backoff
+        /// When status was last reported (monotonic), nil to report at the next chance.
+        var lastStatus: ContinuousClock.Instant?
+        /// The first poll after a start or an error asks at once (no wait), so that a router
+        /// running from its cached bundle reports to Bursar as soon as it is back.
+        var contacted = false
+    }
+
     public let configuration: Configuration
     private let state = Locked(State())
-    private let stopping = Atomic<Bool>(false)
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
-    private let started = Atomic<Bool>(false)
+    private let loop: Locked<Loop>
+    private let service = BackgroundService(name: "bursar-bundle-client")
     private let polling = Atomic<Bool>(false)
     /// Ends the poll in flight when the client stops.
     private let cancellation = WebClient.Cancellation()
     private let cache: BundleCache?
     private let trustedKey = Locked<String?>(nil)
-    private let logger = Logger(label: "bursar.bundle-client")
+    private var logger: Logger { configuration.logger }
 
     public init(configuration: Configuration) {
         self.configuration = configuration
+        loop = Locked(Loop(backoff: configuration.backoff))
         cache = configuration.cacheDirectory.map(BundleCache.init)
         trustedKey.withLock { $0 = configuration.publicKey }
         loadCached()
@@ -102,23 +116,21 @@ public final class BundleClient: Sendable {
     /// between answers for it) and may be missing budgets and overrides. It keeps routing by
     /// the bundle; raise an alarm (the client logs an error when it turns stale).
     public var isStale: Bool {
-        snapshot?.bundle.isStale(at: Int64(Date().timeIntervalSince1970 * 1000)) ?? false
+        snapshot?.bundle.isStale(at: configuration.clock()) ?? false
     }
 
     /// Bundles refused because their signature did not verify or they could not be read.
     public var rejectedCount: Int { state.withLock { $0.rejected } }
 
-    /// Starts polling on a thread of its own.
+    /// Starts polling on a thread of its own (once; later calls do nothing).
     public func start() {
-        guard !started.exchange(true, ordering: .relaxed) else { return }
+        guard !service.isStarted, !service.isStopping else { return }
         polling.store(true, ordering: .relaxed)
-        let thread = Thread { [self] in
-            run()
-            polling.store(false, ordering: .relaxed)
-            finished.signal()
+        service.start { [self] in
+            let pause = pass()
+            if pause == BackgroundService.finish { polling.store(false, ordering: .relaxed) }
+            return pause
         }
-        thread.name = "bursar-bundle-client"
-        thread.start()
     }
 
     /// Whether the client still polls: false before `start`, after `stop`, and once Bursar
@@ -127,16 +139,15 @@ public final class BundleClient: Sendable {
 
     /// Stops polling and waits for the poll thread to end.
     public func stop() {
-        guard !stopping.exchange(true, ordering: .relaxed) else { return }
         cancellation.cancel()
-        wake.signal()
-        if started.load(ordering: .relaxed) { finished.wait() }
+        service.stop()
+        polling.store(false, ordering: .relaxed)
     }
 
     /// Waits until the bundle in use satisfies `condition`, up to `timeout` seconds.
     public func wait(timeout: Double, until condition: (Snapshot) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while ContinuousClock.now < deadline {
             if let snapshot, condition(snapshot) { return true }
             Thread.sleep(forTimeInterval: 0.01)
         }
@@ -145,46 +156,41 @@ public final class BundleClient: Sendable {
 
     // MARK: - Polling
 
-    private func run() {
-        var backoff = configuration.backoff
-        var lastStatus = Date.distantPast
-        // The first poll after a start or an error asks at once (no wait), so that a router
-        // running from its cached bundle reports to Bursar as soon as it is back.
-        var contacted = false
-        while !stopping.load(ordering: .relaxed) {
-            do {
-                try ensureKey()
-                let asked = ContinuousClock.now
-                let waited = contacted && snapshot != nil
-                let changed = try pollOnce(wait: contacted)
-                contacted = true
-                backoff.reset()
-                checkFreshness()
-                // A poll told to wait but answered "not modified" at once (a proxy answering
-                // for Bursar, or a server draining) is not asked again at once: no tight loop.
-                if waited, !changed, ContinuousClock.now - asked < .seconds(1) {
-                    _ = wake.wait(timeout: .now() + 1)
-                }
-                if changed {
-                    lastStatus = Date()
-                } else if Date().timeIntervalSince(lastStatus) >= Double(configuration.statusIntervalSeconds) {
-                    report(applied: snapshot?.bundle.revision, attempted: nil, error: nil)
-                    lastStatus = Date()
-                }
-            } catch let failure as Failure {
-                state.withLock {
-                    $0.failure = failure
-                    $0.lastError = failure.description
-                }
-                return
-            } catch {
-                guard !stopping.load(ordering: .relaxed) else { return }
-                contacted = false
-                lastStatus = .distantPast
-                state.withLock { $0.lastError = "\(error)" }
-                checkFreshness()
-                _ = wake.wait(timeout: .now() + backoff.nextDelay())
+    /// One poll (and a status report when one is due); returns the pause before the next, in
+    /// milliseconds, or `BackgroundService.finish` once Bursar refused the key.
+    private func pass() -> Int64 {
+        var loop = self.loop.withLock { $0 }
+        defer { self.loop.withLock { $0 = loop } }
+        do {
+            try ensureKey()
+            let asked = ContinuousClock.now
+            let waited = loop.contacted && snapshot != nil
+            let changed = try pollOnce(wait: loop.contacted)
+            loop.contacted = true
+            loop.backoff.reset()
+            checkFreshness()
+            if changed {
+                loop.lastStatus = .now
+            } else if loop.lastStatus.map({ ContinuousClock.now - $0 >= .seconds(configuration.statusIntervalSeconds) }) ?? true {
+                report(applied: snapshot?.bundle.revision, attempted: nil, error: nil)
+                loop.lastStatus = .now
             }
+            // A poll told to wait but answered "not modified" at once (a proxy answering for
+            // Bursar, or a server draining) is not asked again at once: no tight loop.
+            return waited && !changed && ContinuousClock.now - asked < .seconds(1) ? 1_000 : 0
+        } catch let failure as Failure {
+            state.withLock {
+                $0.failure = failure
+                $0.lastError = failure.description
+            }
+            return BackgroundService.finish
+        } catch {
+            guard !service.isStopping else { return BackgroundService.finish }
+            loop.contacted = false
+            loop.lastStatus = nil
+            state.withLock { $0.lastError = "\(error)" }
+            checkFreshness()
+            return Int64(loop.backoff.nextDelay() * 1000)
         }
     }
 

@@ -7,7 +7,8 @@ import Synchronization
 
 /// Ships a router's usage events to Bursar without ever making the router wait.
 ///
-/// `ship` only appends to a bounded memory queue. A thread of its own sends batches (by count,
+/// `ship` only appends to a bounded memory queue. A thread of its own (started by `start`, or
+/// by the first `ship`) sends batches (by count,
 /// or when the oldest event has waited `maximumAgeSeconds`) as NDJSON. When Bursar cannot be
 /// reached the batch and everything queued after it go to a spool file on disk, in order,
 /// and are replayed from there when Bursar answers again; retries keep the events' ids, so
@@ -60,8 +61,9 @@ public final class EventShipper: Sendable {
 
     public let configuration: Configuration
     private let queue = Locked(Queue())
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private let service = BackgroundService(name: "bursar-event-shipper")
+    /// The pause after each failed send (only the shipping service touches it).
+    private let backoff: Locked<Backoff>
     private let idle = Atomic<Bool>(true)
     private let spool: Locked<SpoolBox>
 
@@ -73,13 +75,14 @@ public final class EventShipper: Sendable {
 
     public init(configuration: Configuration) throws {
         self.configuration = configuration
+        backoff = Locked(configuration.backoff)
         spool = Locked(SpoolBox(try configuration.spoolDirectory.map(EventSpool.init)))
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "bursar-event-shipper"
-        thread.start()
+    }
+
+    /// Starts shipping on a thread of its own: what a spool kept from an earlier run is sent
+    /// first (once; later calls, and calls after `close`, do nothing).
+    public func start() {
+        service.start { [self] in pass() }
     }
 
     /// Queues an event; never blocks on the network. False when the queue was full and the
@@ -96,7 +99,8 @@ public final class EventShipper: Sendable {
             queue.statistics.queued += 1
             return (true, queue.events.count == configuration.batchSize)
         }
-        if full { wake.signal() }
+        if !service.isStarted { start() }
+        if full { service.wake() }
         return taken
     }
 
@@ -109,11 +113,12 @@ public final class EventShipper: Sendable {
 
     /// Waits up to `timeout` seconds until everything shipped so far is acknowledged.
     public func flush(timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         queue.withLock { $0.flushing = true }
         defer { queue.withLock { $0.flushing = false } }
-        wake.signal()
-        while Date() < deadline {
+        start()
+        service.wake()
+        while ContinuousClock.now < deadline {
             let (memory, spooled) = pending
             if memory == 0, !spooled, idle.load(ordering: .acquiring) { return true }
             Thread.sleep(forTimeInterval: 0.01)
@@ -125,8 +130,18 @@ public final class EventShipper: Sendable {
     public func close(timeout: Double = 5) {
         _ = flush(timeout: timeout)
         queue.withLock { $0.closing = true }
-        wake.signal()
-        finished.wait()
+        service.stop()
+        // The last pass, here: what Bursar does not take now goes to the spool.
+        do {
+            try sendSpooled()
+            try sendQueued(force: true)
+        } catch {
+            queue.withLock {
+                $0.statistics.failedSends += 1
+                $0.statistics.lastError = "\(error)"
+            }
+        }
+        spoolEverything()
         queue.withLock { queue in
             // Without a spool, what Bursar did not take is lost with the process: say so.
             queue.statistics.dropped += queue.events.count
@@ -136,35 +151,25 @@ public final class EventShipper: Sendable {
 
     // MARK: - The shipping thread
 
-    private func run() {
-        var backoff = configuration.backoff
-        while true {
-            let closing = queue.withLock { $0.closing }
-            if !closing { _ = wake.wait(timeout: .now() + configuration.maximumAgeSeconds / 4) }
-            let flushing = queue.withLock { $0.flushing }
-            idle.store(false, ordering: .releasing)
-            defer { idle.store(true, ordering: .releasing) }
-            do {
-                try sendSpooled()
-                try sendQueued(force: closing || flushing)
-                backoff.reset()
-            } catch {
-                queue.withLock {
-                    $0.statistics.failedSends += 1
-                    $0.statistics.lastError = "\(error)"
-                }
-                if closing {
-                    spoolEverything()
-                    return
-                }
-                spoolEverything()
-                _ = wake.wait(timeout: .now() + backoff.nextDelay())
-                continue
+    /// Sends what is due (the spool first, in order); returns the pause before the next pass,
+    /// in milliseconds: a quarter of `maximumAgeSeconds`, or the backoff after a failed send
+    /// (what was not sent is spooled meanwhile). `ship` and `flush` wake it sooner.
+    private func pass() -> Int64 {
+        let flushing = queue.withLock { $0.flushing }
+        idle.store(false, ordering: .releasing)
+        defer { idle.store(true, ordering: .releasing) }
+        do {
+            try sendSpooled()
+            try sendQueued(force: flushing)
+            backoff.withLock { $0.reset() }
+            return Int64(configuration.maximumAgeSeconds / 4 * 1000)
+        } catch {
+            queue.withLock {
+                $0.statistics.failedSends += 1
+                $0.statistics.lastError = "\(error)"
             }
-            if closing {
-                spoolEverything()
-                return
-            }
+            spoolEverything()
+            return Int64(backoff.withLock { $0.nextDelay() } * 1000)
         }
     }
 

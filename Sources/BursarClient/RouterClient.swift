@@ -40,7 +40,11 @@ public final class RouterClient: Sendable {
                       publicKey: publicKey, configure: configure)
     }
 
-    public func start() { bundles.start() }
+    /// Starts polling for bundles and shipping events (what a spool kept is sent first).
+    public func start() {
+        bundles.start()
+        events.start()
+    }
 
     /// Stops polling; sends (or spools) the events still queued.
     public func close(timeout: Double = 5) {
@@ -56,8 +60,9 @@ public final class RouterClient: Sendable {
     public var bundleIsStale: Bool { bundles.isStale }
 
     /// Where a request goes under the current bundle, with open circuits avoided; nil
-    /// before any bundle is known.
-    public func decide(_ request: RoutingRequest, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) -> RoutingDecision? {
+    /// before any bundle is known. `now` defaults to the bundle client's clock.
+    public func decide(_ request: RoutingRequest, now: Int64? = nil) -> RoutingDecision? {
+        let now = now ?? bundles.configuration.clock()
         guard let engine else { return nil }
         let decision = engine.decide(request, now: now)
         return engine.avoidingOpenCircuits(decision) { tier in
@@ -69,8 +74,9 @@ public final class RouterClient: Sendable {
         }
     }
 
-    /// Feeds a tier's circuit breaker with one outcome.
-    public func record(tier: String, success: Bool, now: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) {
+    /// Feeds a tier's circuit breaker with one outcome (`now` as in `decide`).
+    public func record(tier: String, success: Bool, now: Int64? = nil) {
+        let now = now ?? bundles.configuration.clock()
         guard let settings = engine?.policy.circuitBreaker else { return }
         breakers.withLock { breakers in
             var breaker = breakers[tier] ?? CircuitBreakerState(settings: settings)
