@@ -16,6 +16,24 @@ import Testing
         return BundleClient(configuration: configuration)
     }
 
+    /// The SDK tells the time by the clock it is given: moved past the bundle's signed
+    /// `stale_after`, the bundle in use is stale, with no wait.
+    @Test func staleIsDecidedByTheInjectedClock() throws {
+        let live = try LiveServer(app: TestApp())
+        var configuration = BundleClient.Configuration(endpoint: try BursarEndpoint(url: "http://127.0.0.1:\(live.port)", key: live.app.routerKey),
+                                                       instanceID: "clocked")
+        let clock = TestClock(fixed: WallClock.system())
+        configuration.clock = clock.clock
+        let router = BundleClient(configuration: configuration)
+        router.start()
+        defer { router.stop() }
+        #expect(router.wait(timeout: 10) { $0.origin == .server })
+        let staleAfter = try #require(router.snapshot?.bundle.staleAfter)
+        #expect(!router.isStale)
+        clock.advance(seconds: Double(staleAfter - clock.now()) / 1000 + 1)
+        #expect(router.isStale, "past stale_after on the injected clock")
+    }
+
     @Test func aPinnedKeyOtherThanTheServersRefusesEveryBundle() throws {
         let live = try LiveServer(app: TestApp())
         let someoneElse = BundleSigner.ephemeral().publicKeyBase64
