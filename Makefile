@@ -1,6 +1,8 @@
 # Bursar — see README.md. `make run` and `make test` work on a fresh Debian machine as root.
 
 SWIFT ?= swift
+# Every target imports only what Package.swift says it depends on (checked as it compiles).
+CHECKED := --explicit-target-dependency-import-check error
 LISTEN ?= 127.0.0.1:8080
 DB ?= ./var/bursar.db
 
@@ -24,9 +26,9 @@ release: deps
 test: test-swift test-python
 
 test-swift: deps test-deps
-	$(SWIFT) build
+	$(SWIFT) build $(CHECKED)
 	mkdir -p .build/test-results
-	$(SWIFT) test --parallel --xunit-output .build/test-results/swift.xml
+	$(SWIFT) test $(CHECKED) --parallel --xunit-output .build/test-results/swift.xml
 
 # The dashboard in headless Chromium and the third-party integrations, against the real server (needs the debug build).
 test-python: deps test-deps

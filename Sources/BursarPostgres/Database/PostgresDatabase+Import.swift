@@ -8,21 +8,11 @@ extension PostgresDatabase {
         let connection: PostgresConnection
 
         /// Copies `rows` into `table`; rollup rows go to shard 0.
-        public func add(_ rows: [[StoredValue]], into table: String, columns: [String]) throws {
+        public func add(_ rows: [[SQLValue]], into table: String, columns: [String]) throws {
             let sharded = table.hasPrefix("rollup_")
             try connection.copy(into: table, columns: columns + (sharded ? ["shard"] : []), rows: rows.map { row in
-                row.map(Self.value) + (sharded ? [.integer(0)] : [])
+                row.map(PostgresSession.parameter) + (sharded ? [.integer(0)] : [])
             })
-        }
-
-        static func value(_ stored: StoredValue) -> PostgresValue {
-            switch stored {
-            case .null: .null
-            case .integer(let integer): .integer(integer)
-            case .real(let real): .real(real)
-            case .text(let text): .text(text)
-            case .bytes(let bytes): .bytes(bytes)
-            }
         }
     }
 

@@ -16,7 +16,7 @@ extension SQLiteDatabase {
     /// `spending` in that snapshot (what the copy must add up to).
     public func exportTables(_ tables: [String], batchSize: Int, spending: SpendQuery,
                              counted: ([String: Int], RollupMetrics) throws -> Void,
-                             _ body: (_ table: String, _ columns: [String], _ rows: [[StoredValue]]) throws -> Void) throws {
+                             _ body: (_ table: String, _ columns: [String], _ rows: [[SQLValue]]) throws -> Void) throws {
         try read { db in
             var counts: [String: Int] = [:]
             for table in tables { counts[table] = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
@@ -24,10 +24,10 @@ extension SQLiteDatabase {
             for table in tables {
                 let columns = try db.columns(in: table).map(\.name)
                 let cursor = try Row.fetchCursor(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM \(table)")
-                var rows: [[StoredValue]] = []
+                var rows: [[SQLValue]] = []
                 rows.reserveCapacity(batchSize)
                 while let row = try cursor.next() {
-                    rows.append(row.databaseValues.map(Self.stored))
+                    rows.append(row.databaseValues.map(SQLiteSession.value))
                     if rows.count == batchSize {
                         try body(table, columns, rows)
                         rows.removeAll(keepingCapacity: true)
@@ -35,16 +35,6 @@ extension SQLiteDatabase {
                 }
                 if !rows.isEmpty { try body(table, columns, rows) }
             }
-        }
-    }
-
-    static func stored(_ value: DatabaseValue) -> StoredValue {
-        switch value.storage {
-        case .null: .null
-        case .int64(let integer): .integer(integer)
-        case .double(let real): .real(real)
-        case .string(let text): .text(text)
-        case .blob(let data): .bytes(Array(data))
         }
     }
 }

@@ -1,4 +1,5 @@
-/// A value bound to a statement's `?` or read from a row, in the types both backends share.
+/// A value bound to a statement's `?` or read from a row, in the types both backends share
+/// (also one field of a row as `bursar copy` moves it between backends).
 public enum SQLValue: Sendable, Equatable {
     case null
     case integer(Int64)

@@ -114,7 +114,7 @@ extension Bursar {
 struct ExportedRows: Sendable {
     var table = ""
     var columns: [String] = []
-    var rows: [[StoredValue]] = []
+    var rows: [[SQLValue]] = []
     var counts: [String: Int]?
     var spent = RollupMetrics()
 
@@ -123,7 +123,7 @@ struct ExportedRows: Sendable {
         self.spent = spent
     }
 
-    init(table: String, columns: [String], rows: [[StoredValue]]) {
+    init(table: String, columns: [String], rows: [[SQLValue]]) {
         self.table = table
         self.columns = columns
         self.rows = rows
