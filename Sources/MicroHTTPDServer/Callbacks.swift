@@ -172,7 +172,10 @@ func bursarRequestCompleted(
     server.releaseBody(Unmanaged<Exchange>.fromOpaque(existing).takeUnretainedValue())
     Unmanaged<Exchange>.fromOpaque(existing).release()
     requestContext.pointee = nil
-    server.activeExchanges.subtract(1, ordering: .releasing)
+    if server.activeExchanges.subtract(1, ordering: .sequentiallyConsistent).newValue == 0,
+       server.draining.load(ordering: .sequentiallyConsistent) {
+        server.drained.signal()
+    }
 }
 
 /// A connection opened or closed: its head deadline is kept from the first to the last.

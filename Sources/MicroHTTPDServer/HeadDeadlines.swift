@@ -43,24 +43,35 @@ final class HeadDeadlines: Sendable {
         connections.withLock { _ = $0.removeValue(forKey: Int(bitPattern: connection)) }
     }
 
-    /// Shuts down every connection whose head is overdue.
-    func sweep(now: ContinuousClock.Instant = .now) {
+    /// Shuts down every connection whose head is overdue; returns when the next one still
+    /// owing a head falls due (nil when none owes one).
+    func sweep(now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant? {
         connections.withLock { connections in
+            var next: ContinuousClock.Instant?
             for (key, connection) in connections {
-                guard let since = connection.owedSince, now - since > deadline else { continue }
-                shutdown(connection.socket, Int32(SHUT_RDWR))
-                connections[key]?.owedSince = nil
+                guard let since = connection.owedSince else { continue }
+                if now - since > deadline {
+                    shutdown(connection.socket, Int32(SHUT_RDWR))
+                    connections[key]?.owedSince = nil
+                } else {
+                    next = min(next ?? since + deadline, since + deadline)
+                }
             }
+            return next
         }
     }
 
-    /// Sweeps four times per deadline on a thread of its own until `stop`, which wakes it.
+    /// Sweeps on a thread of its own until `stop`, which wakes it: each sweep sleeps until the
+    /// earliest head falls due, or a whole deadline when none is owed (a connection that
+    /// starts owing one later falls due later than that).
     func start() {
         running.withLock { $0 = true }
-        let pause = max(0.05, min(1, deadline / .seconds(4)))
         Thread.detachNewThread { [self] in
-            while wake.wait(timeout: .now() + pause) == .timedOut {
-                sweep()
+            var pause = deadline
+            while wake.wait(timeout: .now() + .nanoseconds(Int(max(pause, .milliseconds(1)) / .nanoseconds(1)))) == .timedOut {
+                let now = ContinuousClock.now
+                // Just past the due time: `sweep` shuts down a head only once it is overdue.
+                pause = sweep(now: now).map { $0 - now + .milliseconds(1) } ?? deadline
             }
             stopped.signal()
         }

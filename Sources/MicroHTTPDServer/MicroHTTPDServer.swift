@@ -48,6 +48,8 @@ public final class MicroHTTPDServer: Sendable {
     let responder: any Responder
     let logger: Logger
     let activeExchanges = Atomic<Int>(0)
+    /// Signalled when the last request in flight ends while draining.
+    let drained = DispatchSemaphore(value: 0)
     let suspendedExchanges = Atomic<Int>(0)
     let draining = Atomic<Bool>(false)
     /// Bytes held by the bodies being received and by what they decode into (bounded by
@@ -109,10 +111,9 @@ public final class MicroHTTPDServer: Sendable {
     public func drain(timeout: Duration = .seconds(30)) {
         guard daemon.withLock({ $0 }) != nil else { return }
         draining.store(true, ordering: .sequentiallyConsistent)
-        let deadline = ContinuousClock.now + timeout
-        while activeExchanges.load(ordering: .sequentiallyConsistent) > 0, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.005)
-        }
+        let deadline = DispatchTime.now() + .nanoseconds(Int(timeout / .nanoseconds(1)))
+        // Woken when the last request in flight ends (a signal may be left over: looked again).
+        while activeExchanges.load(ordering: .sequentiallyConsistent) > 0, drained.wait(timeout: deadline) == .success {}
         stop()
     }
 

@@ -121,15 +121,16 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// The payloads of the notifications (`LISTEN`) that arrived, waiting up to `milliseconds`
-    /// for the first; throws when the connection is lost.
-    public func notifications(waitingUpTo milliseconds: Int32) throws(PostgresError) -> [String] {
+    /// for the first, or until `wake` (a descriptor) is readable; throws when the connection is lost.
+    public func notifications(waitingUpTo milliseconds: Int32, orUntilReadable wake: Int32? = nil) throws(PostgresError) -> [String] {
         var payloads = takeNotifications()
         guard payloads.isEmpty else { return payloads }
-        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-        guard descriptor.fd >= 0 else { throw PostgresError(.connection, "the connection has no socket") }
-        let ready = poll(&descriptor, 1, milliseconds)
+        var descriptors = [pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)]
+        guard descriptors[0].fd >= 0 else { throw PostgresError(.connection, "the connection has no socket") }
+        if let wake { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+        let ready = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
         if ready < 0, errno != EINTR { throw PostgresError(.connection, "poll: \(String(cString: strerror(errno)))") }
-        if ready > 0 {
+        if ready > 0, descriptors[0].revents != 0 {
             guard PQconsumeInput(connection) == 1 else { throw PostgresError(.connection, Self.message(connection)) }
             payloads = takeNotifications()
         }

@@ -20,13 +20,15 @@ final class PostgresChangeFeed: Sendable {
     /// The listening connection, and whether changes may have been missed (a connection was
     /// lost, or none listened yet: a replica hears what others did while it started).
     private let listener = Locked<(connection: PostgresConnection?, lost: Bool)>((nil, true))
+    /// A pipe whose write end `stop` writes to, waking the wait for announcements at once.
+    private let wakePipe = Locked<(read: Int32, write: Int32)?>(nil)
 
     init(url: String, feed: ChangeFeed) {
         self.url = url
         self.feed = feed
     }
 
-    deinit { service.stop() }
+    deinit { stop() }
 
     /// Announces `change` to the other replicas when the transaction on `connection` commits.
     func announce(_ change: StoreChange, on connection: PostgresConnection) throws {
@@ -35,17 +37,39 @@ final class PostgresChangeFeed: Sendable {
 
     /// Starts telling the feed of each change another replica announces (once; later calls do nothing).
     func listen(logger: Logger) {
-        service.start { [self] in listenOnce(logger) }
+        guard !service.isStarted else { return }
+        let wake = wakePipe.withLock { pipe -> Int32? in
+            if pipe == nil {
+                var ends: [Int32] = [0, 0]
+                guard Glibc.pipe(&ends) == 0 else { return nil }
+                pipe = (ends[0], ends[1])
+            }
+            return pipe?.read
+        }
+        service.start { [self] in listenOnce(logger, wake: wake) }
     }
 
-    func stop() { service.stop() }
+    func stop() {
+        if let pipe = wakePipe.withLock({ $0 }) {
+            var byte: UInt8 = 1
+            _ = Glibc.write(pipe.write, &byte, 1)
+        }
+        service.stop()
+        wakePipe.withLock { pipe in
+            if let ends = pipe {
+                close(ends.read)
+                close(ends.write)
+            }
+            pipe = nil
+        }
+    }
 
-    /// One wait for announcements (half a second at most, so that `stop` is prompt).
-    private func listenOnce(_ logger: Logger) -> Int64 {
+    /// One wait for announcements, until one arrives or `stop` writes to `wake`.
+    private func listenOnce(_ logger: Logger, wake: Int32?) -> Int64 {
         do {
             let (connection, missed) = try listeningConnection()
             if missed { for change in [StoreChange.admin, .spend] { feed.tell(change) } }
-            for payload in try connection.notifications(waitingUpTo: 500) {
+            for payload in try connection.notifications(waitingUpTo: Int32(WallClock.longestSleepMillis), orUntilReadable: wake) {
                 let parts = payload.split(separator: " ")
                 guard parts.count == 2, parts[0] != replica, let change = StoreChange(rawValue: String(parts[1])) else { continue }
                 feed.tell(change)
