@@ -26,6 +26,7 @@ release: deps
 test: test-swift test-python
 
 test-swift: deps test-deps
+	scripts/declared-imports.py
 	$(SWIFT) build $(CHECKED)
 	mkdir -p .build/test-results
 	$(SWIFT) test $(CHECKED) --parallel --xunit-output .build/test-results/swift.xml

@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // The storage conformance suite: every backend's test target runs all of it.
-        .target(name: "BursarStorageConformance", dependencies: ["BursarCore", "BursarStorage"], swiftSettings: swiftSettings),
+        .target(name: "BursarStorageConformance", dependencies: ["BursarCore", "BursarStorage", "Locking"], swiftSettings: swiftSettings),
         .target(name: "BursarSQLite", dependencies: [
             "BursarCore", "BursarStorage",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -65,17 +65,17 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         // What runs behind the API: the bundle publisher, the budget monitor, alert delivery, prices.
         .target(name: "BursarServices", dependencies: [
-            "BursarCore", "BursarStorage", "BursarHTTPClient",
+            "BursarCore", "BursarStorage", "BursarHTTPClient", "Locking",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarHTTP", dependencies: [
-            "BursarCore", "BursarStorage", "BursarServices", "BursarOTLP", "HTTPToolkit",
+            "BursarCore", "BursarStorage", "BursarServices", "BursarOTLP", "HTTPToolkit", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "MicroHTTPDServer", dependencies: [
-            "CMicroHTTPD", "HTTPToolkit",
+            "CMicroHTTPD", "HTTPToolkit", "Locking",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // HTTP(S) client shared by the router SDK and the server's webhook delivery.
@@ -87,7 +87,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarClient", dependencies: [
-            "BursarCore", "BursarHTTPClient",
+            "BursarCore", "BursarHTTPClient", "Locking",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
@@ -111,27 +111,27 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .target(name: "BursarTesting", dependencies: [
-            "BursarCore", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
+            "BursarCore", "Locking", "BursarStorage", "BursarSQLite", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarClient", "BursarHTTPClient", "MicroHTTPDServer",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         // A SQLite VFS for power-loss tests: what a machine would find after losing power.
         .target(name: "CPowerLoss", path: "Tests/Support/CPowerLoss", linkerSettings: [.linkedLibrary("sqlite3")]),
         .testTarget(name: "BursarCoreTests", dependencies: ["BursarCore", "BursarCorpus"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarSQLiteTests", dependencies: [
-            "BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting", "Locking",
+            "BursarCore", "BursarSQLite", "BursarStorage", "BursarStorageConformance", "BursarServices", "BursarTesting", "Locking",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "BursarPostgresTests", dependencies: ["BursarCore", "BursarPostgres", "BursarStorage", "BursarStorageConformance", "BursarTesting", "Locking"], swiftSettings: swiftSettings),
-        .testTarget(name: "BursarServicesTests", dependencies: ["BursarServices", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "BursarServicesTests", dependencies: ["BursarCore", "BursarServices", "BursarSQLite", "BursarStorage", "BursarTesting"], swiftSettings: swiftSettings),
         .testTarget(name: "BursarHTTPTests", dependencies: [
-            "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarClient", "BursarOTLP", "BursarTesting", "Locking",
+            "BursarCore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarSQLite", "BursarClient", "BursarOTLP", "BursarTesting", "Locking",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: [
             "BursarCore", "BursarStorage", "BursarSQLite", "BursarPostgres", "BursarClient", "BursarHTTPClient", "BursarHTTP", "HTTPToolkit", "BursarServices", "MicroHTTPDServer", "BursarTesting",
-            "CPowerLoss", "Locking",
+            "BursarOTLP", "CPowerLoss", "Locking",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: swiftSettings),
     ]
@@ -146,6 +146,6 @@ if ProcessInfo.processInfo.environment["BURSAR_FUZZ"] == "1" {
         .executableTarget(name: "FuzzOTLP", dependencies: ["BursarCore", "BursarOTLP", "FuzzDriver"], path: "Fuzz/FuzzOTLP", swiftSettings: swiftSettings),
         .executableTarget(name: "FuzzRequestHead", dependencies: ["BursarCore", "BursarHTTP", "HTTPToolkit", "BursarServices", "BursarStorage", "BursarSQLite", "FuzzDriver",
                                                                  .product(name: "Logging", package: "swift-log")], path: "Fuzz/FuzzRequestHead", swiftSettings: swiftSettings),
-        .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarServices", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
+        .executableTarget(name: "FuzzPolicy", dependencies: ["BursarCore", "BursarServices", "BursarSQLite", "BursarStorage", "FuzzDriver"], path: "Fuzz/FuzzPolicy", swiftSettings: swiftSettings),
     ]
 }

@@ -24,7 +24,11 @@ extension BursarBench {
 
         func run() throws {
             let database = try SQLiteDatabase(path: db, durability: durability)
-            let writer = IngestWriter(database: database, logger: Logger(label: "bursar-bench"))
+            let logger = Logger(label: "bursar-bench")
+            // The write-ahead log checkpointed as the server does it.
+            try database.startBackground(logger: logger)
+            defer { database.stopBackground() }
+            let writer = IngestWriter(database: database, logger: logger)
             writer.start()
             let costing = try BenchCorpus.costing(pricesFile: prices)
             let now = Int64(Date().timeIntervalSince1970 * 1000)

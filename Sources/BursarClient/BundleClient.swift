@@ -86,6 +86,8 @@ public final class BundleClient: Sendable {
     private let loop: Locked<Loop>
     private let service = BackgroundService(name: "bursar-bundle-client")
     private let polling = Atomic<Bool>(false)
+    /// Set by `stop` before it cancels the poll in flight, so the poll's end is not an error.
+    private let stopping = Atomic<Bool>(false)
     /// Ends the poll in flight when the client stops.
     private let cancellation = WebClient.Cancellation()
     private let cache: BundleCache?
@@ -124,7 +126,7 @@ public final class BundleClient: Sendable {
 
     /// Starts polling on a thread of its own (once; later calls do nothing).
     public func start() {
-        guard !service.isStarted, !service.isStopping else { return }
+        guard !service.isStarted, !stopping.load(ordering: .sequentiallyConsistent) else { return }
         polling.store(true, ordering: .relaxed)
         service.start { [self] in
             let pause = pass()
@@ -139,6 +141,7 @@ public final class BundleClient: Sendable {
 
     /// Stops polling and waits for the poll thread to end.
     public func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
         cancellation.cancel()
         service.stop()
         polling.store(false, ordering: .relaxed)
@@ -185,7 +188,7 @@ public final class BundleClient: Sendable {
             }
             return BackgroundService.finish
         } catch {
-            guard !service.isStopping else { return BackgroundService.finish }
+            guard !stopping.load(ordering: .sequentiallyConsistent) else { return BackgroundService.finish }
             loop.contacted = false
             loop.lastStatus = nil
             state.withLock { $0.lastError = "\(error)" }

@@ -65,6 +65,7 @@ public final class EventShipper: Sendable {
     /// The pause after each failed send (only the shipping service touches it).
     private let backoff: Locked<Backoff>
     private let idle = Atomic<Bool>(true)
+    private let closed = Atomic<Bool>(false)
     private let spool: Locked<SpoolBox>
 
     /// Wraps the spool so that only the shipper thread touches it.
@@ -126,8 +127,10 @@ public final class EventShipper: Sendable {
         return false
     }
 
-    /// Sends what it can within `timeout` seconds, spools the rest, and stops.
+    /// Sends what it can within `timeout` seconds, spools the rest, and stops (once; later
+    /// calls return at once).
     public func close(timeout: Double = 5) {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = flush(timeout: timeout)
         queue.withLock { $0.closing = true }
         service.stop()

@@ -2,6 +2,7 @@ import BursarCore
 import BursarHTTPClient
 import BursarStorage
 import Foundation
+import Locking
 import Logging
 import Synchronization
 
@@ -18,7 +19,9 @@ public final class AlertDelivery: Sendable {
 
     public let urls: [String]
     private let database: any AlertStore & SingletonLease
-    private let client: WebClient?
+    private let caFile: String?
+    /// Made by `start` (it reads the CA file and starts the HTTP client's threads).
+    private let client = Locked<WebClient?>(nil)
     private let clock: WallClock
     /// The delay after the n-th failed attempt (n from 1), in milliseconds.
     private let delayAfterFailure: @Sendable (Int) -> Int64
@@ -37,12 +40,20 @@ public final class AlertDelivery: Sendable {
         self.database = database
         self.clock = clock
         self.delayAfterFailure = delayAfterFailure
-        client = urls.isEmpty ? nil : try? WebClient(options: WebClient.Options(caFile: caFile))
+        self.caFile = caFile
         services = urls.map { _ in BackgroundService(name: "bursar-webhook") }
     }
 
     /// Starts delivering (one thread per webhook).
     public func start() {
+        guard !urls.isEmpty else { return }
+        do {
+            try client.withLock { client in
+                if client == nil { client = try WebClient(options: WebClient.Options(caFile: caFile)) }
+            }
+        } catch {
+            logger.error("alert webhooks cannot be reached: no HTTP client (\(error)); every attempt will fail")
+        }
         for (url, service) in zip(urls, services) {
             clock.observeMoves { service.wake() }
             service.start { [self] in deliverDue(to: url, service) }
@@ -102,7 +113,7 @@ public final class AlertDelivery: Sendable {
     private func attempt(_ delivery: WebhookDelivery) throws {
         let outcome: String
         do {
-            guard let client else { throw WebClient.Failure.failed("no HTTP client") }
+            guard let client = client.withLock({ $0 }) else { throw WebClient.Failure.failed("no HTTP client") }
             let reply = try client.send("POST", delivery.url, headers: ["Content-Type": "application/json", "User-Agent": "bursar"],
                                         body: Array(delivery.body.utf8), timeoutSeconds: Self.attemptTimeoutSeconds,
                                         cancellation: cancellation)

@@ -46,6 +46,9 @@ public final class Application: Sendable {
     private let adminChangeObservers = Locked<[@Sendable () -> Void]>([])
     public let logger: Logger
     private let started = Atomic<Bool>(false)
+    private let subscribed = Atomic<Bool>(false)
+    /// How many steps have started (what `stop` undoes).
+    private let startedSteps = Locked(0)
     /// Set once the monitor stops: changes heard after it are not followed.
     private let stopped = Atomic<Bool>(false)
     /// The last read of the prices or baseline after a change failed: the next change reads them.
@@ -81,15 +84,25 @@ public final class Application: Sendable {
         [
             Step(name: "read the prices and the savings baseline", start: { [self] in try readCatalog(); try readBaseline() }, stop: {}),
             // Weak: the store (which holds the feed) must not keep its application alive.
-            // Changes heard after the stop are not followed.
+            // Changes heard once the monitor stops are not followed.
+            // Subscribed once: a start retried after a failure is not told twice.
             Step(name: "subscribe to the change feed",
-                 start: { [self] in storage.changes.observe { [weak self] change in self?.changed(change) } },
+                 start: { [self] in
+                     stopped.store(false, ordering: .releasing)
+                     if !subscribed.exchange(true, ordering: .acquiringAndReleasing) {
+                         storage.changes.observe { [weak self] change in self?.changed(change) }
+                     }
+                 },
                  stop: { [self] in stopped.store(true, ordering: .releasing) }),
             Step(name: "long-poll expiry", start: publisher.start, stop: publisher.close),
             Step(name: "alert delivery (a thread per webhook)", start: alerts.start, stop: alerts.stop),
             // Evaluates at once (a bundle before the first request); once more when stopping, so
             // that a state crossed by the last events is recorded and its alert queued.
-            Step(name: "budget monitor", start: monitor.start, stop: { [self] in monitor.evaluate(); monitor.stop() }),
+            Step(name: "budget monitor", start: monitor.start, stop: { [self] in
+                monitor.evaluate()
+                stopped.store(true, ordering: .releasing)
+                monitor.stop()
+            }),
             Step(name: "ingest writer", start: ingest.start, stop: ingest.close),
             Step(name: "raw-event retention", start: { [self] in retention?.start() }, stop: { [self] in retention?.stop() }),
             Step(name: "the store's background (SQLite's checkpointer; hearing other PostgreSQL replicas)",
@@ -106,12 +119,21 @@ public final class Application: Sendable {
         adminChangeObservers.withLock { $0.append(observer) }
     }
 
-    /// Runs every step of `startOrder` (once; later calls do nothing). A step that fails
-    /// (the prices cannot be read) leaves the steps after it undone; `stop()` still undoes
-    /// those before it.
+    /// Runs every step of `startOrder` (once it has succeeded, later calls do nothing). When
+    /// a step fails (the prices cannot be read), those before it are undone in reverse and the
+    /// error is thrown; `start()` may then be called again.
     public func start() throws {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        for step in steps { try step.start() }
+        do {
+            for step in steps {
+                try step.start()
+                startedSteps.withLock { $0 += 1 }
+            }
+        } catch {
+            undoStartedSteps()
+            started.store(false, ordering: .releasing)
+            throw error
+        }
     }
 
     /// The first step of a shutdown, before the HTTP server drains: retention ends (its
@@ -128,7 +150,16 @@ public final class Application: Sendable {
     /// undelivered stays queued for the next start).
     public func stop() {
         beginStopping()
-        for step in steps.reversed() { step.stop() }
+        undoStartedSteps()
+    }
+
+    /// Stops the steps that started, in reverse.
+    private func undoStartedSteps() {
+        let count = startedSteps.withLock { count in
+            defer { count = 0 }
+            return count
+        }
+        for step in steps.prefix(count).reversed() { step.stop() }
     }
 
     /// The price catalog in force, as stored now.

@@ -32,7 +32,8 @@ struct PostgresSession: SQLSession {
         try replicas.announce(change, on: connection)
     }
 
-    /// `sql` with each `?` outside quotes made `$1`, `$2`... in order.
+    /// `sql` with each `?` outside quotes made `$1`, `$2`... in order. The stores' SQL has no
+    /// comments, dollar quoting or `E''` strings, which this does not read.
     static func numbered(_ sql: String) -> String {
         var out = ""
         out.reserveCapacity(sql.utf8.count + 16)
@@ -71,6 +72,8 @@ struct PostgresSession: SQLSession {
         static let bytea: UInt32 = 17
         static let integers: Set<UInt32> = [20, 21, 23, 26]
         static let reals: Set<UInt32> = [700, 701]
+        /// What `SUM` of integers returns: an integer when it holds one.
+        static let numeric: UInt32 = 1700
     }
 
     static func value(_ row: PostgresRows.Row, _ column: Int, type: UInt32) throws -> SQLValue {
@@ -80,6 +83,9 @@ struct PostgresSession: SQLSession {
         case TypeOID.bytea: return .bytes(try row.bytes(column) ?? [])
         case _ where TypeOID.integers.contains(type): return .integer(try row.integer(column))
         case _ where TypeOID.reals.contains(type): return .real(try row.double(column) ?? 0)
+        case TypeOID.numeric:
+            let text = try row.text(column)
+            return Int64(text).map(SQLValue.integer) ?? .text(text)
         default: return .text(try row.text(column))
         }
     }

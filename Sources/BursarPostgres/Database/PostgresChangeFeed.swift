@@ -22,6 +22,8 @@ final class PostgresChangeFeed: Sendable {
     private let listener = Locked<(connection: PostgresConnection?, lost: Bool)>((nil, true))
     /// A pipe whose write end `stop` writes to, waking the wait for announcements at once.
     private let wakePipe = Locked<(read: Int32, write: Int32)?>(nil)
+    /// Whether the last attempt to listen failed (logged once per outage).
+    private let failing = Locked(false)
 
     init(url: String, feed: ChangeFeed) {
         self.url = url
@@ -42,6 +44,7 @@ final class PostgresChangeFeed: Sendable {
             if pipe == nil {
                 var ends: [Int32] = [0, 0]
                 guard Glibc.pipe(&ends) == 0 else { return nil }
+                for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
                 pipe = (ends[0], ends[1])
             }
             return pipe?.read
@@ -64,24 +67,28 @@ final class PostgresChangeFeed: Sendable {
         }
     }
 
-    /// One wait for announcements, until one arrives or `stop` writes to `wake`.
+    /// One wait for announcements, until one arrives or `stop` writes to `wake` (without a
+    /// pipe, half a second at most, so that `stop` is prompt).
     private func listenOnce(_ logger: Logger, wake: Int32?) -> Int64 {
         do {
             let (connection, missed) = try listeningConnection()
+            failing.withLock { $0 = false }
             if missed { for change in [StoreChange.admin, .spend] { feed.tell(change) } }
-            for payload in try connection.notifications(waitingUpTo: Int32(WallClock.longestSleepMillis), orUntilReadable: wake) {
+            let wait = wake == nil ? 500 : Int32(WallClock.longestSleepMillis)
+            for payload in try connection.notifications(waitingUpTo: wait, orUntilReadable: wake) {
                 let parts = payload.split(separator: " ")
                 guard parts.count == 2, parts[0] != replica, let change = StoreChange(rawValue: String(parts[1])) else { continue }
                 feed.tell(change)
             }
             return 0
         } catch {
-            let wasListening = listener.withLock { state in
-                defer { state = (nil, true) }
-                return state.connection != nil
+            listener.withLock { $0 = (nil, true) }
+            let first = failing.withLock { failing in
+                defer { failing = true }
+                return !failing
             }
-            if wasListening {
-                logger.warning("stopped hearing other replicas' changes; listening again every second",
+            if first {
+                logger.warning("cannot hear other replicas' changes; trying again every second",
                                metadata: ["error": "\(error)"])
             }
             return 1_000

@@ -13,7 +13,9 @@ struct SQLiteSession: SQLSession {
     var dialect: SQLDialect { .sqlite }
 
     func run(_ sql: String, _ values: [SQLValue]) throws -> SQLResult {
-        let statement = try db.cachedStatement(sql: sql)
+        // Statements of a fixed text are kept prepared; one with a long list of parameters (an
+        // `IN` list as long as a router's report) is prepared for this call only.
+        let statement = values.count <= Self.cachedParameters ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
         try statement.setArguments(StatementArguments(values.map(Self.databaseValue)))
         let columns = statement.columnNames
         let rows = try Row.fetchAll(statement).map { row in
@@ -21,6 +23,9 @@ struct SQLiteSession: SQLSession {
         }
         return SQLResult(rows: rows, changed: db.changesCount)
     }
+
+    /// The most parameters a statement kept prepared has.
+    static let cachedParameters = 16
 
     func lock(_ target: String) {}
 
