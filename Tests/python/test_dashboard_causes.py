@@ -3,6 +3,7 @@ Breakdown by reason and status with errors and latency, and the raw events of an
 
 from datetime import timedelta
 
+import pytest
 from selenium.webdriver.common.by import By
 
 from bursar import MODELS
@@ -107,6 +108,41 @@ def test_the_request_explorer_shows_every_attempt_and_why_it_cost_what_it_did(br
     assert "rule long-context" in details.text
     timeout = browser.find_element(By.CSS_SELECTOR, "#explore-table tr[data-id='why-1']")
     assert "timeout" in timeout.text.lower() and "9.0 s" in timeout.text
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_events_baseline_says_what_it_is_or_why_it_has_none(browser, bursar, width):
+    # "Baseline $0.00: the same tokens at the baseline model's price" was shown for unpriced
+    # events and later attempts alike, whose baseline is left out, not $0.
+    moment = bursar.now - timedelta(hours=4)
+    at = lambda seconds: (moment + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    frontier, fast = MODELS["frontier"], MODELS["fast"]
+    bursar.post_events([
+        {"id": "base-1", "time": at(0), "provider": fast[0], "model": fast[1], "tier": "fast", "input_tokens": 5000, "output_tokens": 500,
+         "status": "error", "request_id": "base-priced", "attempt": 1, "feature": "baseline-test"},
+        {"id": "base-2", "time": at(5), "provider": frontier[0], "model": frontier[1], "tier": "frontier", "input_tokens": 5000,
+         "output_tokens": 500, "reason": "fallback", "request_id": "base-priced", "attempt": 2, "feature": "baseline-test"},
+        {"id": "base-3", "time": at(10), "provider": fast[0], "model": "unpriced-experimental-model", "tier": "fast", "input_tokens": 5000,
+         "output_tokens": 500, "request_id": "base-unpriced", "attempt": 1, "feature": "baseline-test"},
+    ])
+    browser.set_window_size(width, 844)
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "explore", "range=7d&f_feature=baseline-test")
+    settle(browser)
+    start, end = page_range(browser)
+    events = {event["id"]: event for event in bursar.json(f"/v1/events?feature=baseline-test&from={start}&to={end}", "viewer")["events"]}
+    assert set(events) == {"base-1", "base-2", "base-3"}
+    assert events["base-3"]["cost_basis"] == "unpriced" and events["base-2"]["baseline_cost_usd"] == "0.000000000"
+    assert events["base-1"]["baseline_cost_usd"] > "0.000000000"
+
+    def baseline(event_id):
+        row = browser.find_element(By.CSS_SELECTOR, f"#explore-table tr[data-id='{event_id}']")
+        row.find_element(By.CSS_SELECTOR, "button.why").click()
+        return browser.find_element(By.CSS_SELECTOR, f"#explore-table tr[data-detail-for='{event_id}'] .baseline-explanation").text
+
+    assert baseline("base-1") == f"{money(events['base-1']['baseline_cost_usd'])}: the same tokens at the baseline model's price then in force."
+    assert baseline("base-2").startswith("none for this attempt (2): a request is compared with the baseline once, at its first attempt")
+    assert baseline("base-3").startswith("left out: this request has no price, so savings leave it out on both sides")
 
 
 def test_the_explorer_looks_further_back_without_repeating_an_event(browser, bursar):

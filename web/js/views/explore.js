@@ -33,6 +33,23 @@ export function costExplanation(event) {
     + `at catalog version ${price.catalog_version} (${price.provider}/${price.model}, in force from ${timeSeconds(price.effective_from)}).`;
 }
 
+/** What the baseline of one event is, or why it has none: savings compare each request once,
+ *  at its first attempt, and only when it has a cost (`Costing`). */
+export function baselineExplanation(event) {
+  if (event.cost_basis === "unpriced") {
+    return "left out: this request has no price, so savings leave it out on both sides "
+      + "(at the baseline model's price its tokens would not cost $0).";
+  }
+  if (event.attempt !== 1 || event.reason === "shadow") {
+    return `none for this ${event.reason === "shadow" ? "shadow call" : `attempt (${event.attempt})`}: `
+      + "a request is compared with the baseline once, at its first attempt, as an all-baseline router would call once.";
+  }
+  if (Number(event.baseline_cost_usd) === 0 && event.input_tokens + event.output_tokens > 0) {
+    return "$0: the baseline model had no price when this event happened, so savings count nothing for it.";
+  }
+  return `${money(event.baseline_cost_usd)}: the same tokens at the baseline model's price then in force.`;
+}
+
 function term(label, ...value) {
   return [el("dt", {}, label), el("dd", {}, ...value)];
 }
@@ -44,7 +61,7 @@ function detailRow(event, columns) {
   const row = el("tr", { class: "event-detail", dataset: { detailFor: event.id }, hidden: true },
     el("td", { colspan: columns }, el("dl", {},
       term("Cost", el("span", { class: "cost-explanation" }, costExplanation(event))),
-      term("Baseline", `${money(event.baseline_cost_usd)}: the same tokens at the baseline model's price then in force.`),
+      term("Baseline", el("span", { class: "baseline-explanation" }, baselineExplanation(event))),
       term("Event", code(event.id), " from ", code(event.source), `, attempt ${event.attempt}, received ${timeSeconds(event.received_at)}`),
       term("Policy", event.rule ? `rule ${event.rule}` : "no rule named", event.policy_revision ? [" · revision ", code(event.policy_revision.slice(0, 12))] : ""),
       routing ? term("Routing inputs", routing) : null,
