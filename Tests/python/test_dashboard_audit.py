@@ -3,6 +3,7 @@ as a diff from before to after, nothing cut off."""
 
 from datetime import timedelta
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -53,3 +54,25 @@ def test_the_audit_log_names_policies_filters_by_time_and_shows_each_change_as_a
     settle(browser)
     assert not browser.find_elements(By.CSS_SELECTOR, f"#audit-table tr[data-key='{update['id']}']")
     assert "No changes recorded in this range." in browser.find_element(By.ID, "view").text
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_audit_opens_on_the_last_7_days_whatever_range_a_spend_view_carried(browser, bursar, width):
+    # Today's change, what the audit is opened for; "Last month" on a spend view ends before today.
+    budget = {"scope": {"team": "audit-today"}, "period": "month", "limit_usd": "10.00", "action": "alert", "warn_at": 0.8}
+    assert bursar.request("PUT", f"/v1/budgets/audit-today-{width}", "admin", budget)[0] in (200, 201)
+    browser.set_window_size(width, 844)
+    sign_in(browser, bursar, "viewer")
+    open_view(browser, bursar, "overview", "range=last-month")
+    browser.execute_script("location.href = arguments[0].href;", browser.find_element(By.CSS_SELECTOR, "#nav a[data-view=activity]"))
+    wait(browser, lambda d: "#/activity" in d.current_url)
+    settle(browser)
+    assert "range=7d" in browser.current_url and "last-month" not in browser.current_url, browser.current_url
+    start, end = page_range(browser)
+    entries = bursar.json(f"/v1/audit?from={start}&to={end}&target=budgets/audit-today-{width}", "viewer")["entries"]
+    assert len(entries) == 1
+    assert browser.find_elements(By.CSS_SELECTOR, f"#audit-table tr[data-key='{entries[0]['id']}']"), "today's change is listed"
+    # The audit's own range is not carried back to the spend views.
+    browser.execute_script("location.href = arguments[0].href;", browser.find_element(By.CSS_SELECTOR, "#nav a[data-view=breakdown]"))
+    wait(browser, lambda d: "#/breakdown" in d.current_url)
+    assert "range=last-month" in browser.current_url, browser.current_url

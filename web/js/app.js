@@ -26,7 +26,9 @@ const views = [
   { name: "overrides", title: "Overrides", module: overrides, refresh: 60 },
   { name: "policies", title: "Policies", module: policies, ranged: true, refresh: 60 },
   { name: "fleet", title: "Fleet", module: fleet, refresh: 10, auto: true },
-  { name: "activity", title: "Alerts & audit", module: activity, ranged: true, refresh: 30, auto: true },
+  // What just changed is what the audit is read for: it opens on the last 7 days, never on a
+  // range carried from a spend view (which may end before today), and keeps its own.
+  { name: "activity", title: "Alerts & audit", module: activity, ranged: true, ownRange: { range: "7d" }, refresh: 30, auto: true },
   { name: "settings", title: "Settings", module: settings, adminOnly: true },
 ];
 
@@ -87,9 +89,9 @@ function showLogin(message) {
   $("login-key").focus();
 }
 
-/** `#/name`, with the remembered time range for the views that show one. */
+/** `#/name`, with the remembered time range for the views that show one (or the view's own). */
 function viewLink(view) {
-  const range = view.ranged ? new URLSearchParams(rememberedRange()).toString() : "";
+  const range = view.ranged ? new URLSearchParams(view.ownRange ?? rememberedRange()).toString() : "";
   return `#/${view.name}${range ? `?${range}` : ""}`;
 }
 
@@ -139,13 +141,14 @@ async function render({ quiet = false } = {}) {
   if (!identity) return;
   let { view, parameters } = location();
   if (view.ranged) {
-    // A view opened without a range takes the one last chosen (and says so in its URL); one
-    // opened with a range keeps it and makes it the one remembered.
+    // A view opened without a range takes the one last chosen, or its own (and says so in its
+    // URL); one opened with a range keeps it and, unless the view keeps its own, makes it the
+    // one remembered.
     if (!parameters.range) {
-      parameters = { ...parameters, ...rememberedRange() };
+      parameters = { ...parameters, ...(view.ownRange ?? rememberedRange()) };
       history.replaceState(null, "", hashFor(view.name, parameters));
     }
-    rememberRange(parameters);
+    if (!view.ownRange) rememberRange(parameters);
   }
   const container = $("view");
   const shown = container.querySelector(".view-body");
