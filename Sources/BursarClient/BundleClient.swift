@@ -149,7 +149,7 @@ public final class BundleClient: Sendable {
 
     /// Waits until the bundle in use satisfies `condition`, up to `timeout` seconds.
     public func wait(timeout: Double, until condition: (Snapshot) -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        let deadline = ContinuousClock.Instant.afterSeconds(timeout)
         while ContinuousClock.now < deadline {
             if let snapshot, condition(snapshot) { return true }
             Thread.sleep(forTimeInterval: 0.01)

@@ -114,7 +114,7 @@ public final class EventShipper: Sendable {
 
     /// Waits up to `timeout` seconds until everything shipped so far is acknowledged.
     public func flush(timeout: Double) -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        let deadline = ContinuousClock.Instant.afterSeconds(timeout)
         queue.withLock { $0.flushing = true }
         defer { queue.withLock { $0.flushing = false } }
         start()

@@ -16,6 +16,17 @@ import Testing
         return BundleClient(configuration: configuration)
     }
 
+    /// A wait of any length a caller passes is a wait, never a trap: infinity and NaN included.
+    @Test func anyTimeoutIsAWaitNeverATrap() throws {
+        let endpoint = try BursarEndpoint(url: "http://127.0.0.1:9", key: "bsr_none")
+        let router = BundleClient(configuration: BundleClient.Configuration(endpoint: endpoint, instanceID: "timeouts"))
+        #expect(!router.wait(timeout: .nan) { _ in true }, "no bundle, and no wait")
+        #expect(!router.wait(timeout: -.infinity) { _ in true })
+        let shipper = try EventShipper(configuration: EventShipper.Configuration(endpoint: endpoint))
+        #expect(shipper.flush(timeout: .infinity), "nothing to send: flushed at once")
+        shipper.close(timeout: .nan)
+    }
+
     /// The SDK tells the time by the clock it is given: moved past the bundle's signed
     /// `stale_after`, the bundle in use is stale, with no wait.
     @Test func staleIsDecidedByTheInjectedClock() throws {
